@@ -1,0 +1,1 @@
+"""Monitoring of social-insurance coverage against a province's 2030 plan."""

@@ -1,0 +1,53 @@
+"""Named errors raised by analytics; only the pages and CLIs turn them into messages."""
+
+
+class AnalyticsError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class SettingsError(AnalyticsError):
+    """The plan settings file is missing or malformed."""
+
+
+class DatabaseUnavailable(AnalyticsError):
+    """The database file cannot be opened."""
+
+
+class DatabaseLocked(AnalyticsError):
+    """Another process holds the database."""
+
+
+class SchemaTooNew(AnalyticsError):
+    """The database was written by a newer version of this program."""
+
+
+class RegistryError(AnalyticsError):
+    """The official unit registry cannot be built for the configured province."""
+
+
+class SourceFileError(AnalyticsError):
+    """A shipped source file (targets, overrides) is malformed."""
+
+
+class UnknownCommune(AnalyticsError):
+    """A code or name matches no official unit."""
+
+
+class ValidationFailed(AnalyticsError):
+    """An upload has blocking problems; `problems` lists them."""
+
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} lỗi")
+        self.problems = problems
+
+
+class UploadNotFound(AnalyticsError):
+    """No upload has the given id."""
+
+
+class NotAuthorised(AnalyticsError):
+    """The acting user's role does not allow this action."""
+
+
+class InsufficientHistory(AnalyticsError):
+    """A series has too few recent months to fit a trend."""

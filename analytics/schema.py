@@ -1,0 +1,57 @@
+"""Schema migrations, applied in order; never edit one that has shipped, add another."""
+
+MIGRATIONS = [
+    # 1: official registry, plan, appendix targets, reconciliation findings
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    CREATE TABLE plan (
+        province VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        target_year INTEGER NOT NULL,
+        participants INTEGER NOT NULL,
+        voluntary INTEGER NOT NULL,
+        labour_force_coverage_pct DOUBLE NOT NULL,
+        voluntary_coverage_pct DOUBLE NOT NULL,
+        baseline_month VARCHAR NOT NULL,
+        source_document VARCHAR NOT NULL
+    );
+    CREATE TABLE communes (
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        unit_type VARCHAR NOT NULL,
+        lat DOUBLE,
+        lon DOUBLE,
+        area_km2 DOUBLE
+    );
+    CREATE TABLE commune_aliases (
+        alias VARCHAR PRIMARY KEY,
+        code VARCHAR NOT NULL,
+        source VARCHAR NOT NULL
+    );
+    CREATE TABLE appendix_rows (
+        stt INTEGER PRIMARY KEY,
+        name_as_printed VARCHAR NOT NULL,
+        total_target BIGINT NOT NULL,
+        voluntary_min BIGINT NOT NULL,
+        code VARCHAR,
+        method VARCHAR,
+        score DOUBLE,
+        status VARCHAR NOT NULL
+    );
+    CREATE TABLE targets (
+        code VARCHAR NOT NULL,
+        target_year INTEGER NOT NULL,
+        total_target BIGINT NOT NULL,
+        voluntary_min BIGINT NOT NULL,
+        source_document VARCHAR NOT NULL,
+        PRIMARY KEY (code, target_year, source_document)
+    );
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        detail VARCHAR NOT NULL,
+        status VARCHAR NOT NULL
+    );
+    """,
+]

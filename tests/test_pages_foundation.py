@@ -1,0 +1,40 @@
+"""The home and data-check pages render the plan and its findings."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(page=None):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def test_home_shows_headline_targets(db_file):
+    at = run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Số người tham gia"] == "981.535"
+    assert metrics["Trong đó tự nguyện"] == "106.055"
+    assert metrics["Tỷ lệ LLLĐ trong độ tuổi tham gia"] == "60 %"
+    assert metrics["Số xã, phường"] == "104"
+    assert metrics["Phát hiện chưa xử lý"] == "8"
+
+
+def test_data_check_lists_rows_and_findings(db_file):
+    at = run("pages/data_check.py")
+    assert not at.exception
+    assert at.subheader[0].value == "Phát hiện chưa xử lý: 8"
+    findings, rows = at.dataframe[0].value, at.dataframe[1].value
+    assert len(rows) == 104
+    assert "Tổng không khớp" in set(findings["kind"])
+    row = rows[rows["name_as_printed"] == "Xã Thân Khê"].iloc[0]
+    assert (row["official_name"], row["status"]) == ("Xã Thần Khê", "Cần xác nhận")
+    at.toggle[0].set_value(True).run()
+    assert len(at.dataframe[1].value) == 6
