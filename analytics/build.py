@@ -11,7 +11,7 @@ import sys
 
 import pandas as pd
 
-from analytics import db
+from analytics import db, demo
 from analytics.errors import AnalyticsError
 from analytics.registry import load_registry
 from analytics.settings import Settings, load_settings
@@ -72,11 +72,15 @@ def ensure_database(path=None, settings: Settings | None = None):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Dựng cơ sở dữ liệu từ các tệp trong data/.")
     parser.add_argument("--force", action="store_true", help="dựng lại kể cả khi đã có")
+    parser.add_argument("--demo", action="store_true", help="thêm dữ liệu minh hoạ khi chưa có số liệu nào")
     args = parser.parse_args(argv)
     try:
         con = db.connect()
+        settings = load_settings()
         if args.force or not is_built(con):
-            build_database(con, load_settings())
+            build_database(con, settings)
+        if args.demo and demo.install(con, settings):
+            print("Đã thêm dữ liệu minh hoạ.")
         n = con.execute("SELECT count(*) FROM communes").fetchone()[0]
         print(f"Cơ sở dữ liệu {db.db_path()}: {n} đơn vị hành chính.")
     except AnalyticsError as exc:

@@ -51,3 +51,11 @@ class NotAuthorised(AnalyticsError):
 
 class InsufficientHistory(AnalyticsError):
     """A series has too few recent months to fit a trend."""
+
+
+class DuplicateUpload(AnalyticsError):
+    """The same file (same SHA-256) is already applied."""
+
+
+class WarningsNotConfirmed(AnalyticsError):
+    """An upload has warnings that nobody has confirmed yet."""

@@ -54,4 +54,37 @@ MIGRATIONS = [
         status VARCHAR NOT NULL
     );
     """,
+    # 2: monthly results, versioned by upload
+    """
+    CREATE SEQUENCE upload_ids START 1;
+    CREATE TABLE uploads (
+        id INTEGER PRIMARY KEY DEFAULT nextval('upload_ids'),
+        kind VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        uploaded_by VARCHAR NOT NULL,
+        uploaded_at TIMESTAMP NOT NULL,
+        periods VARCHAR NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_stored INTEGER NOT NULL,
+        is_demo BOOLEAN NOT NULL,
+        note VARCHAR NOT NULL,
+        withdrawn_at TIMESTAMP,
+        withdrawn_by VARCHAR
+    );
+    CREATE TABLE monthly_values (
+        upload_id INTEGER NOT NULL,
+        period VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        total BIGINT NOT NULL,
+        compulsory BIGINT,
+        voluntary BIGINT NOT NULL,
+        labour_force BIGINT,
+        source_row INTEGER,
+        written_name VARCHAR,
+        match_method VARCHAR,
+        match_score DOUBLE,
+        PRIMARY KEY (upload_id, period, code)
+    );
+    """,
 ]

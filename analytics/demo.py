@@ -1,0 +1,79 @@
+"""Deterministic demonstration data, so every page has content on a fresh machine.
+
+Plausible monthly stocks for every commune from the plan's baseline month to the
+latest complete month: levels set against each commune's 2030 target, a jump of
+voluntary enrolment in the campaign month, a few communes lagging, a few missing
+one month. Stored flagged as demo and removed by the first real upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from analytics import store
+from analytics.periods import add_months, month_index, months_between
+from analytics.settings import Settings
+
+SEED = 403
+LAGGING_SHARE = 0.1
+MISSING_COMMUNES = 4
+
+
+def last_complete_month(today: dt.date) -> str:
+    return add_months(f"{today.year:04d}-{today.month:02d}", -1)
+
+
+def generate(con, settings: Settings, today: dt.date) -> pd.DataFrame:
+    """The demo table (period, code, total, compulsory, voluntary, labour_force): same input, same output."""
+    units = con.execute(
+        "SELECT c.code, t.total_target, t.voluntary_min FROM communes c "
+        "LEFT JOIN targets t ON t.code = c.code AND t.target_year = ? ORDER BY c.code",
+        [settings.target_year],
+    ).df()
+    units["total_target"] = units["total_target"].fillna(units["total_target"].median())
+    units["voluntary_min"] = units["voluntary_min"].fillna(units["voluntary_min"].median())
+    first, last = settings.baseline_month, last_complete_month(today)
+    periods = [add_months(first, i) for i in range(months_between(first, last) + 1)]
+    horizon = months_between(first, f"{settings.target_year}-12")
+    rng = np.random.default_rng(SEED)
+    n = len(units)
+    pace = np.where(rng.random(n) < LAGGING_SHARE, rng.uniform(0.2, 0.5, n), rng.uniform(0.85, 1.25, n))
+    vol_pace = np.where(rng.random(n) < LAGGING_SHARE, rng.uniform(0.1, 0.4, n), rng.uniform(0.8, 1.3, n))
+    start = units["total_target"].to_numpy() * rng.uniform(0.6, 0.78, n)
+    vol_start = units["voluntary_min"].to_numpy() * rng.uniform(0.3, 0.55, n)
+    labour = units["total_target"].to_numpy() / 0.6 * rng.uniform(0.95, 1.08, n)
+    step = (units["total_target"].to_numpy() - start) / horizon * pace
+    vol_step = (units["voluntary_min"].to_numpy() - vol_start) / horizon * vol_pace
+    campaign = units["voluntary_min"].to_numpy() * rng.uniform(0.02, 0.06, n)
+    missing = dict(zip(rng.choice(n, MISSING_COMMUNES, replace=False),
+                       rng.integers(1, max(len(periods) - 1, 2), MISSING_COMMUNES)))
+    rows = []
+    for t, period in enumerate(periods):
+        campaigns_done = sum(1 for p in periods[: t + 1] if int(p[5:]) == settings.campaign_month)
+        noise = rng.normal(0, 0.002, n)
+        for i, code in enumerate(units["code"]):
+            if missing.get(i) == t:
+                continue
+            voluntary = round(vol_start[i] + vol_step[i] * t + campaign[i] * campaigns_done)
+            total = round(start[i] * (1 + noise[i]) + step[i] * t + campaign[i] * campaigns_done)
+            rows.append({"period": period, "code": code, "total": total, "compulsory": total - voluntary,
+                         "voluntary": voluntary, "labour_force": round(labour[i])})
+    return pd.DataFrame(rows)
+
+
+def install(con, settings: Settings, today: dt.date | None = None) -> int | None:
+    """Store the demo data unless any upload exists; returns the upload id or None."""
+    if con.execute("SELECT count(*) FROM uploads").fetchone()[0]:
+        return None
+    today = today or dt.date.today()
+    if month_index(last_complete_month(today)) < month_index(settings.baseline_month):
+        return None
+    table = generate(con, settings, today)
+    table = table.assign(source_row=None, written_name=None, match_method="demo", match_score=None)
+    digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
+    return store.record_upload(con, table, kind="monthly", file_name="du-lieu-minh-hoa", sha256=digest,
+                               user="demo", rows_read=len(table), note="Dữ liệu minh hoạ", is_demo=True)

@@ -1,0 +1,112 @@
+"""Bringing a results file in: read, validate, then store as one transaction.
+
+``python -m analytics.ingest FILE [--period YYYY-MM] [--sheet NAME] [--dry-run] [--yes]``
+runs the same steps and messages as the upload page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from analytics import store
+from analytics.errors import AnalyticsError, DuplicateUpload, ValidationFailed, WarningsNotConfirmed
+from analytics.readers import Problem, RawTable, read_table
+from analytics.settings import Settings, load_settings
+from analytics.validate import Checked, validate_monthly
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    sha256: str
+    raw: RawTable
+    checked: Checked
+    duplicate_of: int | None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.checked.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.checked.warnings
+
+
+def prepare(con, data: bytes, file_name: str, *, settings: Settings | None = None, sheet: str | None = None,
+            period: str | None = None, today: dt.date | None = None) -> Prepared:
+    """Read and check a file without storing anything."""
+    settings = settings or load_settings()
+    raw = read_table(data, file_name, sheet=sheet, period=period)
+    checked = validate_monthly(raw, con, settings, today or dt.date.today(), previous=store.monthly(con))
+    sha = hashlib.sha256(data).hexdigest()
+    return Prepared(file_name, sha, raw, checked, store.applied_with_hash(con, sha))
+
+
+def apply(con, prepared: Prepared, *, user: str, confirm_warnings: bool = False, note: str = "",
+          is_demo: bool = False, now: dt.datetime | None = None) -> int:
+    """Store a prepared upload; refuses errors, unconfirmed warnings and a file already applied."""
+    if prepared.errors:
+        raise ValidationFailed(prepared.errors)
+    if prepared.duplicate_of is not None:
+        raise DuplicateUpload(
+            f"Tệp này đã được tải lên (lần tải lên số {prepared.duplicate_of}); không áp dụng lần thứ hai."
+        )
+    if prepared.warnings and not confirm_warnings:
+        raise WarningsNotConfirmed(f"Có {len(prepared.warnings)} cảnh báo cần xác nhận trước khi lưu.")
+    return store.record_upload(
+        con, prepared.checked.table, kind="monthly", file_name=prepared.file_name, sha256=prepared.sha256,
+        user=user, rows_read=len(prepared.raw.frame), note=note, is_demo=is_demo, now=now,
+    )
+
+
+def describe(problem: Problem) -> str:
+    """'Dòng 5, cột «Tổng số»: ...' — where a person finds the problem in the file."""
+    where = []
+    if problem.row is not None:
+        where.append(f"Dòng {problem.row}")
+    if problem.column:
+        where.append(f"cột «{problem.column}»")
+    return (", ".join(where) + ": " if where else "") + problem.message
+
+
+def main(argv: list[str] | None = None) -> int:
+    from analytics.build import ensure_database
+
+    parser = argparse.ArgumentParser(description="Nhập số liệu tham gia BHXH hằng tháng từ tệp CSV/XLSX.")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--period", help="kỳ báo cáo YYYY-MM khi tệp không có cột kỳ")
+    parser.add_argument("--sheet", help="tên trang tính (XLSX)")
+    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
+    parser.add_argument("--yes", action="store_true", help="xác nhận các cảnh báo")
+    parser.add_argument("--user", default="cli")
+    args = parser.parse_args(argv)
+    try:
+        con = ensure_database()
+        prepared = prepare(con, args.file.read_bytes(), args.file.name, sheet=args.sheet, period=args.period)
+        for problem in prepared.checked.problems:
+            label = "LỖI" if problem.severity == "error" else "CẢNH BÁO"
+            print(f"{label}: {describe(problem)}")
+        print(f"{len(prepared.checked.table)} dòng hợp lệ, {len(prepared.errors)} lỗi, "
+              f"{len(prepared.warnings)} cảnh báo.")
+        if prepared.errors:
+            return 1
+        if args.dry_run:
+            return 0
+        upload_id = apply(con, prepared, user=args.user, confirm_warnings=args.yes)
+        print(f"Đã lưu: lần tải lên số {upload_id}.")
+    except FileNotFoundError:
+        print(f"LỖI: không tìm thấy tệp {args.file}.", file=sys.stderr)
+        return 1
+    except AnalyticsError as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

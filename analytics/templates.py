@@ -1,0 +1,106 @@
+"""Monthly upload templates that already list every commune, so people only type counts.
+
+The headers are ones the reader knows, so a filled-in template always reads back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import xlsxwriter
+
+from analytics.readers import LABELS, parse_period
+
+ORDER = ("code", "commune", "period", "total", "compulsory", "voluntary", "labour_force")
+HEADERS = LABELS | {"period": "Kỳ (YYYY-MM)"}
+SHEET = "Số liệu"
+GUIDE = "Hướng dẫn"
+HEADER_ROW = 2  # 0-based: a title and a note sit above the header
+COUNT_ERROR = "Số người phải là số nguyên từ 0 trở lên, không có chữ hay dấu phẩy (ví dụ 12345)."
+GUIDE_LINES = (
+    "HƯỚNG DẪN ĐIỀN MẪU SỐ NGƯỜI THAM GIA BHXH THEO XÃ/PHƯỜNG",
+    "",
+    "1. Mỗi dòng của trang “Số liệu” là một xã/phường; không sửa cột Mã xã và Tên xã/phường (nền xám).",
+    "2. Cột Kỳ ghi tháng của số liệu theo dạng 2026-01. Nếu để trống, hãy chọn tháng khi tải tệp lên.",
+    "3. Tổng số người tham gia, BHXH bắt buộc, BHXH tự nguyện: ghi số người (số nguyên, không âm).",
+    "4. Lực lượng lao động trong độ tuổi: không bắt buộc; ghi nếu có số liệu.",
+    "5. Không thêm dòng tổng cộng: hệ thống tự cộng từ các xã/phường.",
+    "6. Có thể ghi số có dấu chấm tách nghìn (12.345); không dùng dấu phẩy.",
+    "7. Lưu tệp dạng .xlsx rồi tải lên trang Nhập số liệu.",
+)
+
+
+def _code(value) -> str:
+    """Official codes are five digits; a code stored as a number lost its leading zeros."""
+    text = str(value).strip()
+    return text.zfill(5) if text.isdigit() else text
+
+
+def _month(period: str | None) -> str | None:
+    return parse_period(period) if period is not None else None
+
+
+def monthly_template_xlsx(units: pd.DataFrame, period: str | None = None) -> bytes:
+    """An XLSX with one row per unit (``units``: code, name), checked count cells and a guide sheet."""
+    month = _month(period)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
+                              "bg_color": "#DDEBF7"})
+    fixed = book.add_format({"num_format": "@", "bg_color": "#D9D9D9", "border": 1})
+    text = book.add_format({"num_format": "@", "border": 1})
+    count = book.add_format({"num_format": "#,##0", "border": 1})
+    ws = book.add_worksheet(SHEET)
+    shown = f"tháng {month[5:]}/{month[:4]}" if month else "tháng ghi ở cột Kỳ"
+    ws.write_string(0, 0, f"SỐ NGƯỜI THAM GIA BHXH THEO XÃ/PHƯỜNG – {shown}".upper(), title)
+    ws.write_string(1, 0, "Điền số người vào các cột số liệu; không sửa mã và tên xã/phường (nền xám).")
+    for col, name in enumerate(ORDER):
+        ws.write_string(HEADER_ROW, col, HEADERS[name], header)
+    first = HEADER_ROW + 1
+    for row, (code, name) in enumerate(zip(units["code"], units["name"]), start=first):
+        ws.write_string(row, 0, _code(code), fixed)
+        ws.write_string(row, 1, str(name), fixed)
+        if month:
+            ws.write_string(row, 2, month, text)
+        else:
+            ws.write_blank(row, 2, None, text)
+        for col in range(3, len(ORDER)):
+            ws.write_blank(row, col, None, count)
+    last = first + max(len(units), 1) - 1
+    ws.data_validation(first, 3, last, len(ORDER) - 1, {
+        "validate": "integer", "criteria": ">=", "value": 0,
+        "input_title": "Số người", "input_message": "Nhập số nguyên từ 0 trở lên.",
+        "error_title": "Số liệu không hợp lệ", "error_message": COUNT_ERROR,
+    })
+    ws.data_validation(first, 2, last, 2, {"validate": "any", "input_title": "Kỳ báo cáo",
+                                           "input_message": "Ghi tháng theo dạng 2026-01."})
+    ws.freeze_panes(first, 2)
+    ws.set_row(HEADER_ROW, 45)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, len(ORDER) - 1, 16)
+    guide = book.add_worksheet(GUIDE)
+    guide.set_column(0, 0, 110)
+    for row, line in enumerate(GUIDE_LINES):
+        guide.write_string(row, 0, line, title if row == 0 else None)
+    book.close()
+    return out.getvalue()
+
+
+def monthly_template_csv(units: pd.DataFrame, period: str | None = None) -> bytes:
+    """A CSV of the same columns, UTF-8 with BOM so Excel shows Vietnamese correctly.
+
+    Semicolons, because Excel on Vietnamese Windows splits on them; the month is
+    written 'T01/2026', because Excel silently turns '2026-01' into a date.
+    """
+    month = _month(period)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([HEADERS[name] if name != "period" else "Kỳ (tháng/năm)" for name in ORDER])
+    shown = f"T{month[5:]}/{month[:4]}" if month else ""
+    for code, name in zip(units["code"], units["name"]):
+        writer.writerow([_code(code), str(name), shown, "", "", "", ""])
+    return out.getvalue().encode("utf-8-sig")

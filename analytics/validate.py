@@ -1,0 +1,188 @@
+"""Validation of an uploaded monthly table: every problem with its file row and column.
+
+Errors block an upload; warnings need an explicit confirmation. The thresholds
+come from the plan settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics import fmt
+from analytics.communes import code_map, matcher
+from analytics.periods import add_months, month_index
+from analytics.readers import Problem, RawTable, parse_count, parse_period
+from analytics.settings import Settings
+
+COUNTS = ("total", "compulsory", "voluntary", "labour_force")
+REQUIRED_COUNTS = ("total", "voluntary")
+COUNT_VI = {"total": "tổng số người tham gia", "compulsory": "số tham gia bắt buộc",
+            "voluntary": "số tham gia tự nguyện", "labour_force": "lực lượng lao động"}
+METHOD_VI = {"normalised": "chuẩn hoá", "fuzzy": "gần đúng (có dấu)", "fuzzy_folded": "gần đúng (bỏ dấu)"}
+TABLE_COLUMNS = ["period", "code", "total", "compulsory", "voluntary", "labour_force",
+                 "source_row", "written_name", "match_method", "match_score"]
+
+
+@dataclass
+class Checked:
+    table: pd.DataFrame  # TABLE_COLUMNS, one row per valid (period, code)
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+
+
+class _Checker:
+    def __init__(self, raw: RawTable, con, settings: Settings, today: dt.date):
+        self.raw, self.settings = raw, settings
+        self.problems = list(raw.problems)
+        self.codes = code_map(con)
+        self.names = dict(con.execute("SELECT code, name FROM communes").fetchall())
+        self.matcher = matcher(con, settings)
+        self.latest_allowed = f"{today.year:04d}-{today.month:02d}"
+
+    def column(self, index, field: str) -> str | None:
+        return self.raw.cell_columns.get((index, field)) or self.raw.columns.get(field)
+
+    def add(self, row, index, field, message, severity="error"):
+        column = self.column(index, field) if field else None
+        self.problems.append(Problem(row, column, message, severity))
+
+    def period(self, index, row, value):
+        if _blank(value):
+            self.add(row, index, "period", "Thiếu kỳ báo cáo (tháng).")
+            return None
+        try:
+            period = parse_period(value)
+        except ValueError as exc:
+            self.add(row, index, "period", str(exc))
+            return None
+        if month_index(period) < month_index(self.settings.baseline_month):
+            self.add(row, index, "period", f"Kỳ {fmt.month(period)} trước tháng gốc của kế hoạch "
+                                           f"({fmt.month(self.settings.baseline_month)}).")
+            return None
+        if month_index(period) > month_index(self.latest_allowed):
+            self.add(row, index, "period", f"Kỳ {fmt.month(period)} là tháng trong tương lai.")
+            return None
+        return period
+
+    def commune(self, index, row, code, name):
+        if not _blank(code):
+            written = str(code).strip()
+            written = written.zfill(5) if written.isdigit() else written
+            if written in self.codes:
+                return self.codes[written], None, "code", 100.0
+            self.add(row, index, "code", f"Mã «{code}» không có trong danh mục đơn vị hành chính của tỉnh.")
+            return None, None, None, None
+        if _blank(name):
+            self.add(row, index, "commune", "Thiếu mã hoặc tên xã, phường.")
+            return None, None, None, None
+        m = self.matcher.match(str(name))
+        if m.code is None:
+            if m.ambiguous:
+                text = f"Tên «{name}» khớp với nhiều đơn vị: {', '.join(m.suggestions)}. Hãy ghi mã xã."
+            else:
+                text = f"Không tìm thấy xã, phường «{name}». Tên gần nhất: {', '.join(m.suggestions)}."
+            self.add(row, index, "commune", text)
+            return None, None, None, None
+        if m.method != "exact":
+            self.add(row, index, "commune",
+                     f"Tên «{name}» được khớp với {self.names[m.code]} ({m.code}) theo cách "
+                     f"{METHOD_VI[m.method]}, điểm {fmt.number(m.score, 1)}. Hãy kiểm tra.", "warning")
+        return m.code, str(name), m.method, m.score
+
+    def counts(self, index, row, record) -> dict | None:
+        values, ok = {}, True
+        for field in COUNTS:
+            value = record.get(field)
+            if _blank(value):
+                values[field] = None
+                if field in REQUIRED_COUNTS:
+                    self.add(row, index, field, f"Thiếu {COUNT_VI[field]}.")
+                    ok = False
+                continue
+            try:
+                values[field] = parse_count(value)
+            except ValueError as exc:
+                self.add(row, index, field, str(exc))
+                ok = False
+        if not ok:
+            return None
+        if values["voluntary"] > values["total"]:
+            self.add(row, index, "voluntary", f"Số tự nguyện ({fmt.number(values['voluntary'])}) lớn hơn tổng số "
+                                              f"({fmt.number(values['total'])}).")
+            return None
+        if values["compulsory"] is not None and values["compulsory"] + values["voluntary"] != values["total"]:
+            both = values["compulsory"] + values["voluntary"]
+            self.add(row, index, "total",
+                     f"Bắt buộc + tự nguyện = {fmt.number(both)}, khác tổng số {fmt.number(values['total'])}.")
+            return None
+        if values["labour_force"] is not None and values["total"] > values["labour_force"]:
+            self.add(row, index, "total", f"Số tham gia ({fmt.number(values['total'])}) lớn hơn lực lượng lao động "
+                                          f"({fmt.number(values['labour_force'])}).", "warning")
+        return values
+
+    def run(self) -> pd.DataFrame:
+        rows, seen = [], {}
+        for index, record in self.raw.frame.iterrows():
+            row = int(record["_row"]) if not _blank(record.get("_row")) else None
+            period = self.period(index, row, record.get("period"))
+            code, written, method, score = self.commune(index, row, record.get("code"), record.get("commune"))
+            values = self.counts(index, row, record)
+            if period is None or code is None or values is None:
+                continue
+            if (period, code) in seen:
+                self.add(row, index, "code" if method == "code" else "commune",
+                         f"{self.names[code]} kỳ {fmt.month(period)} đã có ở dòng {seen[(period, code)]}.")
+                continue
+            seen[(period, code)] = row
+            rows.append({"period": period, "code": code, **values, "source_row": row,
+                         "written_name": written, "match_method": method, "match_score": score})
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def _missing_communes(table: pd.DataFrame, names: dict, problems: list[Problem]) -> None:
+    for period, group in table.groupby("period"):
+        for code in sorted(set(names) - set(group["code"])):
+            problems.append(Problem(None, None, f"{names[code]} ({code}) không có số liệu {fmt.month(period)} "
+                                                f"trong khi các xã khác có.", "warning"))
+
+
+def _jumps(table: pd.DataFrame, previous: pd.DataFrame, limit_pct: float, names: dict,
+           problems: list[Problem]) -> None:
+    known = {(r.period, r.code): r.total for r in previous.itertuples()}
+    known.update({(r.period, r.code): r.total for r in table.itertuples()})
+    for r in table.itertuples():
+        before = known.get((add_months(r.period, -1), r.code))
+        if before and abs(r.total - before) / before * 100 > limit_pct:
+            problems.append(Problem(r.source_row, None,
+                                    f"{names[r.code]}: tổng số {fmt.month(r.period)} là {fmt.number(r.total)}, "
+                                    f"so với {fmt.number(before)} tháng trước ({fmt.signed(r.total - before)}, "
+                                    f"vượt ngưỡng {fmt.number(limit_pct)} %).", "warning"))
+
+
+def validate_monthly(raw: RawTable, con, settings: Settings, today: dt.date,
+                     previous: pd.DataFrame | None = None) -> Checked:
+    """Check a read table against the registry, the plan and the stored months before it."""
+    checker = _Checker(raw, con, settings, today)
+    if any(p.severity == "error" for p in raw.problems):
+        return Checked(pd.DataFrame(columns=TABLE_COLUMNS), checker.problems)
+    table = checker.run()
+    problems = checker.problems
+    if not table.empty:
+        _missing_communes(table, checker.names, problems)
+        _jumps(table, previous if previous is not None else table.iloc[0:0],
+               float(settings.thresholds.get("monthly_change_warn_pct", 20)), checker.names, problems)
+    return Checked(table, problems)

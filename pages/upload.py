@@ -1,0 +1,97 @@
+"""Nhập số liệu: choose a file, see every problem on its row, confirm, see the summary."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics import fmt, store
+from analytics.communes import units
+from analytics.errors import AnalyticsError
+from analytics.ingest import apply, prepare
+from analytics.readers import sheet_names
+from analytics.templates import monthly_template_csv, monthly_template_xlsx
+from pages.common import connection, shown_errors
+
+st.title("Nhập số liệu hằng tháng")
+with shown_errors():
+    con = connection()
+    registry = units(con)
+
+with st.expander("Tải mẫu nhập liệu", expanded=False):
+    st.write("Mẫu có sẵn mã và tên chính thức của mọi xã, phường; chỉ cần điền số liệu.")
+    c1, c2 = st.columns(2)
+    c1.download_button("Mẫu Excel (.xlsx)", monthly_template_xlsx(registry), "mau-nhap-so-lieu.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button("Mẫu CSV (.csv)", monthly_template_csv(registry), "mau-nhap-so-lieu.csv", mime="text/csv")
+
+upload = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx"])
+if upload is not None:
+    data = upload.getvalue()
+    sheet = None
+    if upload.name.lower().endswith(".xlsx"):
+        names = sheet_names(data, upload.name)
+        sheet = st.selectbox("Trang tính", names) if len(names) > 1 else None
+    period = st.text_input("Kỳ báo cáo (YYYY-MM), khi tệp không có cột kỳ", value="").strip() or None
+    with shown_errors():
+        prepared = prepare(con, data, upload.name, sheet=sheet, period=period)
+
+    errors, warnings = prepared.errors, prepared.warnings
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Dòng hợp lệ", fmt.number(len(prepared.checked.table)))
+    c2.metric("Lỗi", fmt.number(len(errors)))
+    c3.metric("Cảnh báo", fmt.number(len(warnings)))
+    if prepared.duplicate_of is not None:
+        st.info(f"Tệp này đã được tải lên (lần tải lên số {prepared.duplicate_of}); sẽ không áp dụng lần thứ hai.")
+    if errors:
+        st.error("Tệp có lỗi nên chưa thể lưu. Sửa các dòng dưới đây rồi tải lại.")
+    problems = pd.DataFrame(
+        [{"Mức": "Lỗi" if p.severity == "error" else "Cảnh báo", "Dòng": p.row, "Cột": p.column,
+          "Nội dung": p.message} for p in prepared.checked.problems],
+        columns=["Mức", "Dòng", "Cột", "Nội dung"],
+    )
+    if not problems.empty:
+        st.subheader("Các vấn đề")
+        st.dataframe(problems.style.apply(
+            lambda r: ["background-color: #fde2e1" if r["Mức"] == "Lỗi" else "background-color: #fff4d6"] * len(r),
+            axis=1), hide_index=True, width="stretch")
+    st.subheader("Xem trước")
+    preview = prepared.raw.frame.copy()
+    flagged = {p.row for p in errors}
+    preview.insert(0, "Có lỗi", preview["_row"].isin(flagged))
+    st.dataframe(preview.rename(columns={"_row": "Dòng"}), hide_index=True, width="stretch")
+
+    if not errors and prepared.duplicate_of is None:
+        who = st.text_input("Người tải lên", key="uploader")
+        note = st.text_input("Ghi chú", key="note")
+        confirmed = st.checkbox(f"Tôi đã xem {len(warnings)} cảnh báo và xác nhận lưu", disabled=not warnings)
+        if st.button("Lưu số liệu", type="primary", disabled=not who.strip()):
+            try:
+                upload_id = apply(con, prepared, user=who.strip(), confirm_warnings=confirmed, note=note)
+            except AnalyticsError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Đã lưu lần tải lên số {upload_id}: {fmt.number(len(prepared.checked.table))} dòng, "
+                           f"kỳ {', '.join(fmt.month(p) for p in sorted(prepared.checked.table['period'].unique()))}.")
+
+st.subheader("Lịch sử tải lên")
+history = store.uploads(con)
+if history.empty:
+    st.info("Chưa có lần tải lên nào.")
+else:
+    shown = history.assign(
+        status=history["withdrawn_at"].isna().map({True: "Đang hiệu lực", False: "Đã rút"}),
+        uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"),
+    )[["id", "file_name", "uploaded_by", "uploaded_at", "periods", "rows_stored", "status", "note"]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
+        "periods": "Kỳ", "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"})
+    active = history[history["withdrawn_at"].isna() & ~history["is_demo"]]["id"].tolist()
+    if active:
+        c1, c2 = st.columns([1, 3])
+        chosen = c1.selectbox("Rút lần tải lên", active)
+        if c2.button("Rút lần tải lên này"):
+            with shown_errors():
+                store.withdraw(con, int(chosen), st.session_state.get("uploader") or "không rõ")
+            st.rerun()
+if store.has_demo(con) and st.button("Xoá dữ liệu minh hoạ"):
+    store.remove_demo(con)
+    st.rerun()
