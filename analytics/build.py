@@ -13,11 +13,12 @@ import pandas as pd
 
 from analytics import db, demo
 from analytics.errors import AnalyticsError
+from analytics.groups import former_units
 from analytics.registry import load_registry
 from analytics.settings import Settings, load_settings
 from analytics.targets import read_appendix, read_overrides, reconcile
 
-SOURCE_TABLES = ("findings", "targets", "appendix_rows", "commune_aliases", "communes", "plan")
+SOURCE_TABLES = ("commune_groups", "findings", "targets", "appendix_rows", "commune_aliases", "communes", "plan")
 
 
 def build_database(con, settings: Settings) -> None:
@@ -42,6 +43,7 @@ def build_database(con, settings: Settings) -> None:
             h.labour_force_coverage_pct, h.voluntary_coverage_pct, settings.baseline_month, document])
         _insert(con, "communes", registry.units)
         _insert(con, "commune_aliases", registry.aliases)
+        _insert(con, "commune_groups", former_units(settings.province, registry.units))
         _insert(con, "appendix_rows", rows[["stt", "name_as_printed", "total_target", "voluntary_min",
                                             "code", "method", "score", "status"]])
         _insert(con, "targets", targets[["code", "target_year", "total_target", "voluntary_min",

@@ -170,7 +170,7 @@ def _decode(data: bytes) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1258")  # combining tone marks, composed below
-    return unicodedata.normalize("NFC", text)
+    return text
 
 
 def _delimiter(text: str) -> str:
@@ -369,7 +369,7 @@ def _is_numbering(cells: list, columns: list[_Column]) -> bool:
     """The '(1) (2) (3)' or 'A B 1 2' row many reports put under the header."""
     short = [re.fullmatch(r"\(?[A-Za-z0-9]{1,2}\)?", str(v)) for v in cells if v is not None]
     identity = [cells[c.index] for c in columns if c.field in IDENTITY]
-    return len(short) >= 2 and all(short) and all(v is not None for v in identity)
+    return len(short) >= 2 and all(short) and bool(identity) and all(v is not None for v in identity)
 
 
 def _total_label(cells: list, columns: list[_Column]) -> str | None:

@@ -87,4 +87,12 @@ MIGRATIONS = [
         PRIMARY KEY (upload_id, period, code)
     );
     """,
+    # 3: grouping of units by the former district and province they came from
+    """
+    CREATE TABLE commune_groups (
+        code VARCHAR PRIMARY KEY,
+        former_district VARCHAR,
+        former_province VARCHAR
+    );
+    """,
 ]

@@ -1,0 +1,168 @@
+"""Monitoring metrics for any month, per commune and for the province as their sum.
+
+Counts are stocks at month end: a quarter's or a year's value is its last
+month's, and growth is a difference of stocks. The expected level follows a
+straight path from each commune's baseline to its target in December of the
+target year, unless official annual targets exist (see ``trajectory``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics import store
+from analytics.periods import add_months, month_index, months_between
+from analytics.settings import Settings
+
+STATUS_ON_TRACK, STATUS_LATE, STATUS_VERY_LATE, STATUS_NO_DATA = (
+    "Đạt tiến độ", "Chậm", "Rất chậm", "Chưa có số liệu")
+STATUS_ORDER = [STATUS_VERY_LATE, STATUS_LATE, STATUS_ON_TRACK, STATUS_NO_DATA]
+
+
+def target_period(settings: Settings) -> str:
+    return f"{settings.target_year}-12"
+
+
+def periods(con) -> list[str]:
+    return sorted(store.monthly(con)["period"].unique().tolist())
+
+
+def latest_period(con) -> str | None:
+    found = periods(con)
+    return found[-1] if found else None
+
+
+def communes(con) -> pd.DataFrame:
+    """Every unit with its 2030 targets and former district/province."""
+    return con.execute(
+        """SELECT c.code, c.name, g.former_district, g.former_province,
+                  t.total_target AS target, t.voluntary_min
+           FROM communes c
+           LEFT JOIN commune_groups g USING (code)
+           LEFT JOIN (SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min
+                      FROM targets GROUP BY code) t USING (code)
+           ORDER BY c.code"""
+    ).df()
+
+
+def linear_expected(base: float, base_period: str, target: float, end_period: str, period: str) -> float:
+    """The level a straight path from (base_period, base) to (end_period, target) reaches at ``period``."""
+    span = months_between(base_period, end_period)
+    if span <= 0:
+        return float(target)
+    share = min(max(months_between(base_period, period) / span, 0.0), 1.0)
+    return base + (target - base) * share
+
+
+def baselines(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """code, base_period, base_total, base_voluntary: the baseline month, or the first reported after it."""
+    eligible = values[values["period"] >= settings.baseline_month].sort_values("period")
+    first = eligible.drop_duplicates("code")
+    return first.rename(columns={"period": "base_period", "total": "base_total",
+                                 "voluntary": "base_voluntary"})[["code", "base_period", "base_total",
+                                                                  "base_voluntary"]]
+
+
+def _status(progress: float, settings: Settings) -> str:
+    if progress is None or np.isnan(progress):
+        return STATUS_NO_DATA
+    if progress * 100 >= float(settings.thresholds.get("on_track_pct", 98)):
+        return STATUS_ON_TRACK
+    if progress * 100 >= float(settings.thresholds.get("very_late_pct", 90)):
+        return STATUS_LATE
+    return STATUS_VERY_LATE
+
+
+def _worst(a: str, b: str) -> str:
+    return min((a, b), key=STATUS_ORDER.index)
+
+
+def _ratio(a, b):
+    return np.where((b > 0) & pd.notna(b), a / b.where(b > 0), np.nan)
+
+
+def commune_table(con, settings: Settings, period: str, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit: its figures at ``period``, attainment, trajectory, status and growth."""
+    values = store.monthly(con) if values is None else values
+    units = communes(con)
+    now = values[values["period"] == period][["code", "total", "compulsory", "voluntary", "labour_force"]]
+    frame = units.merge(now, on="code", how="left").merge(baselines(values, settings), on="code", how="left")
+    end = target_period(settings)
+    frame["expected"] = [
+        linear_expected(b, bp, t, end, period) if pd.notna(b) and pd.notna(t) else np.nan
+        for b, bp, t in zip(frame["base_total"], frame["base_period"], frame["target"])]
+    frame["voluntary_expected"] = [
+        linear_expected(b, bp, t, end, period) if pd.notna(b) and pd.notna(t) else np.nan
+        for b, bp, t in zip(frame["base_voluntary"], frame["base_period"], frame["voluntary_min"])]
+    frame["attainment"] = _ratio(frame["total"], frame["target"])
+    frame["voluntary_attainment"] = _ratio(frame["voluntary"], frame["voluntary_min"])
+    frame["voluntary_share"] = _ratio(frame["voluntary"], frame["total"])
+    frame["labour_coverage"] = _ratio(frame["total"], frame["labour_force"])
+    frame["gap_to_trajectory"] = frame["total"] - frame["expected"]
+    frame["progress"] = _ratio(frame["total"], frame["expected"])
+    frame["voluntary_progress"] = _ratio(frame["voluntary"], frame["voluntary_expected"])
+    total_status = [_status(p, settings) for p in frame["progress"]]
+    vol_status = [_status(p, settings) for p in frame["voluntary_progress"]]
+    frame["status"] = [_worst(a, b) if STATUS_NO_DATA not in (a, b) else STATUS_NO_DATA
+                       for a, b in zip(total_status, vol_status)]
+    frame["reason"] = [_reason(a, b) for a, b in zip(total_status, vol_status)]
+    for months, column in ((1, "net_1m"), (3, "net_3m"), (12, "net_12m")):
+        before = values[values["period"] == add_months(period, -months)][["code", "total"]]
+        merged = frame[["code", "total"]].merge(before, on="code", how="left", suffixes=("", "_before"))
+        frame[column] = (merged["total"] - merged["total_before"]).to_numpy()
+    return frame
+
+
+def _reason(total_status: str, vol_status: str) -> str:
+    lagging = [label for label, s in (("tổng số", total_status), ("tự nguyện", vol_status))
+               if s in (STATUS_LATE, STATUS_VERY_LATE)]
+    return " và ".join(lagging).capitalize()
+
+
+def province_series(con, settings: Settings, codes: list[str] | None = None,
+                    values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per month: the sum over communes (all, or ``codes``), how many reported, and the expected level."""
+    values = store.monthly(con) if values is None else values
+    units = communes(con)
+    if codes is not None:
+        values, units = values[values["code"].isin(codes)], units[units["code"].isin(codes)]
+    if values.empty:
+        return pd.DataFrame(columns=["period", "total", "compulsory", "voluntary", "reporting", "units",
+                                     "expected", "voluntary_expected", "target", "voluntary_min"])
+    sums = values.groupby("period").agg(total=("total", "sum"), compulsory=("compulsory", "sum"),
+                                        voluntary=("voluntary", "sum"), reporting=("code", "nunique"))
+    sums = sums.reset_index()
+    base = baselines(values, settings)
+    base_period = base["base_period"].min()
+    first = sums.iloc[0]
+    target, vmin = float(units["target"].sum()), float(units["voluntary_min"].sum())
+    end = target_period(settings)
+    sums["units"] = len(units)
+    sums["target"], sums["voluntary_min"] = target, vmin
+    sums["expected"] = [linear_expected(first["total"], base_period, target, end, p) for p in sums["period"]]
+    sums["voluntary_expected"] = [linear_expected(first["voluntary"], base_period, vmin, end, p)
+                                  for p in sums["period"]]
+    return sums
+
+
+def net_increase(series: pd.Series, freq: str) -> pd.Series:
+    """Growth of a stock per month ('M'), quarter ('Q') or year ('Y'): end value minus previous end value.
+
+    ``series`` is indexed by 'YYYY-MM'. A quarter's or year's value is its last month's.
+    """
+    ordered = series.sort_index()
+    if freq == "M":
+        ends = ordered
+        labels = ordered.index
+        index = [month_index(p) for p in labels]
+        previous = pd.Series(ordered.values, index=index)
+        diffs = [ordered.iloc[i] - previous.get(index[i] - 1, np.nan) for i in range(len(index))]
+        return pd.Series(diffs, index=labels, dtype=float)
+    key = (lambda p: f"{p[:4]}-Q{(int(p[5:]) - 1) // 3 + 1}") if freq == "Q" else (lambda p: p[:4])
+    ends = ordered.groupby(ordered.index.map(key)).last()
+    return ends.diff()
+
+
+def period_label_key(period: str, freq: str) -> str:
+    return {"M": period, "Q": f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}", "Y": period[:4]}[freq]
