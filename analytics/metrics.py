@@ -164,5 +164,61 @@ def net_increase(series: pd.Series, freq: str) -> pd.Series:
     return ends.diff()
 
 
-def period_label_key(period: str, freq: str) -> str:
-    return {"M": period, "Q": f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}", "Y": period[:4]}[freq]
+def monthly_growth(values: pd.DataFrame, column: str = "total") -> pd.Series:
+    """Net increase per month summed over communes reporting both that month and the one before.
+
+    A commune missing a month is left out of that month's growth rather than counted as a fall.
+    """
+    if values.empty:
+        return pd.Series(dtype=float)
+    frame = values[["period", "code", column]].copy()
+    frame["previous_period"] = frame["period"].map(lambda p: add_months(p, -1))
+    pairs = frame.merge(frame[["period", "code", column]], left_on=["previous_period", "code"],
+                        right_on=["period", "code"], suffixes=("", "_before"))
+    return (pairs[column] - pairs[f"{column}_before"]).groupby(pairs["period"]).sum().astype(float)
+
+
+def summary(con, settings: Settings, period: str, codes: list[str] | None = None) -> dict:
+    """The overview cards for ``period``: sums over the scope's communes and how many are on track."""
+    table = commune_table(con, settings, period)
+    if codes is not None:
+        table = table[table["code"].isin(codes)]
+    total, voluntary = float(table["total"].sum()), float(table["voluntary"].sum())
+    target, vmin = float(table["target"].sum()), float(table["voluntary_min"].sum())
+    stated = con.execute("SELECT participants FROM plan").fetchone()[0]
+    return {
+        "period": period, "total": total, "voluntary": voluntary, "target": target, "voluntary_min": vmin,
+        "attainment": total / target if target else float("nan"),
+        "voluntary_attainment": voluntary / vmin if vmin else float("nan"),
+        "net_1m": float(table["net_1m"].sum()) if table["net_1m"].notna().any() else float("nan"),
+        "units": len(table), "reporting": int(table["total"].notna().sum()),
+        "on_track": int((table["status"] == STATUS_ON_TRACK).sum()),
+        "stated_target": float(stated),
+    }
+
+
+def campaign_effect(con, settings: Settings, codes: list[str] | None = None) -> pd.DataFrame:
+    """Per year: voluntary net increase in the campaign month against the mean of the year's other months."""
+    values = store.monthly(con)
+    if codes is not None:
+        values = values[values["code"].isin(codes)]
+    growth = monthly_growth(values, "voluntary")
+    rows = []
+    for year in sorted({p[:4] for p in growth.index}):
+        in_year = growth[[p.startswith(year) for p in growth.index]]
+        key = f"{year}-{settings.campaign_month:02d}"
+        others = in_year.drop(key, errors="ignore")
+        if key in in_year.index and len(others):
+            other = float(others.mean())
+            rows.append({"year": int(year), "campaign_increase": float(in_year[key]), "other_increase": other,
+                         "ratio": float(in_year[key]) / other if other else float("nan")})
+    return pd.DataFrame(rows, columns=["year", "campaign_increase", "other_increase", "ratio"])
+
+
+def lagging(table: pd.DataFrame, statuses: list[str], reasons: list[str]) -> pd.DataFrame:
+    """Communes with one of ``statuses`` lagging on one of ``reasons``, slowest first, ranked from 1."""
+    matches_reason = table["reason"].str.lower().map(lambda r: any(x in r for x in reasons))
+    keep = table["status"].isin(statuses) & ((table["status"] == STATUS_ON_TRACK) | matches_reason)
+    out = table[keep].assign(worst=table[["progress", "voluntary_progress"]].min(axis=1))
+    out = out.sort_values(["worst", "name"]).drop(columns="worst").reset_index(drop=True)
+    return out.assign(rank=range(1, len(out) + 1))

@@ -100,3 +100,8 @@ def withdraw(con, upload_id: int, user: str, now: dt.datetime | None = None) -> 
             raise UploadNotFound(f"Không có lần tải lên số {upload_id} đang có hiệu lực.")
         con.execute("UPDATE uploads SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?",
                     [now or dt.datetime.now(), user, upload_id])
+
+
+def last_upload_time(con) -> dt.datetime | None:
+    """When the figures in force last changed: data freshness for the pages."""
+    return con.execute("SELECT max(coalesce(withdrawn_at, uploaded_at)) FROM uploads").fetchone()[0]

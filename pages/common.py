@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import streamlit as st
 
+from analytics import fmt, metrics
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path
@@ -53,3 +55,63 @@ def shown_errors():
     except AnalyticsError as exc:
         st.error(str(exc))
         st.stop()
+
+
+INDICATORS = {
+    "attainment": "Tỷ lệ đạt chỉ tiêu 2030",
+    "progress": "Tiến độ so với lộ trình",
+    "voluntary_attainment": "Tự nguyện so với chỉ tiêu tối thiểu",
+    "voluntary_share": "Tỷ trọng tự nguyện",
+    "labour_coverage": "Tỷ lệ bao phủ lực lượng lao động",
+}
+ALL = "Toàn tỉnh"
+
+
+@dataclass(frozen=True)
+class View:
+    """The sidebar's choices, shared by every page and kept in the URL."""
+
+    period: str | None
+    scope: str  # ALL, "Huyện cũ: …", "Tỉnh cũ: …" or a commune name
+    codes: list[str] | None  # None = every unit
+    indicator: str
+
+
+def _query(key: str, options: list[str], default: str) -> str:
+    value = st.query_params.get(key)
+    return value if value in options else default
+
+
+def sidebar(con) -> View:
+    """Month, commune or group, indicator: read from and written back to the URL query."""
+    months = metrics.periods(con)
+    units = metrics.communes(con)
+    scopes = [ALL]
+    scopes += [f"Tỉnh cũ: {p}" for p in sorted(units["former_province"].dropna().unique())]
+    scopes += [f"Huyện cũ: {d}" for d in sorted(units["former_district"].dropna().unique())]
+    scopes += units["name"].tolist()
+    with st.sidebar:
+        st.header("Bộ lọc")
+        period = None
+        if months:
+            period = st.selectbox("Tháng", months[::-1], format_func=fmt.month,
+                                  index=months[::-1].index(_query("thang", months, months[-1])))
+        scope = st.selectbox("Phạm vi", scopes, index=scopes.index(_query("pham_vi", scopes, ALL)))
+        keys = list(INDICATORS)
+        indicator = st.selectbox("Chỉ số", keys, format_func=INDICATORS.get,
+                                 index=keys.index(_query("chi_so", keys, keys[0])))
+    st.query_params.update({"thang": period or "", "pham_vi": scope, "chi_so": indicator})
+    if scope == ALL:
+        codes = None
+    elif scope.startswith("Tỉnh cũ: "):
+        codes = units[units["former_province"] == scope.removeprefix("Tỉnh cũ: ")]["code"].tolist()
+    elif scope.startswith("Huyện cũ: "):
+        codes = units[units["former_district"] == scope.removeprefix("Huyện cũ: ")]["code"].tolist()
+    else:
+        codes = units[units["name"] == scope]["code"].tolist()
+    return View(period, scope, codes, indicator)
+
+
+def no_data_notice() -> None:
+    st.info("Chưa có số liệu hằng tháng. Vào trang «Nhập số liệu» để tải tệp số liệu lên, "
+            "hoặc chạy `python -m analytics.build --demo` để xem thử với dữ liệu minh hoạ.")

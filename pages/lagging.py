@@ -1,0 +1,58 @@
+"""Xã chậm tiến độ: communes behind their trajectory, ranked, with the reason."""
+
+import streamlit as st
+
+from analytics import exports, fmt, metrics
+from analytics.settings import load_settings
+from pages.common import connection, no_data_notice, shown_errors
+
+st.title("Xã, phường chậm tiến độ")
+view = st.session_state["view"]
+with shown_errors():
+    con, settings = connection(), load_settings()
+    if view.period is None:
+        no_data_notice()
+        st.stop()
+    table = metrics.commune_table(con, settings, view.period)
+if view.codes is not None:
+    table = table[table["code"].isin(view.codes)]
+
+st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình thẳng từ tháng gốc "
+           f"đến chỉ tiêu tháng 12/{settings.target_year}. Đạt tiến độ từ "
+           f"{fmt.number(settings.thresholds['on_track_pct'])} %, rất chậm dưới "
+           f"{fmt.number(settings.thresholds['very_late_pct'])} %.")
+c1, c2 = st.columns(2)
+statuses = c1.multiselect("Trạng thái", [metrics.STATUS_VERY_LATE, metrics.STATUS_LATE, metrics.STATUS_ON_TRACK],
+                          default=[metrics.STATUS_VERY_LATE, metrics.STATUS_LATE])
+reasons = c2.multiselect("Chậm về", ["tổng số", "tự nguyện"], default=["tổng số", "tự nguyện"])
+shown = metrics.lagging(table, statuses, reasons)
+
+st.metric("Số xã, phường trong danh sách", fmt.number(len(shown)))
+if shown.empty:
+    st.success("Không có xã, phường nào khớp bộ lọc.")
+columns = {"rank": "Hạng", "name": "Xã, phường", "status": "Trạng thái", "reason": "Chậm về",
+           "progress": "Tiến độ", "voluntary_progress": "Tiến độ tự nguyện", "attainment": "Đạt chỉ tiêu 2030",
+           "total": "Số tham gia", "expected": "Mức cần đạt", "gap_to_trajectory": "Chênh lệch",
+           "voluntary": "Tự nguyện", "former_district": "Huyện cũ"}
+out = shown[list(columns)]
+st.dataframe(out, hide_index=True, width="stretch", column_config={
+    "rank": st.column_config.NumberColumn(columns["rank"], format="%d"),
+    "name": columns["name"], "status": columns["status"], "reason": columns["reason"],
+    "progress": st.column_config.ProgressColumn(columns["progress"], format="percent", min_value=0, max_value=1.2),
+    "voluntary_progress": st.column_config.ProgressColumn(columns["voluntary_progress"], format="percent",
+                                                          min_value=0, max_value=1.2),
+    "attainment": st.column_config.ProgressColumn(columns["attainment"], format="percent", min_value=0,
+                                                  max_value=1),
+    "total": st.column_config.NumberColumn(columns["total"], format="localized"),
+    "expected": st.column_config.NumberColumn(columns["expected"], format="localized"),
+    "gap_to_trajectory": st.column_config.NumberColumn(columns["gap_to_trajectory"], format="localized"),
+    "voluntary": st.column_config.NumberColumn(columns["voluntary"], format="localized"),
+    "former_district": columns["former_district"],
+})
+download = out.rename(columns=columns)
+c1, c2 = st.columns(2)
+c1.download_button("Tải CSV", exports.to_csv(download), f"xa-cham-tien-do-{view.period}.csv", mime="text/csv")
+c2.download_button("Tải Excel", exports.to_xlsx(download, "Xã chậm tiến độ",
+                                               ("Tiến độ", "Tiến độ tự nguyện", "Đạt chỉ tiêu 2030")),
+                   f"xa-cham-tien-do-{view.period}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,43 @@
+"""Tổng quan: where the province (or the chosen scope) stands against 2030."""
+
+import streamlit as st
+
+from analytics import fmt, metrics, store
+from analytics.charts import trend
+from analytics.settings import load_settings
+from pages.common import connection, no_data_notice, shown_errors
+
+st.title("Tổng quan")
+view = st.session_state["view"]
+with shown_errors():
+    con, settings = connection(), load_settings()
+    if view.period is None:
+        no_data_notice()
+        st.stop()
+    card = metrics.summary(con, settings, view.period, view.codes)
+    series = metrics.province_series(con, settings, view.codes)
+    freshness = store.last_upload_time(con)
+
+st.caption(f"{view.scope} · {fmt.month(view.period)} · số liệu cập nhật lần cuối "
+           f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
+           f"{fmt.month(metrics.latest_period(con))}")
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Số người tham gia", fmt.number(card["total"]), fmt.signed(card["net_1m"]) + " so với tháng trước",
+          delta_color="normal")
+c2.metric(f"% chỉ tiêu {settings.target_year}", fmt.percent(card["attainment"]),
+          help=f"Chỉ tiêu: {fmt.number(card['target'])} người")
+c3.metric("Tham gia tự nguyện", fmt.number(card["voluntary"]))
+c4.metric("% chỉ tiêu tự nguyện tối thiểu", fmt.percent(card["voluntary_attainment"]),
+          help=f"Chỉ tiêu tối thiểu: {fmt.number(card['voluntary_min'])} người")
+c5.metric("Xã đạt tiến độ", f"{fmt.number(card['on_track'])}/{fmt.number(card['units'])}")
+if card["reporting"] < card["units"]:
+    st.warning(f"{fmt.month(view.period)}: {fmt.number(card['units'] - card['reporting'])} xã, phường chưa có "
+               "số liệu; tổng trên chỉ cộng các xã đã báo cáo.")
+if card["stated_target"] != card["target"] and view.codes is None:
+    st.info(f"Tổng chỉ tiêu của các xã khớp được với danh mục là {fmt.number(card['target'])}, "
+            f"kế hoạch ghi {fmt.number(card['stated_target'])}. Xem trang «Kiểm tra dữ liệu».")
+
+st.altair_chart(trend(series, "total", "expected", "Số người tham gia BHXH so với lộ trình đến mục tiêu"),
+                width="stretch")
+st.altair_chart(trend(series, "voluntary", "voluntary_expected",
+                      "Số người tham gia BHXH tự nguyện so với lộ trình"), width="stretch")

@@ -1,0 +1,44 @@
+"""Tự nguyện: voluntary share and attainment by commune, and the campaign month's effect."""
+
+import streamlit as st
+
+from analytics import fmt, metrics
+from analytics.charts import ranked_bars
+from analytics.settings import load_settings
+from pages.common import connection, no_data_notice, shown_errors
+
+st.title("Bảo hiểm xã hội tự nguyện")
+view = st.session_state["view"]
+with shown_errors():
+    con, settings = connection(), load_settings()
+    if view.period is None:
+        no_data_notice()
+        st.stop()
+    table = metrics.commune_table(con, settings, view.period)
+    campaign = metrics.campaign_effect(con, settings, view.codes)
+if view.codes is not None:
+    table = table[table["code"].isin(view.codes)]
+reported = table[table["total"].notna()]
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Tỷ trọng tự nguyện", fmt.percent(reported["voluntary"].sum() / reported["total"].sum()),
+          help=f"Mục tiêu kế hoạch: {fmt.number(settings.headline.voluntary_coverage_pct)} % lực lượng lao động")
+c2.metric("Đạt chỉ tiêu tự nguyện tối thiểu",
+          fmt.percent(reported["voluntary"].sum() / table["voluntary_min"].sum()))
+c3.metric("Xã chậm về tự nguyện", fmt.number(reported["reason"].str.lower().str.contains("tự nguyện").sum()))
+
+st.subheader(f"Tháng vận động (tháng {settings.campaign_month})")
+if campaign.empty:
+    st.info("Chưa có số liệu của tháng vận động và tháng liền trước.")
+else:
+    for row in campaign.itertuples():
+        st.write(f"Năm {row.year}: tự nguyện tăng {fmt.signed(row.campaign_increase)} người trong tháng vận động, "
+                 f"so với bình quân {fmt.signed(row.other_increase, 0)} người/tháng ở các tháng khác "
+                 f"(gấp {fmt.number(row.ratio, 1)} lần).")
+
+st.altair_chart(ranked_bars(reported, "voluntary_attainment", "name",
+                            f"Tự nguyện so với chỉ tiêu tối thiểu {settings.target_year}, {fmt.month(view.period)}",
+                            "Tỷ lệ đạt chỉ tiêu tự nguyện (%)", colour="status"), width="stretch")
+st.altair_chart(ranked_bars(reported, "voluntary_share", "name",
+                            f"Tỷ trọng tự nguyện trong tổng số người tham gia, {fmt.month(view.period)}",
+                            "Tỷ trọng tự nguyện (%)"), width="stretch")
