@@ -23,7 +23,7 @@ def conversion() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _province_key(province: str) -> str | None:
+def package_province_key(province: str) -> str | None:
     wanted = fold(province)
     for row in query("SELECT DISTINCT provinceKey, province, provinceShort FROM admin_units"):
         if wanted in (fold(row["province"]), fold(row["provinceShort"])):
@@ -33,7 +33,7 @@ def _province_key(province: str) -> str | None:
 
 def legacy_wards(province: str) -> pd.DataFrame:
     """Pre-2025 wards of the province with the 2025 unit (package key) each became."""
-    key = _province_key(province)
+    key = package_province_key(province)
     if key is None:
         return pd.DataFrame(columns=["old_key", "new_key", "district", "province", "lat", "lon"])
     conv = conversion()
@@ -52,7 +52,7 @@ def legacy_wards(province: str) -> pd.DataFrame:
 
 def former_units(province: str, units: pd.DataFrame) -> pd.DataFrame:
     """code, former_district, former_province for every unit in ``units`` (None where unknown)."""
-    key = _province_key(province)
+    key = package_province_key(province)
     package = pd.DataFrame(query(
         "SELECT wardKey AS new_key, ward AS name, provinceKey FROM admin_units"
     ))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -164,13 +163,11 @@ def _cell(value):
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1258")  # combining tone marks, composed below
-    return text
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1258")  # tone marks come apart; every cell goes through nfc
 
 
 def _delimiter(text: str) -> str:
@@ -256,14 +253,13 @@ def _field(value) -> str | None:
 
 
 def _month(value) -> str | None:
-    if not isinstance(value, (str, date)):
+    """The month a header names ('Tháng 1/2026 (người)', a date); None for any other header."""
+    if isinstance(value, str):
+        value = re.sub(r"\(.*?\)", "", value).strip()
+    try:
+        return parse_period(value) if isinstance(value, (str, date)) else None
+    except ValueError:
         return None
-    for text in (value, re.sub(r"\(.*?\)", "", value).strip()) if isinstance(value, str) else (value,):
-        try:
-            return parse_period(text)
-        except ValueError:
-            continue
-    return None
 
 
 def _label(value) -> str:
@@ -272,8 +268,6 @@ def _label(value) -> str:
 
 def _column(index: int, upper, lower) -> _Column | None:
     """What one header column holds, from its upper and (in a two-row header) lower cell."""
-    if lower == upper:
-        lower = None
     upper_field, lower_field = _field(upper), _field(lower)
     upper_month, lower_month = _month(upper), _month(lower)
     if upper_month and lower_field in MEASURES:
@@ -427,9 +421,8 @@ def _fill_period(records: list[dict], labels: list[dict], period: str | None) ->
     return []
 
 
-def _empty(problems: list[Problem], sheet: str | None, columns: dict | None = None) -> RawTable:
-    frame = pd.DataFrame([], columns=[*FIELDS, "_row"], dtype=object)
-    return RawTable(frame, columns or {}, problems, sheet)
+def _empty(problems: list[Problem], sheet: str | None) -> RawTable:
+    return RawTable(pd.DataFrame([], columns=[*FIELDS, "_row"], dtype=object), {}, problems, sheet)
 
 
 def read_table(data: bytes, filename: str, *, sheet: str | None = None,

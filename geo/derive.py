@@ -21,10 +21,7 @@ but with no hull ratio to pick; the unit polygons scored 0.67 on average.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +31,8 @@ from pyproj import CRS
 from vietnamadminunits.database import query
 
 from analytics.errors import RegistryError
-from analytics.names import NameMatcher, fold
+from analytics.groups import legacy_wards, package_province_key
+from analytics.names import NameMatcher
 
 GROW, SHRINK = 2.0, 1.5  # closing radii, in ward spacings
 
@@ -46,42 +44,21 @@ class _Package:
     crs: CRS
 
 
-@lru_cache(maxsize=1)
-def _conversion() -> dict:
-    path = resources.files("vietnamadminunits") / "data" / "converter_2025.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def metric_crs(lon, lat) -> CRS:
     """The UTM zone of these points, for distances and areas in metres."""
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).estimate_utm_crs()
 
 
-def _province_key(province: str) -> str:
-    wanted = fold(province)
-    for row in query("SELECT DISTINCT provinceKey, province, provinceShort FROM admin_units"):
-        if wanted in (fold(row["province"]), fold(row["provinceShort"])):
-            return row["provinceKey"]
-    raise RegistryError(f"Gói vietnamadminunits không có tỉnh/thành phố «{province}».")
-
-
 def _package(province: str) -> _Package:
-    key = _province_key(province)
+    key = package_province_key(province)
+    if key is None:
+        raise RegistryError(f"Gói vietnamadminunits không có tỉnh/thành phố «{province}».")
     units = pd.DataFrame(query(
         "SELECT wardKey AS key, wardCode AS code, ward AS name, wardLat AS lat, wardLon AS lon, "
-        f"wardAreaKm2 AS area_km2 FROM admin_units WHERE provinceKey = '{key}'"
+        "wardAreaKm2 AS area_km2, provinceKey FROM admin_units"
     ))
-    conv = _conversion()
-    target = {old: new for new, olds in conv["DICT_PROVINCE_WARD_NO_DIVIDED"][key].items() for old in olds}
-    for old, news in conv["DICT_PROVINCE_WARD_DIVIDED"].get(key, {}).items():
-        target[old] = next(n["newWardKey"] for n in news if n["isDefaultNewWard"])
-    olds = ", ".join(f"'{k}'" for k in conv["DICT_PROVINCE"][key])
-    legacy = pd.DataFrame(query(
-        "SELECT provinceKey || '_' || districtKey || '_' || wardKey AS old_key, wardLat AS lat, "
-        f"wardLon AS lon FROM admin_units_legacy WHERE provinceKey IN ({olds})"
-    ))
-    legacy["new_key"] = legacy.pop("old_key").map(target)
-    legacy = legacy.dropna()
+    units = units[units.pop("provinceKey") == key].reset_index(drop=True)
+    legacy = legacy_wards(province)[["new_key", "lat", "lon"]]
     return _Package(legacy, units, metric_crs(units["lon"], units["lat"]))
 
 

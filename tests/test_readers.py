@@ -202,6 +202,21 @@ def test_long_file_with_period_column():
     assert (2, "period") not in raw.cell_columns
 
 
+def test_blank_period_cells_without_a_chosen_month_are_left_for_the_validator():
+    lines = [["Kỳ", "Mã xã", "Tổng số", "Tự nguyện"], ["01/2026", "01234", "10", "2"],
+             ["", "01235", "5", "5"]]
+    raw = read_table(csv_bytes(lines), "a.csv")
+    assert raw.problems == []
+    assert list(raw.frame["period"]) == ["01/2026", None]
+
+
+def test_period_merged_down_the_rows():
+    rows = [["Kỳ", "Mã xã", "Tổng số", "Tự nguyện"], ["01/2026", "01234", 5, 1], [None, "01235", 6, 2]]
+    raw = read_table(xlsx_bytes(rows, ["A2:A3"]), "a.xlsx")
+    assert raw.problems == []
+    assert list(raw.frame["period"]) == ["01/2026", "01/2026"]
+
+
 def test_wide_file_one_column_per_month():
     lines = [["Mã xã", "Tên xã", "01/2026", "Tháng 2/2026", "2026-03", "T4/2026"],
              ["01234", "Xã A", "10", "11", "12", ""],

@@ -1,0 +1,111 @@
+"""Metrics on a tiny hand-checked fixture (baseline 2026-01, target December 2030: 59 months)."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from analytics import metrics, store
+
+T0 = dt.datetime(2026, 11, 1)
+ROWS = [  # period, code, total, voluntary
+    ("2026-01", "11953", 20000, 1000), ("2026-02", "11953", 20100, 1010), ("2026-03", "11953", 20500, 1100),
+    ("2026-01", "11977", 1500, 300), ("2026-03", "11977", 1400, 290),  # 11977 misses February
+]
+
+
+@pytest.fixture
+def small(con):
+    table = pd.DataFrame(ROWS, columns=["period", "code", "total", "voluntary"]).assign(
+        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
+        written_name=None, match_method="code", match_score=None)
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="x", user="t", rows_read=5, now=T0)
+    return con
+
+
+def test_commune_table_against_trajectory(small, settings):
+    table = metrics.commune_table(small, settings, "2026-03").set_index("code")
+    ph, th = table.loc["11953"], table.loc["11977"]
+    # Phố Hiến: expected 20000 + (34845 - 20000) * 2/59 = 20503.22; progress 20500/20503.22 = 99.98 %
+    assert ph["expected"] == pytest.approx(20503.2203, abs=1e-3)
+    assert ph["progress"] == pytest.approx(0.99984, abs=1e-5)
+    assert ph["attainment"] == pytest.approx(20500 / 34845)
+    assert ph["voluntary_expected"] == pytest.approx(1000 + 1505 * 2 / 59)
+    assert ph["voluntary_share"] == pytest.approx(1100 / 20500)
+    assert (ph["status"], ph["reason"], ph["net_1m"]) == ("Đạt tiến độ", "", 400)
+    # Tân Hưng: 1400 / (1500 + 928 * 2/59) = 91.4 % -> late; voluntary 290 / 306.27 = 94.7 % -> late
+    assert th["progress"] == pytest.approx(1400 / (1500 + 928 * 2 / 59))
+    assert (th["status"], th["reason"]) == ("Chậm", "Tổng số và tự nguyện")
+    assert pd.isna(th["net_1m"])  # no February figure: no monthly growth, not a fall
+    assert table.loc["11980", "status"] == "Chưa có số liệu"
+
+
+def test_status_thresholds_come_from_settings(small, settings):
+    import dataclasses
+    strict = dataclasses.replace(settings, thresholds={**settings.thresholds, "very_late_pct": 95})
+    assert metrics.commune_table(small, strict, "2026-03").set_index("code").loc["11977", "status"] == "Rất chậm"
+
+
+def test_province_is_the_sum_of_its_communes(small, settings):
+    series = metrics.province_series(small, settings).set_index("period")
+    assert series["total"].to_dict() == {"2026-01": 21500, "2026-02": 20100, "2026-03": 21900}
+    assert series["reporting"].tolist() == [2, 1, 2]
+    one = metrics.province_series(small, settings, codes=["11977"]).set_index("period")
+    assert one["total"].to_dict() == {"2026-01": 1500, "2026-03": 1400}
+
+
+def test_monthly_growth_skips_missing_months(small):
+    growth = metrics.monthly_growth(store.monthly(small))
+    assert growth.to_dict() == {"2026-02": 100.0, "2026-03": 400.0}
+
+
+@pytest.mark.parametrize("freq, expected", [
+    ("M", {"2026-02": 10, "2026-03": 10, "2026-04": 5, "2026-05": 5, "2026-06": 20, "2026-08": float("nan")}),
+    ("Q", {"2026-Q2": 30, "2026-Q3": 10}),  # Q1 ends at 120, Q2 at 150, Q3 (August so far) at 160
+    ("Y", {}),
+])
+def test_net_increase_uses_stock_semantics(freq, expected):
+    series = pd.Series([100, 110, 120, 125, 130, 150, 160],
+                       index=["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-08"])
+    got = metrics.net_increase(series, freq).dropna().to_dict()
+    assert got == {k: v for k, v in expected.items() if not pd.isna(v)}
+
+
+def test_net_increase_over_years():
+    series = pd.Series([100, 180, 200, 260], index=["2026-06", "2026-12", "2027-03", "2027-12"])
+    assert metrics.net_increase(series, "Y").dropna().to_dict() == {"2027": 80}
+
+
+def test_linear_expected_is_clamped():
+    assert metrics.linear_expected(100, "2026-01", 159, "2030-12", "2026-01") == 100
+    assert metrics.linear_expected(100, "2026-01", 159, "2030-12", "2030-12") == 159
+    assert metrics.linear_expected(100, "2026-01", 159, "2030-12", "2031-06") == 159
+    assert metrics.linear_expected(100, "2026-01", 159, "2030-12", "2026-02") == 101
+
+
+def test_summary_cards(small, settings):
+    card = metrics.summary(small, settings, "2026-03")
+    assert (card["total"], card["voluntary"], card["reporting"], card["units"], card["on_track"]) == \
+        (21900, 1390, 2, 104, 1)
+    assert card["net_1m"] == 400
+
+
+def test_lagging_ranks_slowest_first(small, settings):
+    table = metrics.commune_table(small, settings, "2026-03")
+    out = metrics.lagging(table, ["Rất chậm", "Chậm"], ["tổng số"])
+    assert out[["rank", "code"]].values.tolist() == [[1, "11977"]]
+    assert metrics.lagging(table, ["Chậm"], ["tự nguyện"])["code"].tolist() == ["11977"]
+    assert metrics.lagging(table, ["Đạt tiến độ"], [])["code"].tolist() == ["11953"]
+
+
+def test_campaign_effect(con, settings):
+    rows = [(f"2026-{m:02d}", "11953", 20000 + 10 * m, v) for m, v in
+            zip(range(1, 8), [1000, 1010, 1020, 1030, 1100, 1110, 1120])]
+    table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
+        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
+        written_name=None, match_method="code", match_score=None)
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="y", user="t", rows_read=7, now=T0)
+    effect = metrics.campaign_effect(con, settings).iloc[0]
+    # May adds 70; the other five increases are 10 each
+    assert (effect["year"], effect["campaign_increase"], effect["other_increase"], effect["ratio"]) == \
+        (2026, 70, 10, 7)
