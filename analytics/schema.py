@@ -95,4 +95,37 @@ MIGRATIONS = [
         former_province VARCHAR
     );
     """,
+    # 4: official annual targets (versioned by upload, like monthly results), accounts, audit log
+    """
+    CREATE TABLE annual_values (
+        upload_id INTEGER NOT NULL,
+        year INTEGER NOT NULL,
+        code VARCHAR NOT NULL,
+        total_target BIGINT NOT NULL,
+        voluntary_min BIGINT NOT NULL,
+        source_row INTEGER,
+        written_name VARCHAR,
+        match_method VARCHAR,
+        match_score DOUBLE,
+        PRIMARY KEY (upload_id, year, code)
+    );
+    CREATE TABLE users (
+        username VARCHAR PRIMARY KEY,
+        display_name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        password_hash VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        disabled BOOLEAN NOT NULL DEFAULT false,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until TIMESTAMP
+    );
+    CREATE SEQUENCE audit_ids START 1;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY DEFAULT nextval('audit_ids'),
+        happened_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        detail VARCHAR NOT NULL
+    );
+    """,
 ]
