@@ -311,12 +311,20 @@ def _header(rows, merged, i) -> tuple[list[_Column], int]:
 
 
 def _find_header(rows, merged) -> tuple[int, list[_Column], int] | None:
+    """The first row naming a commune column and another field; failing that, any row naming two.
+
+    A form line such as "Kỳ báo cáo: | Tháng 03/2026" above the table names two things too, so a
+    row that also names the code or name column wins over it.
+    """
+    candidates = []
     for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
         columns, height = _header(rows, merged, i)
         found = {c.field for c in columns} | ({"month"} if any(c.period for c in columns) else set())
         if len(found) >= 2:
-            return i, columns, height
-    return None
+            if found & set(IDENTITY):
+                return i, columns, height
+            candidates.append((i, columns, height))
+    return candidates[0] if candidates else None
 
 
 def _dedupe(columns: list[_Column], row: int) -> tuple[list[_Column], list[Problem]]:

@@ -154,10 +154,15 @@ class _Checker:
 
 
 def _missing_communes(table: pd.DataFrame, names: dict, problems: list[Problem]) -> None:
+    """One warning per month listing every commune the file leaves out of it."""
     for period, group in table.groupby("period"):
-        for code in sorted(set(names) - set(group["code"])):
-            problems.append(Problem(None, None, f"{names[code]} ({code}) không có số liệu {fmt.month(period)} "
+        missing = [f"{names[code]} ({code})" for code in sorted(set(names) - set(group["code"]))]
+        if len(missing) == 1:
+            problems.append(Problem(None, None, f"{missing[0]} không có số liệu {fmt.month(period)} "
                                                 f"trong khi các xã khác có.", "warning"))
+        elif missing:
+            problems.append(Problem(None, None, f"{fmt.number(len(missing))} xã, phường không có số liệu "
+                                                f"{fmt.month(period)}: {', '.join(missing)}.", "warning"))
 
 
 def _jumps(table: pd.DataFrame, previous: pd.DataFrame, limit_pct: float, names: dict,
