@@ -59,3 +59,15 @@ class DuplicateUpload(AnalyticsError):
 
 class WarningsNotConfirmed(AnalyticsError):
     """An upload has warnings that nobody has confirmed yet."""
+
+
+class LoginFailed(AnalyticsError):
+    """Wrong user name or password."""
+
+
+class AccountLocked(AnalyticsError):
+    """Too many wrong passwords; the account waits a while."""
+
+
+class UserExists(AnalyticsError):
+    """An account with that user name already exists."""

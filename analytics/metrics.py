@@ -222,3 +222,12 @@ def lagging(table: pd.DataFrame, statuses: list[str], reasons: list[str]) -> pd.
     out = table[keep].assign(worst=table[["progress", "voluntary_progress"]].min(axis=1))
     out = out.sort_values(["worst", "name"]).drop(columns="worst").reset_index(drop=True)
     return out.assign(rank=range(1, len(out) + 1))
+
+
+def public_results(con, settings: Settings, period: str) -> pd.DataFrame:
+    """What may be published: each commune's aggregates and rank by attainment of the 2030 target."""
+    table = commune_table(con, settings, period)
+    out = table[table["total"].notna()][["name", "total", "target", "attainment", "voluntary", "voluntary_min"]]
+    out = out.sort_values(["attainment", "name"], ascending=[False, True], na_position="last")
+    return out.assign(rank=range(1, len(out) + 1))[["rank", "name", "total", "target", "attainment", "voluntary",
+                                                   "voluntary_min"]].reset_index(drop=True)

@@ -44,6 +44,8 @@ class Settings:
     fuzzy_accept: float
     ambiguity_margin: float
     thresholds: dict = field(default_factory=dict)
+    monthly_due_day: int = 15
+    scorecard: dict = field(default_factory=dict)
 
 
 def plan_path() -> Path:
@@ -78,6 +80,8 @@ def _load(path: Path, mtime: float) -> Settings:
             fuzzy_accept=float(raw["matching"]["fuzzy_accept"]),
             ambiguity_margin=float(raw["matching"]["ambiguity_margin"]),
             thresholds=dict(raw.get("thresholds", {})),
+            monthly_due_day=int(raw.get("reporting", {}).get("monthly_due_day", 15)),
+            scorecard={k: tuple(v) for k, v in raw.get("scorecard", {}).items()},
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc

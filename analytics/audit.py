@@ -1,0 +1,19 @@
+"""The audit log: who did what and when. Never holds a password or a hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+
+def record(con, actor: str, action: str, detail: str = "", now: dt.datetime | None = None) -> None:
+    """Append one entry; callers inside a transaction get it in the same transaction."""
+    con.execute("INSERT INTO audit_log (happened_at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                [now or dt.datetime.now(), actor, action, detail])
+
+
+def entries(con, limit: int = 1000) -> pd.DataFrame:
+    return con.execute(
+        "SELECT id, happened_at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", [limit]
+    ).df()

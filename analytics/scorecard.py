@@ -1,0 +1,50 @@
+"""The scorecard: communes × indicators with traffic lights from the plan settings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.settings import Settings
+
+GREEN, AMBER, RED, NONE = "Xanh", "Vàng", "Đỏ", "—"
+INDICATORS = {
+    "annual_attainment": "Đạt chỉ tiêu năm",
+    "attainment_2030": "Đạt chỉ tiêu 2030",
+    "voluntary_attainment": "Tự nguyện so với tối thiểu",
+    "growth_3m_pct": "Tăng 3 tháng",
+    "completeness_pct": "Đầy đủ báo cáo",
+}
+LIGHT_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NONE: 3}
+
+
+def light(value: float, thresholds: tuple[float, float]) -> str:
+    """Green at or above the first threshold, amber at or above the second, red below; values in percent."""
+    if value is None or pd.isna(value):
+        return NONE
+    green, amber = thresholds
+    return GREEN if value >= green else AMBER if value >= amber else RED
+
+
+def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Series,
+          settings: Settings) -> pd.DataFrame:
+    """One row per commune: each indicator in percent, its light, and a rank (fewest reds, then attainment).
+
+    ``table`` is metrics.commune_table for the month; ``annual`` the official targets for the month's year
+    (code, total_target) or None; ``completeness`` the share of due months reported, per code.
+    """
+    out = table[["code", "name", "former_district", "total", "target", "voluntary", "voluntary_min"]].copy()
+    annual_target = (annual.set_index("code")["total_target"] if annual is not None and not annual.empty
+                     else pd.Series(dtype=float))
+    out["annual_attainment"] = 100 * out["total"] / out["code"].map(annual_target)
+    out["attainment_2030"] = 100 * table["attainment"]
+    out["voluntary_attainment"] = 100 * table["voluntary_attainment"]
+    out["growth_3m_pct"] = 100 * table["net_3m"] / (table["total"] - table["net_3m"])
+    out["completeness_pct"] = 100 * out["code"].map(completeness)
+    for key in INDICATORS:
+        out[f"{key}_light"] = [light(v, settings.scorecard[key]) for v in out[key]]
+    lights = out[[f"{k}_light" for k in INDICATORS]]
+    out["reds"] = (lights == RED).sum(axis=1)
+    out["ambers"] = (lights == AMBER).sum(axis=1)
+    out = out.sort_values(["reds", "ambers", "attainment_2030"], ascending=[True, True, False], na_position="last")
+    out["rank"] = range(1, len(out) + 1)
+    return out.reset_index(drop=True)

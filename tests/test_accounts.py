@@ -1,0 +1,82 @@
+"""Accounts: argon2 hashes, roles enforced in analytics, rate-limited wrong passwords, audited logins."""
+
+import datetime as dt
+
+import pytest
+
+from analytics import accounts, audit, db
+from analytics.errors import AccountLocked, LoginFailed, NotAuthorised, UserExists
+from analytics.users import main
+
+NOW = dt.datetime(2026, 11, 27, 8, 0)
+PASSWORD = "mat-khau-dai-du-10"
+
+
+@pytest.fixture
+def people(con):
+    accounts.create_user(con, accounts.SYSTEM, "admin", "Quản trị", "admin", PASSWORD, NOW)
+    admin = accounts.authenticate(con, "admin", PASSWORD, NOW)
+    accounts.create_user(con, admin, "chuyenvien", "Chuyên viên", "analyst", PASSWORD, NOW)
+    accounts.create_user(con, admin, "lanhdao", "Lãnh đạo", "viewer", PASSWORD, NOW)
+    return con
+
+
+def test_roles_allow_what_they_should(people):
+    viewer = accounts.authenticate(people, "lanhdao", PASSWORD, NOW)
+    analyst = accounts.authenticate(people, "chuyenvien", PASSWORD, NOW)
+    assert viewer == accounts.User("lanhdao", "Lãnh đạo", "viewer")
+    assert [viewer.can(a) for a in ("view", "upload", "explore", "accounts")] == [True, False, False, False]
+    assert [analyst.can(a) for a in ("view", "upload", "explore", "accounts")] == [True, True, True, False]
+    with pytest.raises(NotAuthorised, match="lanhdao"):
+        accounts.require(viewer, "upload")
+    with pytest.raises(NotAuthorised, match="chưa đăng nhập"):
+        accounts.require(None, "view")
+
+
+def test_only_admins_create_accounts(people):
+    analyst = accounts.authenticate(people, "chuyenvien", PASSWORD, NOW)
+    before = db.checksums(people)
+    with pytest.raises(NotAuthorised):
+        accounts.create_user(people, analyst, "x", "X", "admin", PASSWORD)
+    with pytest.raises(UserExists):
+        accounts.create_user(people, accounts.SYSTEM, "Admin", "X", "admin", PASSWORD)
+    assert db.checksums(people) == before
+
+
+def test_password_is_hashed_and_never_logged(people):
+    stored = people.execute("SELECT password_hash FROM users WHERE username = 'admin'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    with pytest.raises(LoginFailed):
+        accounts.authenticate(people, "admin", "sai-mat-khau-roi", NOW)
+    log = audit.entries(people).to_string()
+    assert PASSWORD not in log and "sai-mat-khau-roi" not in log and "$argon2" not in log
+    assert "hash" not in " ".join(accounts.users(people).columns)
+
+
+def test_wrong_passwords_lock_the_account(people):
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(LoginFailed):
+            accounts.authenticate(people, "chuyenvien", "khong-dung-dau", NOW)
+    with pytest.raises(AccountLocked):  # even the right password waits
+        accounts.authenticate(people, "chuyenvien", PASSWORD, NOW + dt.timedelta(minutes=1))
+    later = NOW + dt.timedelta(minutes=accounts.LOCK_MINUTES + 1)
+    assert accounts.authenticate(people, "chuyenvien", PASSWORD, later).role == "analyst"
+    actions = audit.entries(people)["action"].tolist()
+    assert actions.count("login_failed") == 5 and "login_refused" in actions
+
+
+def test_disabled_account_cannot_log_in(people):
+    admin = accounts.authenticate(people, "admin", PASSWORD, NOW)
+    accounts.set_disabled(people, admin, "lanhdao", True, NOW)
+    with pytest.raises(LoginFailed):
+        accounts.authenticate(people, "lanhdao", PASSWORD, NOW)
+
+
+def test_create_admin_command_reads_password_from_environment(db_file, monkeypatch, capsys):
+    monkeypatch.setenv("BHXH_ADMIN_PASSWORD", PASSWORD)
+    assert main(["create-admin", "Root"]) == 0
+    assert "Đã tạo tài khoản quản trị «root»." in capsys.readouterr().out
+    con = db.connect(db_file)
+    assert accounts.authenticate(con, "root", PASSWORD).role == "admin"
+    monkeypatch.setenv("BHXH_ADMIN_PASSWORD", "ngan")
+    assert main(["create-admin", "other"]) == 1
