@@ -17,7 +17,7 @@ def run(page=None):
 
 
 def test_home_shows_headline_targets(db_file):
-    at = run()
+    at = run("pages/home.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Số người tham gia"] == "981.535"

@@ -1,0 +1,71 @@
+"""Quản trị: accounts, confirmations of name matches, and the audit log."""
+
+import streamlit as st
+
+from analytics import accounts, audit, exports, fmt
+from analytics.errors import AnalyticsError
+from analytics.settings import load_settings
+from analytics.targets import add_override, appendix_view
+from pages.common import connection, shown_errors
+
+st.title("Quản trị")
+user = st.session_state.get("user")
+with shown_errors():
+    con, settings = connection(), load_settings()
+    accounts.require(user, "accounts")
+
+tab_users, tab_overrides, tab_audit = st.tabs(["Tài khoản", "Xác nhận tên đơn vị", "Nhật ký"])
+with tab_users:
+    st.dataframe(accounts.users(con), hide_index=True, width="stretch", column_config={
+        "username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò", "created_at": "Ngày tạo",
+        "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"})
+    with st.form("new_user", clear_on_submit=True):
+        st.subheader("Tạo tài khoản")
+        c1, c2, c3 = st.columns(3)
+        username, name = c1.text_input("Tên đăng nhập"), c2.text_input("Họ tên")
+        role = c3.selectbox("Vai trò", accounts.ROLES, format_func=accounts.ROLE_VI.get)
+        password = st.text_input("Mật khẩu (ít nhất 10 ký tự)", type="password")
+        if st.form_submit_button("Tạo"):
+            try:
+                accounts.create_user(con, user, username, name, role, password)
+                st.success(f"Đã tạo tài khoản «{username}».")
+            except (AnalyticsError, ValueError) as exc:
+                st.error(str(exc))
+    others = [u for u in accounts.users(con)["username"] if u != user.username]
+    if others:
+        c1, c2, c3 = st.columns([2, 1, 1])
+        who = c1.selectbox("Tài khoản", others)
+        if c2.button("Khoá"):
+            accounts.set_disabled(con, user, who, True)
+            st.rerun()
+        if c3.button("Mở khoá"):
+            accounts.set_disabled(con, user, who, False)
+            st.rerun()
+
+with tab_overrides:
+    rows = appendix_view(con)
+    pending = rows[rows["status"].isin(["open", "unmatched"])]
+    if pending.empty:
+        st.success("Mọi dòng phụ lục đã khớp chính xác hoặc đã được xác nhận.")
+    else:
+        names = dict(con.execute("SELECT code, name FROM communes ORDER BY name").fetchall())
+        printed = st.selectbox("Dòng phụ lục", pending["name_as_printed"].tolist())
+        suggested = pending.set_index("name_as_printed").loc[printed, "code"]
+        codes = list(names)
+        code = st.selectbox("Đơn vị chính thức", codes, format_func=lambda c: f"{names[c]} ({c})",
+                            index=codes.index(suggested) if suggested in codes else 0)
+        note = st.text_input("Ghi chú (ví dụ: lỗi in trong phụ lục)")
+        if st.button("Xác nhận", type="primary"):
+            with shown_errors():
+                add_override(con, user, settings, printed, code, note)
+            st.success(f"Đã xác nhận «{printed}» là {names[code]}.")
+
+with tab_audit:
+    log = audit.entries(con)
+    st.dataframe(log.assign(happened_at=log["happened_at"].dt.strftime("%d/%m/%Y %H:%M:%S")), hide_index=True,
+                 width="stretch", column_config={"id": "Số", "happened_at": "Thời điểm", "actor": "Người thực hiện",
+                                                 "action": "Thao tác", "detail": "Chi tiết"})
+    c1, c2 = st.columns(2)
+    c1.download_button("Tải CSV", exports.to_csv(log), "nhat-ky.csv", mime="text/csv")
+    c2.download_button("Tải Excel", exports.to_xlsx(log, "Nhật ký"), "nhat-ky.xlsx")
+    st.caption(f"{fmt.number(len(log))} mục gần nhất.")

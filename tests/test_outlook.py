@@ -1,0 +1,124 @@
+"""Outlook to December 2030 on hand-worked linear figures for two communes."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analytics import outlook, store
+
+# Targets from data/targets_2030.csv.
+PHO_HIEN, HONG_CHAU = "11953", "11980"  # 34 845 and 1 899 people
+SCOPE = [PHO_HIEN, HONG_CHAU]
+
+
+def upload(con, rows):
+    """Store (period, code, total) rows as one real upload, as the ingest step would."""
+    table = pd.DataFrame(rows, columns=["period", "code", "total"]).assign(
+        compulsory=lambda f: f["total"], voluntary=0, labour_force=None, source_row=None, written_name=None,
+        match_method="exact", match_score=None,
+    )
+    store.record_upload(con, table, kind="monthly", file_name="test.csv", sha256=str(len(rows)), user="test",
+                        rows_read=len(table))
+
+
+@pytest.fixture
+def linear(con):
+    # Phố Hiến 20 000 + 100 a month, Hồng Châu 1 000 + 10 a month, 2026-01..2026-04.
+    rows = []
+    for k, period in enumerate(["2026-01", "2026-02", "2026-03", "2026-04"]):
+        rows += [(period, PHO_HIEN, 20_000 + 100 * k), (period, HONG_CHAU, 1_000 + 10 * k)]
+    upload(con, rows)
+    return con
+
+
+def test_scope_projects_linear_sum_to_december_2030(linear, settings):
+    result = outlook.province_outlook(linear, settings, SCOPE)
+    fit = result["projection"]
+    # Sum: 21 000, 21 110, 21 220, 21 330: slope 110. 2026-04 -> 2030-12 is 56 months.
+    assert (fit.last_period, fit.last_value, fit.months_ahead, fit.slope_per_month) == ("2026-04", 21_330, 56, 110)
+    assert fit.projected == 27_490  # 21 330 + 110 * 56
+    assert fit.lower80 == pytest.approx(27_490) and fit.upper80 == pytest.approx(27_490)  # no noise at all
+    assert result["target"] == 36_744  # 34 845 + 1 899
+    assert result["gap"] == 9_254  # 36 744 - 27 490
+    assert result["required"] == pytest.approx(275.25)  # (36 744 - 21 330) / 56
+    assert result["left_out"] == [] and result["without_target"] == [] and result["reason"] is None
+
+
+def test_backtest_holds_out_what_four_months_allow(linear, settings):
+    result = outlook.province_outlook(linear, settings, SCOPE)
+    check = result["backtest"]
+    # 4 months: hold out min(6, 4 // 2, 4 - 3) = 1; a line fitted on 3 months predicts 21 330 exactly.
+    assert check.holdout == 1 and result["backtest_horizon"] == 1
+    assert check.mape == 0 and check.coverage80 == 1
+
+
+def test_commune_outlook_hand_computed(linear, settings):
+    table = outlook.commune_outlook(linear, settings, SCOPE)
+    assert table["code"].tolist() == [PHO_HIEN, HONG_CHAU]  # larger projected shortfall first
+    pho_hien, hong_chau = table.iloc[0], table.iloc[1]
+    assert pho_hien["projected"] == 25_900  # 20 300 + 100 * 56
+    assert pho_hien["projected_gap"] == 8_945  # 34 845 - 25 900
+    assert pho_hien["required_monthly_increase"] == pytest.approx(14_545 / 56)  # (34 845 - 20 300) / 56
+    assert pho_hien["recent_monthly_increase"] == 100
+    assert hong_chau["projected"] == 1_590  # 1 030 + 10 * 56
+    assert hong_chau["projected_gap"] == 309
+    assert hong_chau["required_monthly_increase"] == pytest.approx(869 / 56)
+    assert (hong_chau["last_period"], hong_chau["last_value"]) == ("2026-04", 1_030)
+
+
+def test_communes_without_history_keep_their_row(linear, settings):
+    table = outlook.commune_outlook(linear, settings)
+    assert len(table) == 104
+    assert table["code"].tolist()[:2] == [PHO_HIEN, HONG_CHAU]
+    assert table.iloc[2:]["projected"].isna().all()
+
+
+def test_month_with_a_missing_report_is_left_out(linear, settings):
+    upload(linear, [("2026-05", PHO_HIEN, 20_400)])  # Hồng Châu has not reported May yet
+    result = outlook.province_outlook(linear, settings, SCOPE)
+    assert result["left_out"] == [{"period": "2026-05", "reporting": 1, "units": 2}]
+    assert result["projection"].last_period == "2026-04"
+    assert result["projection"].projected == 27_490
+
+
+def test_too_little_history_gives_a_reason(linear, settings):
+    result = outlook.province_outlook(linear, settings, SCOPE, until="2026-02")
+    assert result["projection"] is None
+    assert result["reason"].startswith("Chưa đủ số liệu để dự báo.")
+    assert math.isnan(result["gap"])
+
+
+def test_three_months_project_but_cannot_be_backtested(linear, settings):
+    result = outlook.province_outlook(linear, settings, SCOPE, until="2026-03")
+    assert result["projection"].projected == 21_220 + 110 * 57
+    assert result["backtest"] is None
+    assert result["backtest_reason"] == "Cần ít nhất 4 tháng số liệu để kiểm tra ngược độ chính xác, hiện có 3."
+
+
+def test_no_data_in_scope(con, settings):
+    result = outlook.province_outlook(con, settings, SCOPE)
+    assert result["projection"] is None and result["reason"] == "Chưa có số liệu hằng tháng cho phạm vi này."
+
+
+def test_unit_without_target_is_named_and_left_out_of_the_target(linear, settings):
+    result = outlook.province_outlook(linear, settings)
+    assert result["without_target"] == ["Xã Mễ Sở"]  # its appendix row is unmatched
+    assert result["target"] == 979_406
+
+
+def test_fan_chart_has_titles_units_and_target(linear, settings):
+    result = outlook.province_outlook(linear, settings, SCOPE)
+    spec = outlook.fan_chart(result).to_dict()
+    assert spec["title"]["text"] == "Số người tham gia: thực hiện và dự báo đến tháng 12/2030"
+    assert "khoảng dự báo 80 %" in spec["title"]["subtitle"]
+    assert spec["usermeta"]["embedOptions"]["formatLocale"]["thousands"] == "."
+    band = spec["layer"][0]
+    assert band["mark"]["type"] == "area"
+    assert band["encoding"]["y"]["title"] == "Số người tham gia (người)"
+    assert band["encoding"]["x"]["title"] == "Tháng"
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    goal = spec["datasets"][texts[0]["data"]["name"]]
+    assert goal[0]["text"] == "Chỉ tiêu 2030: 36.744" and goal[0]["month"].startswith("2030-12-01")

@@ -1,0 +1,127 @@
+"""The map and forecast pages: demo figures, the empty state, and a scope chosen in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import db, demo, fmt, outlook
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMUNE, COMMUNE_CODE = "Xã Như Quỳnh", "11986"
+
+
+def run(page, scope=None):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if scope:
+        at.query_params["pham_vi"] = scope
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def with_demo(db_file, settings, today):
+    con = db.connect(db_file)
+    demo.install(con, settings, today)
+    return con
+
+
+@pytest.fixture
+def demo_db(db_file, settings):
+    """Demo months 2026-01..2026-10, and the outlook the forecast page should show for them."""
+    con = with_demo(db_file, settings, dt.date(2026, 11, 27))
+    expected = {
+        None: outlook.province_outlook(con, settings, until="2026-10"),
+        COMMUNE: outlook.province_outlook(con, settings, [COMMUNE_CODE], until="2026-10"),
+    }
+    con.close()
+    return expected
+
+
+def deck(at):
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.json)
+
+
+def test_map_colours_every_commune(demo_db):
+    at = run("pages/map.py")
+    assert not at.exception
+    spec = deck(at)
+    data = spec["layers"][0]["data"]
+    assert len({row["code"] for row in data}) == 104 and all(row["selected"] for row in data)
+    assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"  # no basemap: no internet needed
+    legend = at.markdown[1].value
+    for label in ("< 60 %", "60–70 %", "70–80 %", "≥ 100 %", "Chưa có số liệu"):
+        assert label in legend
+    captions = [c.value for c in at.caption]
+    assert "Tỷ lệ đạt chỉ tiêu 2030 · tháng 10/2026 · Phạm vi: Toàn tỉnh" in captions
+    assert "Ranh giới hành chính: sapnhap.bando.com.vn, qua vietnamese-provinces-database (MIT)" in captions
+    assert at.expander[0].label == "Ranh giới không khớp chính xác theo mã (5)"
+    table = at.dataframe[-1].value
+    assert len(table) == 104 and table["value"].str.endswith(" %").any()
+
+
+def test_map_without_monthly_data(db_file):
+    at = run("pages/map.py")
+    assert not at.exception
+    assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
+    assert not at.get("deck_gl_json_chart")
+
+
+def test_map_narrows_to_a_commune_from_the_url(demo_db):
+    at = run("pages/map.py", COMMUNE)
+    assert not at.exception
+    data = deck(at)["layers"][0]["data"]
+    assert {row["code"] for row in data if row["selected"]} == {COMMUNE_CODE}
+    assert len({row["code"] for row in data}) == 104  # the others stay, faded
+    assert deck(at)["initialViewState"]["zoom"] > 11
+    assert at.subheader[0].value == f"Số liệu: {COMMUNE}"
+    assert at.dataframe[-1].value["name"].tolist() == [COMMUNE]
+
+
+def test_forecast_shows_the_outlook(demo_db):
+    expected = demo_db[None]
+    fit = expected["projection"]
+    at = run("pages/forecast.py")
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Dự báo số người tham gia tháng 12/2030"] == fmt.number(fit.projected)
+    assert cards["Dự báo vượt chỉ tiêu"] == fmt.number(-expected["gap"])  # the demo overshoots
+    assert cards["Mức tăng cần đạt mỗi tháng"] == fmt.number(expected["required"])
+    assert cards["Mức tăng bình quân gần đây mỗi tháng"] == fmt.number(fit.slope_per_month)
+    check = expected["backtest"]
+    assert f"sai số trung bình {fmt.percent(check.mape / 100)}" in at.markdown[1].value
+    (chart,) = at.get("vega_lite_chart")
+    assert "thực hiện và dự báo đến tháng 12/2030" in json.loads(chart.proto.spec)["title"]["text"]
+    assert len(at.dataframe[0].value) == 104
+    assert at.get("download_button")
+
+
+def test_forecast_without_monthly_data(db_file):
+    at = run("pages/forecast.py")
+    assert not at.exception
+    assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
+    assert not at.metric
+
+
+def test_forecast_with_too_little_history(db_file, settings):
+    with_demo(db_file, settings, dt.date(2026, 3, 5)).close()  # 2026-01 and 2026-02 only
+    at = run("pages/forecast.py")
+    assert not at.exception
+    assert at.info[0].value.startswith("Chưa đủ số liệu để dự báo.")
+    assert not at.metric
+
+
+def test_forecast_narrows_to_a_commune_from_the_url(demo_db):
+    expected = demo_db[COMMUNE]
+    at = run("pages/forecast.py", COMMUNE)
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Dự báo số người tham gia tháng 12/2030"] == fmt.number(expected["projection"].projected)
+    assert at.dataframe[0].value["name"].tolist() == [COMMUNE]
