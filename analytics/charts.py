@@ -14,13 +14,14 @@ STATUS_COLOURS = {"Đạt tiến độ": "#009E73", "Chậm": "#E69F00", "Rất 
 
 def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Vietnamese number and month formats for any chart, from Babel's locale data."""
-    return chart.properties(usermeta={"embedOptions": {"formatLocale": vega_locale()["number"],
-                                                        "timeFormatLocale": vega_locale()["time"]}}) \
-        .configure_range(category=OKABE_ITO).configure_title(anchor="start")
+    return chart.configure(locale=vega_locale()).configure_range(category=OKABE_ITO) \
+        .configure_title(anchor="start", offset=8)
 
 
-def month_axis(field: str = "month:T") -> alt.X:
-    return alt.X(field, title="Tháng", axis=alt.Axis(format="%m/%Y", labelAngle=0))
+def month_axis(field: str = "month") -> alt.X:
+    """One tick per month, labelled 05/2026."""
+    return alt.X(f"yearmonth({field}):T", title="Tháng",
+                 axis=alt.Axis(format="%m/%Y", labelAngle=0, tickCount={"interval": "month", "step": 1}))
 
 
 def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str = "người") -> alt.Chart:
@@ -34,8 +35,11 @@ def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str
         x=month_axis(),
         y=alt.Y("value:Q", title=f"Số người tham gia ({unit})", axis=alt.Axis(format=",.0f"),
                 scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("series:N", legend=None),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=["Thực hiện", "Lộ trình đến mục tiêu"], range=["#0072B2", "#7f7f7f"])),
+        strokeDash=alt.StrokeDash("series:N", legend=None,
+                                  scale=alt.Scale(domain=["Thực hiện", "Lộ trình đến mục tiêu"],
+                                                  range=[[1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
                  alt.Tooltip("series:N", title="Chuỗi"),
                  alt.Tooltip("value:Q", title=unit.capitalize(), format=",.0f")],

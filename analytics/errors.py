@@ -71,3 +71,23 @@ class AccountLocked(AnalyticsError):
 
 class UserExists(AnalyticsError):
     """An account with that user name already exists."""
+
+
+class NoMonthlyData(AnalyticsError):
+    """No monthly results are in force to start from (e.g. a proposal of annual targets)."""
+
+
+class InvalidPivot(AnalyticsError):
+    """A pivot names a dimension or indicator outside the whitelist, one twice, or a malformed month."""
+
+
+class QueryRefused(AnalyticsError):
+    """A console query is not one read-only SELECT, or reaches for files, settings or extensions."""
+
+
+class QueryTimeout(AnalyticsError):
+    """A console query ran past its time limit and was interrupted."""
+
+
+class QueryFailed(AnalyticsError):
+    """A console query is malformed, names something that does not exist, or needs too much memory."""

@@ -13,9 +13,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from analytics import store
 from analytics.errors import AnalyticsError, DuplicateUpload, ValidationFailed, WarningsNotConfirmed
-from analytics.readers import Problem, RawTable, read_table
+from analytics.readers import LAYOUTS, Problem, RawTable, read_table
 from analytics.settings import Settings, load_settings
 from analytics.validate import Checked, validate_monthly
 
@@ -27,6 +29,13 @@ class Prepared:
     raw: RawTable
     checked: Checked
     duplicate_of: int | None
+    kind: str = "monthly"  # which store.KINDS table the rows go to
+
+    @classmethod
+    def of(cls, con, data: bytes, file_name: str, raw: RawTable, checked: Checked, kind: str) -> Prepared:
+        """A checked file with its fingerprint, and the upload that already applied it if any."""
+        sha = hashlib.sha256(data).hexdigest()
+        return cls(file_name, sha, raw, checked, store.applied_with_hash(con, sha), kind)
 
     @property
     def errors(self) -> list[Problem]:
@@ -36,6 +45,20 @@ class Prepared:
     def warnings(self) -> list[Problem]:
         return self.checked.warnings
 
+    def problem_table(self) -> pd.DataFrame:
+        """Every problem as the pages list it: level, file row, column as written, message."""
+        return pd.DataFrame(
+            [{"Mức": "Lỗi" if p.severity == "error" else "Cảnh báo", "Dòng": p.row, "Cột": p.column,
+              "Nội dung": p.message} for p in self.checked.problems],
+            columns=["Mức", "Dòng", "Cột", "Nội dung"],
+        )
+
+    def preview(self) -> pd.DataFrame:
+        """The rows as read, headed in Vietnamese, those with an error flagged first."""
+        frame = self.raw.frame.copy()
+        frame.insert(0, "Có lỗi", frame["_row"].isin({p.row for p in self.errors}))
+        return frame.rename(columns={**LAYOUTS[self.kind].labels, "_row": "Dòng"})
+
 
 def prepare(con, data: bytes, file_name: str, *, settings: Settings | None = None, sheet: str | None = None,
             period: str | None = None, today: dt.date | None = None) -> Prepared:
@@ -43,13 +66,12 @@ def prepare(con, data: bytes, file_name: str, *, settings: Settings | None = Non
     settings = settings or load_settings()
     raw = read_table(data, file_name, sheet=sheet, period=period)
     checked = validate_monthly(raw, con, settings, today or dt.date.today(), previous=store.monthly(con))
-    sha = hashlib.sha256(data).hexdigest()
-    return Prepared(file_name, sha, raw, checked, store.applied_with_hash(con, sha))
+    return Prepared.of(con, data, file_name, raw, checked, "monthly")
 
 
 def apply(con, prepared: Prepared, *, user: str, confirm_warnings: bool = False, note: str = "",
           is_demo: bool = False, now: dt.datetime | None = None) -> int:
-    """Store a prepared upload; refuses errors, unconfirmed warnings and a file already applied."""
+    """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied."""
     if prepared.errors:
         raise ValidationFailed(prepared.errors)
     if prepared.duplicate_of is not None:
@@ -59,7 +81,7 @@ def apply(con, prepared: Prepared, *, user: str, confirm_warnings: bool = False,
     if prepared.warnings and not confirm_warnings:
         raise WarningsNotConfirmed(f"Có {len(prepared.warnings)} cảnh báo cần xác nhận trước khi lưu.")
     return store.record_upload(
-        con, prepared.checked.table, kind="monthly", file_name=prepared.file_name, sha256=prepared.sha256,
+        con, prepared.checked.table, kind=prepared.kind, file_name=prepared.file_name, sha256=prepared.sha256,
         user=user, rows_read=len(prepared.raw.frame), note=note, is_demo=is_demo, now=now,
     )
 

@@ -3,7 +3,8 @@
 Counts are stocks at month end: a quarter's or a year's value is its last
 month's, and growth is a difference of stocks. The expected level follows a
 straight path from each commune's baseline to its target in December of the
-target year, unless official annual targets exist (see ``trajectory``).
+target year; where official annual targets are in force, it passes through each
+of them in December of its year instead (see ``paths`` and ``trajectory_source``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import store
+from analytics import fmt, store
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
 
@@ -55,6 +56,58 @@ def linear_expected(base: float, base_period: str, target: float, end_period: st
     return base + (target - base) * share
 
 
+def path_expected(points: list[tuple[str, float]], period: str) -> float:
+    """The level at ``period`` on the broken line through ``points`` (period, level), flat outside them."""
+    for (p0, v0), (p1, v1) in zip(points, points[1:]):
+        if period <= p1:
+            return linear_expected(v0, p0, v1, p1, period)
+    return float(points[-1][1])
+
+
+def paths(frame: pd.DataFrame, annual: pd.DataFrame, settings: Settings) -> dict[str, dict[str, list]]:
+    """code -> {"total": points, "voluntary": points}: the path each commune's expected level follows.
+
+    ``frame`` holds code, base_period, base_total, base_voluntary, target, voluntary_min; a commune
+    without a baseline or a 2030 target has no path. The points are the baseline, December of each
+    year with an official target in ``annual`` (year, code, total_target, voluntary_min) and December
+    of the target year (the appendix target, unless an official target for that year replaces it).
+    """
+    end = target_period(settings)
+    official = dict(list(annual.groupby("code")))
+    out = {}
+    for r in frame.itertuples():
+        if pd.isna(r.base_period) or pd.isna(r.target):
+            continue
+        years = official.get(r.code, annual.iloc[0:0])
+        out[r.code] = {}
+        for measure, base, final, column in (("total", r.base_total, r.target, "total_target"),
+                                             ("voluntary", r.base_voluntary, r.voluntary_min, "voluntary_min")):
+            knots = {f"{y}-12": float(v) for y, v in zip(years["year"], years[column])}
+            knots.setdefault(end, float(final))
+            later = sorted((p, v) for p, v in knots.items() if p > r.base_period)
+            out[r.code][measure] = [(r.base_period, float(base)), *later] if later else [(end, knots[end])]
+    return out
+
+
+def trajectory_source(con) -> str:
+    """Which path the expected levels follow, in words, so every page can say what "on track" means."""
+    final_year = con.execute("SELECT target_year FROM plan").fetchone()[0]
+    straight = f"lộ trình thẳng từ tháng gốc đến chỉ tiêu {final_year}"
+    annual = store.annual(con)
+    if annual.empty:
+        return straight
+    years = sorted(int(y) for y in annual["year"].unique())
+    official = f"chỉ tiêu năm chính thức ({', '.join(str(y) for y in years)})"
+    if final_year not in years:
+        official += f" và chỉ tiêu {final_year}"
+    with_target = set(communes(con).dropna(subset=["target"])["code"])
+    covered = with_target & set(annual["code"])
+    if covered == with_target:
+        return official
+    return (f"{official} cho {fmt.number(len(covered))}/{fmt.number(len(with_target))} xã, phường; "
+            f"các xã, phường khác: {straight}")
+
+
 def baselines(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """code, base_period, base_total, base_voluntary: the baseline month, or the first reported after it."""
     eligible = values[values["period"] >= settings.baseline_month].sort_values("period")
@@ -88,13 +141,10 @@ def commune_table(con, settings: Settings, period: str, values: pd.DataFrame | N
     units = communes(con)
     now = values[values["period"] == period][["code", "total", "compulsory", "voluntary", "labour_force"]]
     frame = units.merge(now, on="code", how="left").merge(baselines(values, settings), on="code", how="left")
-    end = target_period(settings)
-    frame["expected"] = [
-        linear_expected(b, bp, t, end, period) if pd.notna(b) and pd.notna(t) else np.nan
-        for b, bp, t in zip(frame["base_total"], frame["base_period"], frame["target"])]
-    frame["voluntary_expected"] = [
-        linear_expected(b, bp, t, end, period) if pd.notna(b) and pd.notna(t) else np.nan
-        for b, bp, t in zip(frame["base_voluntary"], frame["base_period"], frame["voluntary_min"])]
+    routes = paths(frame, store.annual(con), settings)
+    for column, measure in (("expected", "total"), ("voluntary_expected", "voluntary")):
+        frame[column] = [path_expected(routes[code][measure], period) if code in routes else np.nan
+                         for code in frame["code"]]
     frame["attainment"] = _ratio(frame["total"], frame["target"])
     frame["voluntary_attainment"] = _ratio(frame["voluntary"], frame["voluntary_min"])
     frame["voluntary_share"] = _ratio(frame["voluntary"], frame["total"])
@@ -122,7 +172,12 @@ def _reason(total_status: str, vol_status: str) -> str:
 
 def province_series(con, settings: Settings, codes: list[str] | None = None,
                     values: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per month: the sum over communes (all, or ``codes``), how many reported, and the expected level."""
+    """Per month: the sum over communes (all, or ``codes``), how many reported, and the expected level.
+
+    The expected level is the sum of the communes' own expected levels (those of commune_table) over
+    the communes in scope that have a path, so the province follows official annual targets exactly
+    as far as its communes do.
+    """
     values = store.monthly(con) if values is None else values
     units = communes(con)
     if codes is not None:
@@ -133,16 +188,11 @@ def province_series(con, settings: Settings, codes: list[str] | None = None,
     sums = values.groupby("period").agg(total=("total", "sum"), compulsory=("compulsory", "sum"),
                                         voluntary=("voluntary", "sum"), reporting=("code", "nunique"))
     sums = sums.reset_index()
-    base = baselines(values, settings)
-    base_period = base["base_period"].min()
-    first = sums.iloc[0]
-    target, vmin = float(units["target"].sum()), float(units["voluntary_min"].sum())
-    end = target_period(settings)
+    routes = paths(units.merge(baselines(values, settings), on="code"), store.annual(con), settings)
     sums["units"] = len(units)
-    sums["target"], sums["voluntary_min"] = target, vmin
-    sums["expected"] = [linear_expected(first["total"], base_period, target, end, p) for p in sums["period"]]
-    sums["voluntary_expected"] = [linear_expected(first["voluntary"], base_period, vmin, end, p)
-                                  for p in sums["period"]]
+    sums["target"], sums["voluntary_min"] = float(units["target"].sum()), float(units["voluntary_min"].sum())
+    for column, measure in (("expected", "total"), ("voluntary_expected", "voluntary")):
+        sums[column] = [sum(path_expected(route[measure], p) for route in routes.values()) for p in sums["period"]]
     return sums
 
 
@@ -219,7 +269,8 @@ def lagging(table: pd.DataFrame, statuses: list[str], reasons: list[str]) -> pd.
     """Communes with one of ``statuses`` lagging on one of ``reasons``, slowest first, ranked from 1."""
     matches_reason = table["reason"].str.lower().map(lambda r: any(x in r for x in reasons))
     keep = table["status"].isin(statuses) & ((table["status"] == STATUS_ON_TRACK) | matches_reason)
-    out = table[keep].assign(worst=table[["progress", "voluntary_progress"]].min(axis=1))
+    out = table[keep]
+    out = out.assign(worst=out[["progress", "voluntary_progress"]].min(axis=1))
     out = out.sort_values(["worst", "name"]).drop(columns="worst").reset_index(drop=True)
     return out.assign(rank=range(1, len(out) + 1))
 

@@ -3,7 +3,8 @@
 CSV or XLSX, title rows, one- or two-row headers, headers worded many ways, and
 three shapes (one month, long, one column per month). Cells come out as written,
 each with its file row and header, so the validator can point at the exact cell;
-judging the values is not done here.
+judging the values is not done here. Annual-target files (``kind="annual"``) go
+through the same steps with their own fields and header wordings, long shape only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from numbers import Real
 from pathlib import PurePath
 
@@ -50,6 +52,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
                      "labour force", "labor force"),
     "period": ("Kỳ", "Tháng", "Kỳ báo cáo", "Tháng báo cáo", "Tháng/năm", "period", "month"),
 }
+ANNUAL_FIELDS = ("year", "code", "commune", "total_target", "voluntary_min")
+ANNUAL_LABELS = {"year": "Năm", "code": "Mã xã", "commune": "Tên xã, phường", "total_target": "Chỉ tiêu chung",
+                 "voluntary_min": "Chỉ tiêu tự nguyện tối thiểu"}
+ANNUAL_ALIASES: dict[str, tuple[str, ...]] = {
+    "year": ("Năm", "year"),
+    "code": ALIASES["code"],
+    "commune": ALIASES["commune"],
+    "total_target": ("Chỉ tiêu chung", "Chỉ tiêu tổng", "Chỉ tiêu", "target"),
+    "voluntary_min": ("Chỉ tiêu tự nguyện", "Chỉ tiêu tự nguyện tối thiểu", "Chỉ tiêu BHXH tự nguyện tối thiểu",
+                      "voluntary target"),
+}
 _FILLER = {"so", "nguoi", "tham", "gia", "bhxh"}
 TOTAL_ROW_MARKERS = ("Tổng", "Tổng cộng", "Cộng", "Toàn tỉnh", "Tổng toàn tỉnh", "Cộng toàn tỉnh", "Total",
                      "Grand total")
@@ -76,6 +89,24 @@ class RawTable:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """What one kind of file holds: its fields, their labels and the headers that name them."""
+
+    fields: tuple[str, ...]
+    labels: dict[str, str]
+    aliases: dict[str, tuple[str, ...]]
+    measures: tuple[str, ...]
+    required: tuple[str, ...]  # measures a file must have
+    when: str  # the field saying when a figure applies
+    month_columns: bool  # whether a header cell may name a month (one column per month)
+
+    @cached_property
+    def keys(self) -> dict[str, str]:
+        """Header key (see _key) -> field."""
+        return {_key(alias): name for name, aliases in self.aliases.items() for alias in aliases}
+
+
+@dataclass(frozen=True)
 class _Column:
     index: int
     field: str
@@ -95,13 +126,16 @@ def _key(text) -> str:
     return " ".join(w for w in fold("_ " + text).split() if w not in _FILLER)
 
 
-_ALIAS_KEYS = {_key(alias): name for name, aliases in ALIASES.items() for alias in aliases}
+MONTHLY = Layout(FIELDS, LABELS, ALIASES, MEASURES, REQUIRED_MEASURES, "period", True)
+ANNUAL = Layout(ANNUAL_FIELDS, ANNUAL_LABELS, ANNUAL_ALIASES, ("total_target", "voluntary_min"),
+                ("total_target", "voluntary_min"), "year", False)
+LAYOUTS = {"monthly": MONTHLY, "annual": ANNUAL}
 _TOTAL_KEYS = {_key(marker) for marker in TOTAL_ROW_MARKERS}
 
 
-def accepted(name: str) -> str:
+def accepted(name: str, layout: Layout = MONTHLY) -> str:
     """The header names accepted for a field, for messages."""
-    return ", ".join(f"“{alias}”" for alias in ALIASES[name])
+    return ", ".join(f"“{alias}”" for alias in layout.aliases[name])
 
 
 # ---------------------------------------------------------------- values
@@ -151,6 +185,16 @@ def parse_period(value) -> str:
                 return f"{year:04d}-{month:02d}"
             raise ValueError(f"“{value}”: tháng {month} không có; tháng phải từ 1 đến 12")
     raise ValueError(f"“{value}” không phải là tháng; hãy ghi theo dạng 2026-01 hoặc 01/2026")
+
+
+def parse_year(value) -> int:
+    """A year as written: 2027, 2027.0, '2027', 'Năm 2027'; ValueError says why not."""
+    if isinstance(value, Real) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))
+    text = nfc(value).lower() if isinstance(value, str) else ""
+    if found := re.fullmatch(r"(?:năm|nam)?\s*(\d{4})", text):
+        return int(found[1])
+    raise ValueError(f"“{value}” không phải là năm; hãy ghi năm bằng bốn chữ số, ví dụ 2027")
 
 
 # ---------------------------------------------------------------- files to rows
@@ -248,12 +292,14 @@ def sheet_names(data: bytes, filename: str) -> list[str]:
 
 # ---------------------------------------------------------------- header
 
-def _field(value) -> str | None:
-    return _ALIAS_KEYS.get(_key(value)) if isinstance(value, str) else None
+def _field(value, layout: Layout) -> str | None:
+    return layout.keys.get(_key(value)) if isinstance(value, str) else None
 
 
-def _month(value) -> str | None:
+def _month(value, layout: Layout) -> str | None:
     """The month a header names ('Tháng 1/2026 (người)', a date); None for any other header."""
+    if not layout.month_columns:
+        return None
     if isinstance(value, str):
         value = re.sub(r"\(.*?\)", "", value).strip()
     try:
@@ -266,13 +312,13 @@ def _label(value) -> str:
     return f"{value.month:02d}/{value.year}" if isinstance(value, date) else str(value)
 
 
-def _column(index: int, upper, lower) -> _Column | None:
+def _column(index: int, upper, lower, layout: Layout) -> _Column | None:
     """What one header column holds, from its upper and (in a two-row header) lower cell."""
-    upper_field, lower_field = _field(upper), _field(lower)
-    upper_month, lower_month = _month(upper), _month(lower)
-    if upper_month and lower_field in MEASURES:
+    upper_field, lower_field = _field(upper, layout), _field(lower, layout)
+    upper_month, lower_month = _month(upper, layout), _month(lower, layout)
+    if upper_month and lower_field in layout.measures:
         return _Column(index, lower_field, f"{_label(upper)} – {_label(lower)}", upper_month, _label(upper))
-    if lower_month and upper_field in MEASURES:
+    if lower_month and upper_field in layout.measures:
         return _Column(index, upper_field, f"{_label(upper)} – {_label(lower)}", lower_month, _label(lower))
     if lower_field:
         return _Column(index, lower_field, _label(lower))
@@ -285,32 +331,35 @@ def _column(index: int, upper, lower) -> _Column | None:
     return None
 
 
-def _carry_right(upper: list, lower: list) -> list:
+def _carry_right(upper: list, lower: list, layout: Layout) -> list:
     """A parent header left blank over its sub-headers (CSV, no merge) spans them."""
     out, carry = [], None
     for up, low in zip(upper, lower):
         if up is not None:
-            carry = None if _field(up) in (*IDENTITY, "period") else up
+            carry = None if _field(up, layout) in (*IDENTITY, layout.when) else up
         out.append(up if up is not None or low is None else carry)
     return out
 
 
-def _header(rows, merged, i) -> tuple[list[_Column], int]:
+def _header(rows, merged, i, layout: Layout) -> tuple[list[_Column], int]:
     """The columns if row i starts the header, and how many rows the header takes."""
     number, upper = rows[i]
     lower = rows[i + 1][1] if i + 1 < len(rows) else []
     width = max(len(upper), len(lower))
     upper, lower = upper + [None] * (width - len(upper)), lower + [None] * (width - len(lower))
-    two_rows = any(_field(v) or _month(v) for v in upper) and any(
-        (upper[c] is None or (number, c) in merged) and (_field(lower[c]) or _month(lower[c]))
-        for c in range(width))
+
+    def names(value):
+        return _field(value, layout) or _month(value, layout)
+
+    two_rows = any(names(v) for v in upper) and any(
+        (upper[c] is None or (number, c) in merged) and names(lower[c]) for c in range(width))
     if not two_rows:
-        return [col for c in range(width) if (col := _column(c, upper[c], None))], 1
-    upper = _carry_right(upper, lower)
-    return [col for c in range(width) if (col := _column(c, upper[c], lower[c]))], 2
+        return [col for c in range(width) if (col := _column(c, upper[c], None, layout))], 1
+    upper = _carry_right(upper, lower, layout)
+    return [col for c in range(width) if (col := _column(c, upper[c], lower[c], layout))], 2
 
 
-def _find_header(rows, merged) -> tuple[int, list[_Column], int] | None:
+def _find_header(rows, merged, layout: Layout) -> tuple[int, list[_Column], int] | None:
     """The first row naming a commune column and another field; failing that, any row naming two.
 
     A form line such as "Kỳ báo cáo: | Tháng 03/2026" above the table names two things too, so a
@@ -318,7 +367,7 @@ def _find_header(rows, merged) -> tuple[int, list[_Column], int] | None:
     """
     candidates = []
     for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
-        columns, height = _header(rows, merged, i)
+        columns, height = _header(rows, merged, i, layout)
         found = {c.field for c in columns} | ({"month"} if any(c.period for c in columns) else set())
         if len(found) >= 2:
             if found & set(IDENTITY):
@@ -327,30 +376,36 @@ def _find_header(rows, merged) -> tuple[int, list[_Column], int] | None:
     return candidates[0] if candidates else None
 
 
-def _dedupe(columns: list[_Column], row: int) -> tuple[list[_Column], list[Problem]]:
+def _dedupe(columns: list[_Column], row: int, layout: Layout) -> tuple[list[_Column], list[Problem]]:
     """The first of two columns meaning the same is kept; the person is told to fix the other."""
     unique, problems = {}, []
     for col in columns:
         first = unique.setdefault((col.field, col.period), col)
         if first is not col:
             problems.append(Problem(row, col.label, f"Cột “{first.label}” và cột “{col.label}” cùng là "
-                                    f"{LABELS[col.field]}; hãy xoá hoặc đổi tên một cột."))
+                                    f"{layout.labels[col.field]}; hãy xoá hoặc đổi tên một cột."))
     return list(unique.values()), problems
 
 
-def _header_problems(columns: list[_Column], row: int) -> list[Problem]:
+def _missing(fields: set, wanted, row: int, layout: Layout) -> list[Problem]:
+    return [Problem(row, None, f"Thiếu cột “{layout.labels[f]}”. Tên cột được chấp nhận: {accepted(f, layout)}.")
+            for f in wanted if f not in fields]
+
+
+def _header_problems(columns: list[_Column], row: int, layout: Layout) -> list[Problem]:
     problems = []
     fields = {c.field for c in columns}
     months = list(dict.fromkeys(c.period for c in columns if c.period))
     if not fields & set(IDENTITY):
         problems.append(Problem(row, None, "Thiếu cột mã xã hoặc tên xã/phường (cần ít nhất một). "
                                 f"Tên cột được chấp nhận: {accepted('code')}; hoặc {accepted('commune')}."))
+    if not layout.month_columns:  # the file must say when: no month to choose on upload
+        return problems + _missing(fields, (layout.when, *layout.required), row, layout)
     if months and "period" in fields:
         problems.append(Problem(row, None, "Tệp vừa có cột kỳ báo cáo vừa có cột theo từng tháng; "
                                 "hãy giữ một cách ghi tháng."))
     if not months:
-        problems += [Problem(row, None, f"Thiếu cột “{LABELS[f]}”. Tên cột được chấp nhận: {accepted(f)}.")
-                     for f in REQUIRED_MEASURES if f not in fields]
+        problems += _missing(fields, REQUIRED_MEASURES, row, layout)
     elif any(c.period and c.field != "total" for c in columns):
         for month in months:
             label = next(c.period_label for c in columns if c.period == month)
@@ -374,13 +429,13 @@ def _is_numbering(cells: list, columns: list[_Column]) -> bool:
     return len(short) >= 2 and all(short) and bool(identity) and all(v is not None for v in identity)
 
 
-def _total_label(cells: list, columns: list[_Column]) -> str | None:
-    measures = {c.index for c in columns if c.field in MEASURES}
+def _total_label(cells: list, columns: list[_Column], layout: Layout) -> str | None:
+    measures = {c.index for c in columns if c.field in layout.measures}
     return next((v for i, v in enumerate(cells)
                  if i not in measures and isinstance(v, str) and _key(v) in _TOTAL_KEYS), None)
 
 
-def _records(rows, start: int, columns: list[_Column]):
+def _records(rows, start: int, columns: list[_Column], layout: Layout):
     """One record per commune row (per filled month in a wide file) and the header of each cell."""
     fixed = [c for c in columns if c.period is None]
     months = list(dict.fromkeys(c.period for c in columns if c.period))
@@ -393,11 +448,11 @@ def _records(rows, start: int, columns: list[_Column]):
         if first and _is_numbering(cells, columns):
             continue
         first = False
-        if marker := _total_label(cells, columns):
+        if marker := _total_label(cells, columns, layout):
             problems.append(Problem(number, None, f"Dòng tổng “{marker}” đã được bỏ qua; tổng được tính lại "
                                     "từ các xã/phường.", "warning"))
             continue
-        base = dict.fromkeys(FIELDS) | {"_row": number} | {c.field: cells[c.index] for c in fixed}
+        base = dict.fromkeys(layout.fields) | {"_row": number} | {c.field: cells[c.index] for c in fixed}
         base_labels = {c.field: c.label for c in fixed}
         for month in months or [None]:
             record, label = dict(base), dict(base_labels)
@@ -429,34 +484,42 @@ def _fill_period(records: list[dict], labels: list[dict], period: str | None) ->
     return []
 
 
-def _empty(problems: list[Problem], sheet: str | None) -> RawTable:
-    return RawTable(pd.DataFrame([], columns=[*FIELDS, "_row"], dtype=object), {}, problems, sheet)
+def _empty(problems: list[Problem], sheet: str | None, layout: Layout) -> RawTable:
+    return RawTable(pd.DataFrame([], columns=[*layout.fields, "_row"], dtype=object), {}, problems, sheet)
 
 
-def read_table(data: bytes, filename: str, *, sheet: str | None = None,
-               period: str | None = None) -> RawTable:
-    """Rows of one upload as written, with every reading problem; never raises on a bad file."""
+def read_table(data: bytes, filename: str, *, sheet: str | None = None, period: str | None = None,
+               kind: str = "monthly") -> RawTable:
+    """Rows of one upload as written, with every reading problem; never raises on a bad file.
+
+    ``kind`` is "monthly" (results; ``period`` fills a missing month) or "annual" (targets per year).
+    """
+    layout = LAYOUTS[kind]
     try:
         rows, merged, sheet_name = _rows(data, filename, sheet)
     except _Unreadable as exc:
-        return _empty([Problem(None, None, str(exc))], sheet)
+        return _empty([Problem(None, None, str(exc))], sheet, layout)
     if not any(any(v is not None for v in cells) for _, cells in rows):
-        return _empty([Problem(None, None, "Tệp không có dữ liệu; hãy chọn lại tệp có số liệu.")], sheet_name)
-    found = _find_header(rows, merged)
+        return _empty([Problem(None, None, "Tệp không có dữ liệu; hãy chọn lại tệp có số liệu.")], sheet_name,
+                      layout)
+    found = _find_header(rows, merged, layout)
     if found is None:
+        first = layout.measures[0]
         message = (f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu. "
                    f"Cần cột {LABELS['code']} ({accepted('code')}) hoặc {LABELS['commune']} "
-                   f"({accepted('commune')}), và cột số liệu như {accepted('total')}.")
-        return _empty([Problem(None, None, message)], sheet_name)
+                   f"({accepted('commune')}), và cột số liệu như {accepted(first, layout)}.")
+        return _empty([Problem(None, None, message)], sheet_name, layout)
     i, columns, height = found
     header_row = rows[i][0]
-    columns, problems = _dedupe(columns, header_row)
-    problems += _header_problems(columns, header_row)
-    records, labels, row_problems = _records(rows, i + height, columns)
+    columns, problems = _dedupe(columns, header_row, layout)
+    problems += _header_problems(columns, header_row, layout)
+    records, labels, row_problems = _records(rows, i + height, columns, layout)
     if not records:
         problems.append(Problem(None, None, "Không có dòng số liệu nào dưới dòng tiêu đề."))
-    problems += _fill_period(records, labels, period) + row_problems
-    frame = pd.DataFrame(records, columns=[*FIELDS, "_row"], dtype=object)
+    if layout.month_columns:
+        problems += _fill_period(records, labels, period)
+    problems += row_problems
+    frame = pd.DataFrame(records, columns=[*layout.fields, "_row"], dtype=object)
     frame["_row"] = frame["_row"].astype(int)
     named: dict[str, list[str]] = {}
     for col in columns:

@@ -46,6 +46,8 @@ class Settings:
     thresholds: dict = field(default_factory=dict)
     monthly_due_day: int = 15
     scorecard: dict = field(default_factory=dict)
+    viewing_requires_login: bool = False
+    idle_minutes: int = 30
 
 
 def plan_path() -> Path:
@@ -82,6 +84,8 @@ def _load(path: Path, mtime: float) -> Settings:
             thresholds=dict(raw.get("thresholds", {})),
             monthly_due_day=int(raw.get("reporting", {}).get("monthly_due_day", 15)),
             scorecard={k: tuple(v) for k, v in raw.get("scorecard", {}).items()},
+            viewing_requires_login=bool(raw.get("access", {}).get("viewing_requires_login", False)),
+            idle_minutes=int(raw.get("access", {}).get("idle_minutes", 30)),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc

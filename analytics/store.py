@@ -1,8 +1,8 @@
-"""Versioned storage of monthly results: uploads supersede, never overwrite.
+"""Versioned storage of uploads: monthly results and official annual targets supersede, never overwrite.
 
-The value of a (period, commune) is the one from the latest upload still in
-force; withdrawing an upload brings back what it superseded, and any past state
-can be read "as known on" a moment.
+The value of a (period, commune) — or (year, commune) for annual targets — is the
+one from the latest upload of that kind still in force; withdrawing an upload
+brings back what it superseded, and any past state can be read "as known on" a moment.
 """
 
 from __future__ import annotations
@@ -18,28 +18,45 @@ from analytics.errors import UploadNotFound
 # Uploads from several sessions of one server are applied one after another.
 WRITE_LOCK = threading.Lock()
 
-_IN_FORCE = """
-    SELECT v.period, v.code, v.total, v.compulsory, v.voluntary, v.labour_force, v.upload_id
-    FROM (
-        SELECT v.*, row_number() OVER (PARTITION BY v.period, v.code
-                                       ORDER BY u.uploaded_at DESC, u.id DESC) AS rank
-        FROM monthly_values v JOIN uploads u ON u.id = v.upload_id
-        WHERE u.kind = 'monthly' AND u.uploaded_at <= ?
-          AND (u.withdrawn_at IS NULL OR u.withdrawn_at > ?)
-    ) v WHERE rank = 1
-"""
+# kind -> (table, the column saying when besides code, value columns); a kind's rows live only in its table.
+KINDS = {
+    "monthly": ("monthly_values", "period", ("total", "compulsory", "voluntary", "labour_force")),
+    "annual": ("annual_values", "year", ("total_target", "voluntary_min")),
+}
+_DETAIL = ("source_row", "written_name", "match_method", "match_score")
+
+
+def _in_force(con, kind: str, as_of: dt.datetime | None) -> pd.DataFrame:
+    table, key, values = KINDS[kind]
+    moment = as_of or dt.datetime.max
+    columns = ", ".join(f"v.{c}" for c in (key, "code", *values, "upload_id"))
+    return con.execute(f"""
+        SELECT {columns}
+        FROM (
+            SELECT v.*, row_number() OVER (PARTITION BY v.{key}, v.code
+                                           ORDER BY u.uploaded_at DESC, u.id DESC) AS rank
+            FROM {table} v JOIN uploads u ON u.id = v.upload_id
+            WHERE u.kind = ? AND u.uploaded_at <= ?
+              AND (u.withdrawn_at IS NULL OR u.withdrawn_at > ?)
+        ) v WHERE rank = 1 ORDER BY {key}, code""", [kind, moment, moment]).df()
 
 
 def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Values in force now, or as known at ``as_of``: period, code, counts, upload_id."""
-    moment = as_of or dt.datetime.max
-    return con.execute(_IN_FORCE + " ORDER BY period, code", [moment, moment]).df()
+    return _in_force(con, "monthly", as_of)
 
 
-def uploads(con) -> pd.DataFrame:
+def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Official annual targets in force now, or as known at ``as_of``: year, code, targets, upload_id."""
+    return _in_force(con, "annual", as_of)
+
+
+def uploads(con, kind: str | None = None) -> pd.DataFrame:
+    """Every upload, or those of one kind, oldest first."""
     return con.execute(
         "SELECT id, kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, rows_stored, "
-        "is_demo, note, withdrawn_at, withdrawn_by FROM uploads ORDER BY id"
+        "is_demo, note, withdrawn_at, withdrawn_by FROM uploads WHERE kind = coalesce(?, kind) ORDER BY id",
+        [kind],
     ).df()
 
 
@@ -55,7 +72,8 @@ def has_demo(con) -> bool:
 
 
 def _delete_demo(con) -> None:
-    con.execute("DELETE FROM monthly_values WHERE upload_id IN (SELECT id FROM uploads WHERE is_demo)")
+    for table, _, _ in KINDS.values():
+        con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT id FROM uploads WHERE is_demo)")
     con.execute("DELETE FROM uploads WHERE is_demo")
 
 
@@ -67,11 +85,15 @@ def remove_demo(con) -> None:
 
 def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256: str, user: str,
                   rows_read: int, note: str = "", is_demo: bool = False, now: dt.datetime | None = None) -> int:
-    """Store one upload and its rows: all of them or none."""
+    """Store one upload and its rows (``kind`` names their table, see KINDS): all of them or none.
+
+    Real monthly figures replace demo ones; official annual targets are not figures and leave them.
+    """
+    target, key, values = KINDS[kind]
     now = now or dt.datetime.now()
-    periods = ",".join(sorted(table["period"].unique()))
+    periods = ",".join(str(p) for p in sorted(table[key].unique()))
     with WRITE_LOCK, transaction(con):
-        if not is_demo:  # real figures are never mixed with demo ones
+        if kind == "monthly" and not is_demo:  # real figures are never mixed with demo ones
             _delete_demo(con)
         upload_id = con.execute(
             "INSERT INTO uploads (kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, "
@@ -81,10 +103,8 @@ def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256
         frame = table.assign(upload_id=upload_id)
         con.register("_upload", frame)
         try:
-            con.execute(
-                "INSERT INTO monthly_values SELECT upload_id, period, code, total, compulsory, voluntary, "
-                "labour_force, source_row, written_name, match_method, match_score FROM _upload"
-            )
+            columns = ", ".join(("upload_id", key, "code", *values, *_DETAIL))
+            con.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _upload")
         finally:
             con.unregister("_upload")
     return upload_id

@@ -9,6 +9,7 @@ non-zero while any remain open.
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,3 +173,27 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def add_override(con, actor, settings: Settings, name_as_printed: str, code: str, note: str = "") -> None:
+    """A person confirms or corrects a match: the overrides file gains a line and the database is rebuilt.
+
+    If the rebuild fails the file is put back as it was.
+    """
+    from analytics import accounts, audit
+    from analytics.build import build_database
+
+    accounts.require(actor, "overrides")
+    path = settings.overrides_path
+    before = path.read_text(encoding="utf-8") if path.exists() else "name_as_printed,code,note\n"
+    kept = [line for line in before.splitlines()[1:] if next(csv.reader([line]))[0] != name_as_printed]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([name_as_printed, code, note])
+    path.write_text("\n".join([before.splitlines()[0], *kept]) + "\n" + buffer.getvalue(), encoding="utf-8")
+    try:
+        build_database(con, settings)
+    except Exception:
+        path.write_text(before, encoding="utf-8")
+        build_database(con, settings)
+        raise
+    audit.record(con, actor.username, "override", f"«{name_as_printed}» -> {code} {note}".strip())

@@ -1,4 +1,4 @@
-"""Monthly upload templates that already list every commune, so people only type counts.
+"""Upload templates that already list every commune, so people only type counts (monthly results, annual targets).
 
 The headers are ones the reader knows, so a filled-in template always reads back.
 """
@@ -11,7 +11,7 @@ import io
 import pandas as pd
 import xlsxwriter
 
-from analytics.readers import LABELS, parse_period
+from analytics.readers import ANNUAL_LABELS, LABELS, parse_period
 
 ORDER = ("code", "commune", "period", "total", "compulsory", "voluntary", "labour_force")
 HEADERS = LABELS | {"period": "Kỳ (YYYY-MM)"}
@@ -104,3 +104,55 @@ def monthly_template_csv(units: pd.DataFrame, period: str | None = None) -> byte
     for code, name in zip(units["code"], units["name"]):
         writer.writerow([_code(code), str(name), shown, "", "", "", ""])
     return out.getvalue().encode("utf-8-sig")
+
+
+ANNUAL_SHEET = "Chỉ tiêu năm"
+ANNUAL_ORDER = ("year", "code", "commune", "total_target", "voluntary_min")
+
+
+def annual_xlsx(rows: pd.DataFrame, years: tuple[int, int], guide: tuple[str, ...]) -> bytes:
+    """Annual targets in the shape the reader takes back: header on row 1, one row per (year, commune).
+
+    ``rows``: year, code, name, total_target, voluntary_min (blank where not filled in); ``years``:
+    the first and last year a cell may hold; ``guide``: the lines of the guide sheet.
+    """
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
+                              "bg_color": "#DDEBF7"})
+    fixed = book.add_format({"num_format": "@", "bg_color": "#D9D9D9", "border": 1})
+    year = book.add_format({"num_format": "0", "border": 1})
+    count = book.add_format({"num_format": "#,##0", "border": 1})
+    ws = book.add_worksheet(ANNUAL_SHEET)
+    for col, name in enumerate(ANNUAL_ORDER):
+        ws.write_string(0, col, ANNUAL_LABELS[name], header)
+    for row, r in enumerate(rows.itertuples(index=False), start=1):
+        ws.write_number(row, 0, int(r.year), year)
+        ws.write_string(row, 1, _code(r.code), fixed)
+        ws.write_string(row, 2, str(r.name), fixed)
+        for col, value in ((3, r.total_target), (4, r.voluntary_min)):
+            if pd.isna(value):
+                ws.write_blank(row, col, None, count)
+            else:
+                ws.write_number(row, col, int(value), count)
+    last = max(len(rows), 1)
+    ws.data_validation(1, 0, last, 0, {
+        "validate": "integer", "criteria": "between", "minimum": years[0], "maximum": years[1],
+        "error_title": "Năm không hợp lệ", "error_message": f"Năm từ {years[0]} đến {years[1]}.",
+    })
+    ws.data_validation(1, 3, last, 4, {
+        "validate": "integer", "criteria": ">=", "value": 0,
+        "input_title": "Chỉ tiêu", "input_message": "Nhập số người, số nguyên từ 0 trở lên.",
+        "error_title": "Chỉ tiêu không hợp lệ", "error_message": COUNT_ERROR,
+    })
+    ws.freeze_panes(1, 0)
+    ws.set_row(0, 30)
+    ws.set_column(0, 1, 10)
+    ws.set_column(2, 2, 28)
+    ws.set_column(3, 4, 18)
+    sheet = book.add_worksheet(GUIDE)
+    sheet.set_column(0, 0, 110)
+    for row, line in enumerate(guide):
+        sheet.write_string(row, 0, line)
+    book.close()
+    return out.getvalue()

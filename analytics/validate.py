@@ -1,7 +1,8 @@
-"""Validation of an uploaded monthly table: every problem with its file row and column.
+"""Validation of an uploaded monthly or annual-target table: every problem with its file row and column.
 
 Errors block an upload; warnings need an explicit confirmation. The thresholds
-come from the plan settings.
+come from the plan settings. Both kinds share the commune matching and the
+parsing of head counts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from analytics import fmt
 from analytics.communes import code_map, matcher
 from analytics.periods import add_months, month_index
-from analytics.readers import Problem, RawTable, parse_count, parse_period
+from analytics.readers import Problem, RawTable, parse_count, parse_period, parse_year
 from analytics.settings import Settings
 
 COUNTS = ("total", "compulsory", "voluntary", "labour_force")
@@ -24,6 +25,9 @@ COUNT_VI = {"total": "tổng số người tham gia", "compulsory": "số tham g
 METHOD_VI = {"normalised": "chuẩn hoá", "fuzzy": "gần đúng (có dấu)", "fuzzy_folded": "gần đúng (bỏ dấu)"}
 TABLE_COLUMNS = ["period", "code", "total", "compulsory", "voluntary", "labour_force",
                  "source_row", "written_name", "match_method", "match_score"]
+ANNUAL_COUNT_VI = {"total_target": "chỉ tiêu chung", "voluntary_min": "chỉ tiêu tự nguyện tối thiểu"}
+ANNUAL_COLUMNS = ["year", "code", "total_target", "voluntary_min", "source_row", "written_name", "match_method",
+                  "match_score"]
 
 
 @dataclass
@@ -44,14 +48,15 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
 
 
-class _Checker:
-    def __init__(self, raw: RawTable, con, settings: Settings, today: dt.date):
+class _Rows:
+    """What checking any uploaded table needs: problem collection, commune matching, head counts."""
+
+    def __init__(self, raw: RawTable, con, settings: Settings):
         self.raw, self.settings = raw, settings
         self.problems = list(raw.problems)
         self.codes = code_map(con)
         self.names = dict(con.execute("SELECT code, name FROM communes").fetchall())
         self.matcher = matcher(con, settings)
-        self.latest_allowed = f"{today.year:04d}-{today.month:02d}"
 
     def column(self, index, field: str) -> str | None:
         return self.raw.cell_columns.get((index, field)) or self.raw.columns.get(field)
@@ -59,24 +64,6 @@ class _Checker:
     def add(self, row, index, field, message, severity="error"):
         column = self.column(index, field) if field else None
         self.problems.append(Problem(row, column, message, severity))
-
-    def period(self, index, row, value):
-        if _blank(value):
-            self.add(row, index, "period", "Thiếu kỳ báo cáo (tháng).")
-            return None
-        try:
-            period = parse_period(value)
-        except ValueError as exc:
-            self.add(row, index, "period", str(exc))
-            return None
-        if month_index(period) < month_index(self.settings.baseline_month):
-            self.add(row, index, "period", f"Kỳ {fmt.month(period)} trước tháng gốc của kế hoạch "
-                                           f"({fmt.month(self.settings.baseline_month)}).")
-            return None
-        if month_index(period) > month_index(self.latest_allowed):
-            self.add(row, index, "period", f"Kỳ {fmt.month(period)} là tháng trong tương lai.")
-            return None
-        return period
 
     def commune(self, index, row, code, name):
         if not _blank(code):
@@ -103,21 +90,48 @@ class _Checker:
                      f"{METHOD_VI[m.method]}, điểm {fmt.number(m.score, 1)}. Hãy kiểm tra.", "warning")
         return m.code, str(name), m.method, m.score
 
+    def count(self, index, row, field: str, value, label: str, required: bool) -> tuple[bool, int | None]:
+        """(ok, number): a blank is fine unless required; a malformed count is an error on its cell."""
+        if _blank(value):
+            if required:
+                self.add(row, index, field, f"Thiếu {label}.")
+            return not required, None
+        try:
+            return True, parse_count(value)
+        except ValueError as exc:
+            self.add(row, index, field, str(exc))
+            return False, None
+
+
+class _Checker(_Rows):
+    def __init__(self, raw: RawTable, con, settings: Settings, today: dt.date):
+        super().__init__(raw, con, settings)
+        self.latest_allowed = f"{today.year:04d}-{today.month:02d}"
+
+    def period(self, index, row, value):
+        if _blank(value):
+            self.add(row, index, "period", "Thiếu kỳ báo cáo (tháng).")
+            return None
+        try:
+            period = parse_period(value)
+        except ValueError as exc:
+            self.add(row, index, "period", str(exc))
+            return None
+        if month_index(period) < month_index(self.settings.baseline_month):
+            self.add(row, index, "period", f"Kỳ {fmt.month(period)} trước tháng gốc của kế hoạch "
+                                           f"({fmt.month(self.settings.baseline_month)}).")
+            return None
+        if month_index(period) > month_index(self.latest_allowed):
+            self.add(row, index, "period", f"Kỳ {fmt.month(period)} là tháng trong tương lai.")
+            return None
+        return period
+
     def counts(self, index, row, record) -> dict | None:
         values, ok = {}, True
         for field in COUNTS:
-            value = record.get(field)
-            if _blank(value):
-                values[field] = None
-                if field in REQUIRED_COUNTS:
-                    self.add(row, index, field, f"Thiếu {COUNT_VI[field]}.")
-                    ok = False
-                continue
-            try:
-                values[field] = parse_count(value)
-            except ValueError as exc:
-                self.add(row, index, field, str(exc))
-                ok = False
+            good, values[field] = self.count(index, row, field, record.get(field), COUNT_VI[field],
+                                             field in REQUIRED_COUNTS)
+            ok &= good
         if not ok:
             return None
         if values["voluntary"] > values["total"]:
@@ -191,3 +205,106 @@ def validate_monthly(raw: RawTable, con, settings: Settings, today: dt.date,
         _jumps(table, previous if previous is not None else table.iloc[0:0],
                float(settings.thresholds.get("monthly_change_warn_pct", 20)), checker.names, problems)
     return Checked(table, problems)
+
+
+class _AnnualChecker(_Rows):
+    def year(self, index, row, value) -> int | None:
+        if _blank(value):
+            self.add(row, index, "year", "Thiếu năm.")
+            return None
+        try:
+            year = parse_year(value)
+        except ValueError as exc:
+            self.add(row, index, "year", str(exc))
+            return None
+        first, last = int(self.settings.baseline_month[:4]), self.settings.target_year
+        if not first <= year <= last:
+            self.add(row, index, "year", f"Năm {year} nằm ngoài thời kỳ của kế hoạch ({first}–{last}).")
+            return None
+        return year
+
+    def targets(self, index, row, record) -> dict | None:
+        values, ok = {}, True
+        for field, label in ANNUAL_COUNT_VI.items():
+            good, values[field] = self.count(index, row, field, record.get(field), label, True)
+            ok &= good
+        if not ok:
+            return None
+        if values["voluntary_min"] > values["total_target"]:
+            self.add(row, index, "voluntary_min",
+                     f"Chỉ tiêu tự nguyện ({fmt.number(values['voluntary_min'])}) lớn hơn chỉ tiêu chung "
+                     f"({fmt.number(values['total_target'])}).")
+            return None
+        return values
+
+    def run(self) -> pd.DataFrame:
+        rows, seen, blank = [], {}, 0
+        for index, record in self.raw.frame.iterrows():
+            if all(_blank(record.get(f)) for f in ANNUAL_COUNT_VI):
+                blank += 1  # a row not filled in (a year or commune without an official target yet)
+                continue
+            row = int(record["_row"]) if not _blank(record.get("_row")) else None
+            year = self.year(index, row, record.get("year"))
+            code, written, method, score = self.commune(index, row, record.get("code"), record.get("commune"))
+            values = self.targets(index, row, record)
+            if year is None or code is None or values is None:
+                continue
+            if (year, code) in seen:
+                self.add(row, index, "code" if method == "code" else "commune",
+                         f"{self.names[code]} năm {year} đã có ở dòng {seen[(year, code)]}.")
+                continue
+            seen[(year, code)] = row
+            rows.append({"year": year, "code": code, **values, "source_row": row, "written_name": written,
+                         "match_method": method, "match_score": score})
+        if blank and blank == len(self.raw.frame):
+            self.problems.append(Problem(None, None, "Chưa có dòng nào ghi chỉ tiêu; hãy điền chỉ tiêu chung và "
+                                                     "chỉ tiêu tự nguyện tối thiểu."))
+        return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)
+
+    def above_plan(self, table: pd.DataFrame, plan: dict) -> None:
+        """A yearly target above the commune's target for the plan's final year."""
+        for r in table.itertuples():
+            for field in ANNUAL_COUNT_VI:
+                final = plan.get(r.code, {}).get(field)
+                if final is not None and getattr(r, field) > final:
+                    self.add(r.source_row, None, field,
+                             f"{self.names[r.code]}: {ANNUAL_COUNT_VI[field]} năm {r.year} "
+                             f"({fmt.number(getattr(r, field))}) cao hơn chỉ tiêu năm {self.settings.target_year} "
+                             f"({fmt.number(final)}).", "warning")
+
+    def decreases(self, table: pd.DataFrame, previous: pd.DataFrame) -> None:
+        """A target lower than the one of the year before, counting targets already in force."""
+        new = {(r.year, r.code): r for r in table.itertuples()}
+        known = {(r.year, r.code): r for r in previous.itertuples()} | new
+        for code in sorted(set(table["code"])):
+            years = sorted(y for y, c in known if c == code)
+            for before, after in zip(years, years[1:]):
+                shown = new.get((after, code)) or new.get((before, code))
+                if shown is None:
+                    continue
+                for field in ANNUAL_COUNT_VI:
+                    low, high = getattr(known[(after, code)], field), getattr(known[(before, code)], field)
+                    if low < high:
+                        self.add(shown.source_row, None, field,
+                                 f"{self.names[code]}: {ANNUAL_COUNT_VI[field]} năm {after} ({fmt.number(low)}) "
+                                 f"thấp hơn năm {before} ({fmt.number(high)}).", "warning")
+
+
+def validate_annual(raw: RawTable, con, settings: Settings, previous: pd.DataFrame | None = None) -> Checked:
+    """Check a read annual-target table against the registry, the plan's years and 2030 targets.
+
+    ``previous``: the annual targets in force (year, code, total_target, voluntary_min), for the
+    year-to-year comparison.
+    """
+    checker = _AnnualChecker(raw, con, settings)
+    if any(p.severity == "error" for p in raw.problems):
+        return Checked(pd.DataFrame(columns=ANNUAL_COLUMNS), checker.problems)
+    table = checker.run()
+    if not table.empty:
+        final = con.execute(
+            "SELECT code, sum(total_target), sum(voluntary_min) FROM targets WHERE target_year = ? GROUP BY code",
+            [settings.target_year]).fetchall()
+        checker.above_plan(table, {code: {"total_target": t, "voluntary_min": v} for code, t, v in final})
+        empty = pd.DataFrame(columns=["year", "code", "total_target", "voluntary_min"])
+        checker.decreases(table, previous if previous is not None else empty)
+    return Checked(table, checker.problems)

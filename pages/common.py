@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
 
-from analytics import fmt, metrics
+from analytics import accounts, fmt, metrics
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path
@@ -115,3 +116,60 @@ def sidebar(con) -> View:
 def no_data_notice() -> None:
     st.info("Chưa có số liệu hằng tháng. Vào trang «Nhập số liệu» để tải tệp số liệu lên, "
             "hoặc chạy `python -m analytics.build --demo` để xem thử với dữ liệu minh hoạ.")
+
+
+def oidc_configured() -> bool:
+    """Single sign-on is offered when Streamlit secrets hold an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def sign_in(user: accounts.User) -> None:
+    st.session_state["user"] = user
+    st.session_state["last_seen"] = time.monotonic()
+
+
+def sign_out() -> None:
+    for key in ("user", "last_seen"):
+        st.session_state.pop(key, None)
+
+
+def current_user(con, settings) -> accounts.User | None:
+    """The session's user; idle sessions expire. A single sign-on identity maps to its local account."""
+    user = st.session_state.get("user")
+    if user is None and oidc_configured() and getattr(st.user, "is_logged_in", False):
+        found = accounts.users(con)
+        match = found[(found["username"] == str(st.user.get("email", "")).lower()) & ~found["disabled"]]
+        role = match.iloc[0]["role"] if len(match) else "viewer"
+        user = accounts.User(str(st.user.get("email")), str(st.user.get("name", st.user.get("email"))), role)
+        sign_in(user)
+    if user is not None and time.monotonic() - st.session_state.get("last_seen", 0) > settings.idle_minutes * 60:
+        sign_out()
+        st.session_state["expired"] = True
+        return None
+    if user is not None:
+        st.session_state["last_seen"] = time.monotonic()
+    return user
+
+
+def show_review(prepared) -> None:
+    """A prepared upload (monthly or annual) before saving: counts, each problem at its row and column, the rows."""
+    errors, warnings = prepared.errors, prepared.warnings
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Dòng hợp lệ", fmt.number(len(prepared.checked.table)))
+    c2.metric("Lỗi", fmt.number(len(errors)))
+    c3.metric("Cảnh báo", fmt.number(len(warnings)))
+    if prepared.duplicate_of is not None:
+        st.info(f"Tệp này đã được tải lên (lần tải lên số {prepared.duplicate_of}); sẽ không áp dụng lần thứ hai.")
+    if errors:
+        st.error("Tệp có lỗi nên chưa thể lưu. Sửa các dòng dưới đây rồi tải lại.")
+    problems = prepared.problem_table()
+    if not problems.empty:
+        st.subheader("Các vấn đề")
+        st.dataframe(problems.style.apply(
+            lambda r: ["background-color: #fde2e1" if r["Mức"] == "Lỗi" else "background-color: #fff4d6"] * len(r),
+            axis=1), hide_index=True, width="stretch")
+    st.subheader("Xem trước")
+    st.dataframe(prepared.preview(), hide_index=True, width="stretch")

@@ -30,7 +30,8 @@ tooltip = {
 }
 layer = pdk.Layer(
     "PolygonLayer", frame, get_polygon="polygon", get_fill_color="fill", get_line_color="line",
-    get_line_width="line_width", line_width_units="pixels", stroked=True, filled=True, pickable=True,
+    # Widths in metres with a one-pixel floor: pixel-unit accessors draw nothing on some WebGL back ends.
+    get_line_width="line_width * 60", line_width_min_pixels=1, stroked=True, filled=True, pickable=True,
 )
 # map_provider=None: no basemap tiles, so nothing is fetched from the internet.
 deck = pdk.Deck(layers=[layer], initial_view_state=pdk.ViewState(**mapview.fit_view(bounds.frame, view.codes)),

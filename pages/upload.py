@@ -1,6 +1,5 @@
 """Nhập số liệu: choose a file, see every problem on its row, confirm, see the summary."""
 
-import pandas as pd
 import streamlit as st
 
 from analytics import fmt, store
@@ -9,7 +8,7 @@ from analytics.errors import AnalyticsError
 from analytics.ingest import apply, prepare
 from analytics.readers import sheet_names
 from analytics.templates import monthly_template_csv, monthly_template_xlsx
-from pages.common import connection, shown_errors
+from pages.common import connection, show_review, shown_errors
 
 st.title("Nhập số liệu hằng tháng")
 with shown_errors():
@@ -34,31 +33,8 @@ if upload is not None:
     with shown_errors():
         prepared = prepare(con, data, upload.name, sheet=sheet, period=period)
 
+    show_review(prepared)
     errors, warnings = prepared.errors, prepared.warnings
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Dòng hợp lệ", fmt.number(len(prepared.checked.table)))
-    c2.metric("Lỗi", fmt.number(len(errors)))
-    c3.metric("Cảnh báo", fmt.number(len(warnings)))
-    if prepared.duplicate_of is not None:
-        st.info(f"Tệp này đã được tải lên (lần tải lên số {prepared.duplicate_of}); sẽ không áp dụng lần thứ hai.")
-    if errors:
-        st.error("Tệp có lỗi nên chưa thể lưu. Sửa các dòng dưới đây rồi tải lại.")
-    problems = pd.DataFrame(
-        [{"Mức": "Lỗi" if p.severity == "error" else "Cảnh báo", "Dòng": p.row, "Cột": p.column,
-          "Nội dung": p.message} for p in prepared.checked.problems],
-        columns=["Mức", "Dòng", "Cột", "Nội dung"],
-    )
-    if not problems.empty:
-        st.subheader("Các vấn đề")
-        st.dataframe(problems.style.apply(
-            lambda r: ["background-color: #fde2e1" if r["Mức"] == "Lỗi" else "background-color: #fff4d6"] * len(r),
-            axis=1), hide_index=True, width="stretch")
-    st.subheader("Xem trước")
-    preview = prepared.raw.frame.copy()
-    flagged = {p.row for p in errors}
-    preview.insert(0, "Có lỗi", preview["_row"].isin(flagged))
-    st.dataframe(preview.rename(columns={"_row": "Dòng"}), hide_index=True, width="stretch")
-
     if not errors and prepared.duplicate_of is None:
         who = st.text_input("Người tải lên", key="uploader")
         note = st.text_input("Ghi chú", key="note")
@@ -73,7 +49,7 @@ if upload is not None:
                            f"kỳ {', '.join(fmt.month(p) for p in sorted(prepared.checked.table['period'].unique()))}.")
 
 st.subheader("Lịch sử tải lên")
-history = store.uploads(con)
+history = store.uploads(con, "monthly")
 if history.empty:
     st.info("Chưa có lần tải lên nào.")
 else:

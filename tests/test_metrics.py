@@ -109,3 +109,8 @@ def test_campaign_effect(con, settings):
     # May adds 70; the other five increases are 10 each
     assert (effect["year"], effect["campaign_increase"], effect["other_increase"], effect["ratio"]) == \
         (2026, 70, 10, 7)
+
+
+def test_lagging_is_empty_when_nobody_lags(small, settings):
+    table = metrics.commune_table(small, settings, "2026-03")
+    assert metrics.lagging(table, ["Rất chậm"], ["tổng số"]).empty

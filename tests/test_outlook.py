@@ -114,7 +114,7 @@ def test_fan_chart_has_titles_units_and_target(linear, settings):
     spec = outlook.fan_chart(result).to_dict()
     assert spec["title"]["text"] == "Số người tham gia: thực hiện và dự báo đến tháng 12/2030"
     assert "khoảng dự báo 80 %" in spec["title"]["subtitle"]
-    assert spec["usermeta"]["embedOptions"]["formatLocale"]["thousands"] == "."
+    assert spec["config"]["locale"]["number"]["thousands"] == "."
     band = spec["layer"][0]
     assert band["mark"]["type"] == "area"
     assert band["encoding"]["y"]["title"] == "Số người tham gia (người)"

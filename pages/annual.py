@@ -1,0 +1,101 @@
+"""Chỉ tiêu năm: the proposal by the stated rule, its workbook, upload of the decided targets, what is in force."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics import annual, fmt, metrics, store
+from analytics.communes import units
+from analytics.errors import AnalyticsError, NoMonthlyData
+from analytics.readers import sheet_names
+from analytics.settings import load_settings
+from pages.common import connection, show_review, shown_errors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TARGET_COLUMNS = {"year": st.column_config.NumberColumn("Năm", format="%d"), "code": "Mã xã",
+                  "name": "Tên xã, phường",
+                  "total_target": st.column_config.NumberColumn("Chỉ tiêu chung", format="localized"),
+                  "voluntary_min": st.column_config.NumberColumn("Chỉ tiêu tự nguyện tối thiểu", format="localized")}
+
+st.title("Chỉ tiêu năm")
+with shown_errors():
+    con, settings = connection(), load_settings()
+    today = dt.date.today()
+    source = metrics.trajectory_source(con)
+st.info(f"Lộ trình các trang đang dùng: **{source}**.")
+
+st.subheader("Đề xuất theo quy tắc")
+st.write(annual.RULE_VI)
+with shown_errors():
+    try:
+        proposal = annual.propose(con, settings, today)
+    except NoMonthlyData as exc:
+        proposal = None
+        st.info(str(exc))
+c1, c2 = st.columns(2)
+if proposal is not None:
+    years = ", ".join(str(y) for y in sorted(proposal["year"].unique()))
+    if years:
+        st.caption(f"Các năm {years}; năm {settings.target_year} là chỉ tiêu của phụ lục kế hoạch.")
+    else:
+        st.info(f"Tháng mới nhất có số liệu đã thuộc năm {settings.target_year}: không còn năm nào cần đề xuất.")
+    st.dataframe(proposal, hide_index=True, width="stretch", column_config=TARGET_COLUMNS)
+    c1.download_button("Tải đề xuất (.xlsx)", annual.proposal_xlsx(proposal, settings), "de-xuat-chi-tieu-nam.xlsx",
+                       mime=XLSX)
+with shown_errors():
+    c2.download_button("Tải mẫu trống (.xlsx)", annual.template_xlsx(con, settings, today), "mau-chi-tieu-nam.xlsx",
+                       mime=XLSX)
+
+st.subheader("Tải lên chỉ tiêu đã quyết định")
+upload = st.file_uploader("Chọn tệp chỉ tiêu năm (XLSX hoặc CSV)", type=["xlsx", "csv"], key="annual_file")
+if upload is not None:
+    data = upload.getvalue()
+    names = sheet_names(data, upload.name)
+    sheet = st.selectbox("Trang tính", names) if len(names) > 1 else None
+    with shown_errors():
+        prepared = annual.prepare_annual(con, data, upload.name, settings=settings, sheet=sheet)
+    show_review(prepared)
+    if not prepared.errors and prepared.duplicate_of is None:
+        user = st.session_state.get("user")
+        who = user.username if user is not None else st.text_input("Người tải lên", key="annual_uploader")
+        note = st.text_input("Ghi chú (ví dụ số, ngày văn bản giao chỉ tiêu)", key="annual_note")
+        confirmed = st.checkbox(f"Tôi đã xem {len(prepared.warnings)} cảnh báo và xác nhận lưu",
+                                disabled=not prepared.warnings, key="annual_confirm")
+        if st.button("Lưu chỉ tiêu năm", type="primary", disabled=not who.strip()):
+            try:
+                upload_id = annual.apply_annual(con, prepared, user=who.strip(), confirm_warnings=confirmed,
+                                                note=note)
+            except AnalyticsError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Đã lưu lần tải lên số {upload_id}: {fmt.number(len(prepared.checked.table))} chỉ tiêu. "
+                           "Các trang theo dõi dùng chỉ tiêu này từ bây giờ.")
+
+st.subheader("Chỉ tiêu năm đang có hiệu lực")
+in_force = annual.annual_targets(con)
+if in_force.empty:
+    st.info("Chưa có chỉ tiêu năm chính thức nào; các trang dùng lộ trình thẳng đến chỉ tiêu "
+            f"{settings.target_year}.")
+else:
+    named = in_force.merge(units(con)[["code", "name"]], on="code", how="left")
+    st.dataframe(named[list(TARGET_COLUMNS)], hide_index=True, width="stretch", column_config=TARGET_COLUMNS)
+
+history = store.uploads(con, "annual")
+if not history.empty:
+    st.subheader("Lịch sử tải lên chỉ tiêu năm")
+    st.dataframe(history.assign(
+        status=history["withdrawn_at"].isna().map({True: "Đang hiệu lực", False: "Đã rút"}),
+        uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"),
+    )[["id", "file_name", "uploaded_by", "uploaded_at", "periods", "rows_stored", "status", "note"]],
+        hide_index=True, width="stretch", column_config={
+            "id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
+            "periods": "Các năm", "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"})
+    active = history[history["withdrawn_at"].isna()]["id"].tolist()
+    if active:
+        c1, c2 = st.columns([1, 3])
+        chosen = c1.selectbox("Rút lần tải lên", active, key="annual_withdraw")
+        if c2.button("Rút lần tải lên này", help="Chỉ tiêu mà lần này thay thế có hiệu lực trở lại."):
+            user = st.session_state.get("user")
+            with shown_errors():
+                store.withdraw(con, int(chosen), user.username if user is not None else "không rõ")
+            st.rerun()

@@ -1,0 +1,42 @@
+"""Báo cáo: the month's briefing for the Steering Committee as Word and Excel files, one click each."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics import briefing, fmt, metrics, store
+from analytics.settings import db_path, load_settings
+from pages.common import connection, no_data_notice, shown_errors
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner="Đang lập báo cáo…", max_entries=24)
+def _files(period: str, updated: dt.datetime | None, database: str) -> tuple[bytes, bytes]:
+    """Both files for a month; a new upload (or withdrawal) changes ``updated`` and so rebuilds them."""
+    con, settings = connection(), load_settings()
+    return briefing.briefing_docx(con, settings, period), briefing.briefing_xlsx(con, settings, period)
+
+
+st.title("Báo cáo Ban Chỉ đạo")
+view = st.session_state["view"]
+with shown_errors():
+    con = connection()
+    months = metrics.periods(con)
+    if not months:
+        no_data_notice()
+        st.stop()
+    newest_first = months[::-1]
+    chosen = view.period if view.period in months else months[-1]
+    period = st.selectbox("Kỳ báo cáo", newest_first, index=newest_first.index(chosen), format_func=fmt.month)
+    docx, xlsx = _files(period, store.last_upload_time(con), str(db_path()))
+
+st.caption(f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {fmt.month(period)}: số liệu tổng hợp, biểu đồ, "
+           "xã, phường chậm tiến độ, dự báo đến cuối kỳ kế hoạch; mục «Đề xuất, kiến nghị» để trống cho bộ phận "
+           "giúp việc hoàn thiện.")
+c1, c2 = st.columns(2)
+c1.download_button("Tải báo cáo (Word)", docx, briefing.file_name("docx", period), mime=DOCX_MIME,
+                   icon=":material/description:", on_click="ignore")
+c2.download_button("Tải số liệu (Excel)", xlsx, briefing.file_name("xlsx", period), mime=XLSX_MIME,
+                   icon=":material/table_view:", on_click="ignore")
