@@ -46,8 +46,10 @@ SYSTEM = User("system", "Dòng lệnh trên máy chủ", "admin")
 
 def require(user: User | None, action: str) -> User:
     """Raise NotAuthorised unless ``user`` may do ``action``."""
-    if user is None or not user.can(action):
-        who = "Người chưa đăng nhập" if user is None else f"Tài khoản «{user.username}» ({ROLE_VI[user.role]})"
+    if not isinstance(user, User):
+        raise NotAuthorised("Người chưa đăng nhập không có quyền thực hiện thao tác này.")
+    if not user.can(action):
+        who = f"Tài khoản «{user.username}» ({ROLE_VI[user.role]})"
         raise NotAuthorised(f"{who} không có quyền thực hiện thao tác này.")
     return user
 

@@ -15,6 +15,7 @@ import math
 import pandas as pd
 
 from analytics import metrics, store
+from analytics.accounts import User
 from analytics.communes import units
 from analytics.errors import NoMonthlyData
 from analytics.ingest import Prepared, apply
@@ -103,7 +104,7 @@ def prepare_annual(con, data: bytes, file_name: str, *, settings: Settings | Non
     return Prepared.of(con, data, file_name, raw, checked, "annual")
 
 
-def apply_annual(con, prepared: Prepared, *, user: str, confirm_warnings: bool = False, note: str = "",
+def apply_annual(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
                  now: dt.datetime | None = None) -> int:
     """Store prepared annual targets as one upload; they supersede earlier ones per (year, commune)."""
     return apply(con, prepared, user=user, confirm_warnings=confirm_warnings, note=note, now=now)

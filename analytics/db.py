@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,9 +17,9 @@ from analytics.settings import db_path
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database and bring its schema up to date."""
     path = str(path or db_path())
+    if path != ":memory:":
+        _check_folder(Path(path), read_only)
     try:
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
@@ -29,9 +30,32 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         raise DatabaseUnavailable(_restore_hint(path, exc)) from exc
     except duckdb.Error as exc:
         raise DatabaseUnavailable(_restore_hint(path, exc)) from exc
+    _read_everything(con, path)
     if not read_only:
         migrate(con)
     return con
+
+
+def _check_folder(path: Path, read_only: bool) -> None:
+    """DuckDB writes a .wal beside the file: an unwritable folder must fail now, not at the first save."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"Không tạo được thư mục {path.parent} cho cơ sở dữ liệu ({exc}). "
+                                  "Hãy chọn đường dẫn khác bằng biến môi trường BHXH_DB.") from exc
+    if not read_only and not os.access(path.parent, os.W_OK | os.X_OK, effective_ids=True):
+        raise DatabaseUnavailable(f"Không ghi được vào thư mục {path.parent} chứa cơ sở dữ liệu {path.name}. "
+                                  "Hãy cấp quyền ghi cho thư mục hoặc đặt BHXH_DB sang thư mục khác.")
+
+
+def _read_everything(con, path: str) -> None:
+    """Read every table once, so a damaged file fails here with the restore path, not mid-page."""
+    try:
+        for name in table_names(con):
+            con.execute(f'SELECT max(hash(t)) FROM "{name}" t').fetchone()
+    except duckdb.Error as exc:
+        con.close()
+        raise DatabaseUnavailable(_restore_hint(path, exc)) from exc
 
 
 def _restore_hint(path: str, exc: Exception) -> str:

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from analytics import store
+from analytics.accounts import User
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
 
 SEED = 403
+DEMO_USER = User("demo", "Dữ liệu minh hoạ", "analyst")
 LAGGING_SHARE = 0.1
 MISSING_COMMUNES = 4
 
@@ -76,4 +78,4 @@ def install(con, settings: Settings, today: dt.date | None = None) -> int | None
     table = table.assign(source_row=None, written_name=None, match_method="demo", match_score=None)
     digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
     return store.record_upload(con, table, kind="monthly", file_name="du-lieu-minh-hoa", sha256=digest,
-                               user="demo", rows_read=len(table), note="Dữ liệu minh hoạ", is_demo=True)
+                               user=DEMO_USER, rows_read=len(table), note="Dữ liệu minh hoạ", is_demo=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import store
+from analytics.accounts import User
 from analytics.errors import AnalyticsError, DuplicateUpload, ValidationFailed, WarningsNotConfirmed
 from analytics.readers import LAYOUTS, Problem, RawTable, read_table
 from analytics.settings import Settings, load_settings
@@ -69,7 +70,7 @@ def prepare(con, data: bytes, file_name: str, *, settings: Settings | None = Non
     return Prepared.of(con, data, file_name, raw, checked, "monthly")
 
 
-def apply(con, prepared: Prepared, *, user: str, confirm_warnings: bool = False, note: str = "",
+def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
           is_demo: bool = False, now: dt.datetime | None = None) -> int:
     """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied."""
     if prepared.errors:
@@ -119,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if args.dry_run:
             return 0
-        upload_id = apply(con, prepared, user=args.user, confirm_warnings=args.yes)
+        # Whoever runs this on the server already holds the database file.
+        upload_id = apply(con, prepared, user=User(args.user, "Dòng lệnh trên máy chủ", "admin"),
+                          confirm_warnings=args.yes)
         print(f"Đã lưu: lần tải lên số {upload_id}.")
     except FileNotFoundError:
         print(f"LỖI: không tìm thấy tệp {args.file}.", file=sys.stderr)

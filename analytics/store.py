@@ -12,6 +12,8 @@ import threading
 
 import pandas as pd
 
+from analytics import audit
+from analytics.accounts import User, require
 from analytics.db import transaction
 from analytics.errors import UploadNotFound
 
@@ -77,18 +79,21 @@ def _delete_demo(con) -> None:
     con.execute("DELETE FROM uploads WHERE is_demo")
 
 
-def remove_demo(con) -> None:
+def remove_demo(con, user: User) -> None:
     """Demo data goes in one action, leaving real uploads as they are."""
+    require(user, "remove_demo")
     with WRITE_LOCK, transaction(con):
         _delete_demo(con)
+        audit.record(con, user.username, "remove_demo")
 
 
-def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256: str, user: str,
+def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256: str, user: User,
                   rows_read: int, note: str = "", is_demo: bool = False, now: dt.datetime | None = None) -> int:
     """Store one upload and its rows (``kind`` names their table, see KINDS): all of them or none.
 
     Real monthly figures replace demo ones; official annual targets are not figures and leave them.
     """
+    require(user, "upload" if kind == "monthly" else "annual_targets")
     target, key, values = KINDS[kind]
     now = now or dt.datetime.now()
     periods = ",".join(str(p) for p in sorted(table[key].unique()))
@@ -98,8 +103,9 @@ def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256
         upload_id = con.execute(
             "INSERT INTO uploads (kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, "
             "rows_stored, is_demo, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [kind, file_name, sha256, user, now, periods, rows_read, len(table), is_demo, note],
+            [kind, file_name, sha256, user.username, now, periods, rows_read, len(table), is_demo, note],
         ).fetchone()[0]
+        audit.record(con, user.username, "upload", f"{kind} #{upload_id} {file_name}: {len(table)} dòng", now)
         frame = table.assign(upload_id=upload_id)
         con.register("_upload", frame)
         try:
@@ -110,8 +116,10 @@ def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256
     return upload_id
 
 
-def withdraw(con, upload_id: int, user: str, now: dt.datetime | None = None) -> None:
+def withdraw(con, upload_id: int, user: User, now: dt.datetime | None = None) -> None:
     """Withdraw an upload: the values it superseded are in force again."""
+    require(user, "withdraw")
+    now = now or dt.datetime.now()
     with WRITE_LOCK, transaction(con):
         found = con.execute(
             "SELECT count(*) FROM uploads WHERE id = ? AND withdrawn_at IS NULL", [upload_id]
@@ -119,7 +127,8 @@ def withdraw(con, upload_id: int, user: str, now: dt.datetime | None = None) -> 
         if not found:
             raise UploadNotFound(f"Không có lần tải lên số {upload_id} đang có hiệu lực.")
         con.execute("UPDATE uploads SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?",
-                    [now or dt.datetime.now(), user, upload_id])
+                    [now, user.username, upload_id])
+        audit.record(con, user.username, "withdraw", f"#{upload_id}", now)
 
 
 def last_upload_time(con) -> dt.datetime | None:

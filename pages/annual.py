@@ -56,15 +56,13 @@ if upload is not None:
         prepared = annual.prepare_annual(con, data, upload.name, settings=settings, sheet=sheet)
     show_review(prepared)
     if not prepared.errors and prepared.duplicate_of is None:
-        user = st.session_state.get("user")
-        who = user.username if user is not None else st.text_input("Người tải lên", key="annual_uploader")
         note = st.text_input("Ghi chú (ví dụ số, ngày văn bản giao chỉ tiêu)", key="annual_note")
         confirmed = st.checkbox(f"Tôi đã xem {len(prepared.warnings)} cảnh báo và xác nhận lưu",
                                 disabled=not prepared.warnings, key="annual_confirm")
-        if st.button("Lưu chỉ tiêu năm", type="primary", disabled=not who.strip()):
+        if st.button("Lưu chỉ tiêu năm", type="primary"):
             try:
-                upload_id = annual.apply_annual(con, prepared, user=who.strip(), confirm_warnings=confirmed,
-                                                note=note)
+                upload_id = annual.apply_annual(con, prepared, user=st.session_state.get("user"),
+                                                confirm_warnings=confirmed, note=note)
             except AnalyticsError as exc:
                 st.error(str(exc))
             else:
@@ -95,7 +93,6 @@ if not history.empty:
         c1, c2 = st.columns([1, 3])
         chosen = c1.selectbox("Rút lần tải lên", active, key="annual_withdraw")
         if c2.button("Rút lần tải lên này", help="Chỉ tiêu mà lần này thay thế có hiệu lực trở lại."):
-            user = st.session_state.get("user")
             with shown_errors():
-                store.withdraw(con, int(chosen), user.username if user is not None else "không rõ")
+                store.withdraw(con, int(chosen), st.session_state.get("user"))
             st.rerun()

@@ -36,12 +36,12 @@ if upload is not None:
     show_review(prepared)
     errors, warnings = prepared.errors, prepared.warnings
     if not errors and prepared.duplicate_of is None:
-        who = st.text_input("Người tải lên", key="uploader")
         note = st.text_input("Ghi chú", key="note")
         confirmed = st.checkbox(f"Tôi đã xem {len(warnings)} cảnh báo và xác nhận lưu", disabled=not warnings)
-        if st.button("Lưu số liệu", type="primary", disabled=not who.strip()):
+        if st.button("Lưu số liệu", type="primary"):
             try:
-                upload_id = apply(con, prepared, user=who.strip(), confirm_warnings=confirmed, note=note)
+                upload_id = apply(con, prepared, user=st.session_state.get("user"), confirm_warnings=confirmed,
+                                  note=note)
             except AnalyticsError as exc:
                 st.error(str(exc))
             else:
@@ -66,8 +66,9 @@ else:
         chosen = c1.selectbox("Rút lần tải lên", active)
         if c2.button("Rút lần tải lên này"):
             with shown_errors():
-                store.withdraw(con, int(chosen), st.session_state.get("uploader") or "không rõ")
+                store.withdraw(con, int(chosen), st.session_state.get("user"))
             st.rerun()
 if store.has_demo(con) and st.button("Xoá dữ liệu minh hoạ"):
-    store.remove_demo(con)
+    with shown_errors():
+        store.remove_demo(con, st.session_state.get("user"))
     st.rerun()

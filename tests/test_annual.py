@@ -15,10 +15,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import accounts, annual, db, demo, metrics, store
+from analytics.accounts import User
 from analytics.errors import DuplicateUpload, NoMonthlyData, ValidationFailed
 from analytics.readers import read_table
 from analytics.templates import ANNUAL_SHEET
 from tests.conftest import ROOT
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
+HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
 
 TODAY = dt.date(2026, 11, 27)
 T0 = dt.datetime(2026, 11, 1)
@@ -32,7 +36,7 @@ def record(con, rows, sha="x", now=T0):
     table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
         compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
         written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=sha, user="t", rows_read=len(rows),
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=sha, user=ANALYST, rows_read=len(rows),
                         now=now)
 
 
@@ -48,7 +52,7 @@ def csv_bytes(*rows) -> bytes:
 
 def upload(con, settings, data, name="chi-tieu.xlsx", when=T0 + dt.timedelta(days=1), confirm=False):
     prepared = annual.prepare_annual(con, data, name, settings=settings)
-    return annual.apply_annual(con, prepared, user="chuyên viên", confirm_warnings=confirm, now=when)
+    return annual.apply_annual(con, prepared, user=ANALYST, confirm_warnings=confirm, now=when)
 
 
 def expected_at(con, settings, period, code="11953"):
@@ -127,7 +131,7 @@ def test_edited_proposal_becomes_the_trajectory(small, settings):
     assert metrics.trajectory_source(small) == STRAIGHT
     prepared = annual.prepare_annual(small, edited_proposal(small, settings), "da-sua.xlsx", settings=settings)
     assert prepared.checked.problems == []
-    annual.apply_annual(small, prepared, user="chuyên viên", now=T0 + dt.timedelta(days=1))
+    annual.apply_annual(small, prepared, user=ANALYST, now=T0 + dt.timedelta(days=1))
     targets = annual.annual_targets(small)
     assert targets[(targets["year"] == 2027) & (targets["code"] == "11953")][["total_target", "voluntary_min"]] \
         .values.tolist() == [[26000, 1618]]
@@ -157,9 +161,9 @@ def test_reupload_supersedes_per_year_and_withdrawal_restores(small, settings):
         f"các xã, phường khác: {STRAIGHT}")
     # Tân Hưng keeps the straight line: 1500 + 928 * 2/59
     assert expected_at(small, settings, "2026-03", "11977")[0] == pytest.approx(1500 + 928 * 2 / 59)
-    store.withdraw(small, second, "trưởng phòng", now=T0 + dt.timedelta(days=3))
+    store.withdraw(small, second, HEAD, now=T0 + dt.timedelta(days=3))
     assert annual.annual_targets(small)["total_target"].tolist() == [26000, 29000]
-    store.withdraw(small, first, "trưởng phòng", now=T0 + dt.timedelta(days=3))
+    store.withdraw(small, first, HEAD, now=T0 + dt.timedelta(days=3))
     assert annual.annual_targets(small).empty
     assert metrics.trajectory_source(small) == STRAIGHT
     assert expected_at(small, settings, "2026-03")[0] == pytest.approx(20000 + 14845 * 2 / 59)
@@ -181,7 +185,7 @@ def test_same_file_twice_is_applied_once(small, settings):
     again = annual.prepare_annual(small, data, "lan-hai.csv", settings=settings)
     assert again.duplicate_of == upload_id
     with pytest.raises(DuplicateUpload):
-        annual.apply_annual(small, again, user="x", confirm_warnings=True)
+        annual.apply_annual(small, again, user=ANALYST, confirm_warnings=True)
     assert db.checksums(small) == before
 
 
@@ -230,7 +234,7 @@ def test_problems_name_their_row_and_column(small, settings):
     ]
     assert len(prepared.checked.table) == 4  # rows 10, 12, 13 and 14
     with pytest.raises(ValidationFailed):
-        annual.apply_annual(small, prepared, user="x", confirm_warnings=True)
+        annual.apply_annual(small, prepared, user=ANALYST, confirm_warnings=True)
     assert db.checksums(small) == before
 
 

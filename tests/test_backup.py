@@ -7,9 +7,13 @@ import duckdb
 import pytest
 
 from analytics import accounts, audit, backup, db, demo, store
+from analytics.accounts import User
 from analytics.errors import SchemaTooNew
 from analytics.ingest import apply, prepare
 from analytics.schema import MIGRATIONS
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
+HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
 
 TODAY = dt.date(2026, 11, 27)
 T0 = dt.datetime(2026, 11, 20, 9, 0)
@@ -20,7 +24,7 @@ def csv_bytes(rows) -> bytes:
 
 
 def upload(con, rows, name, when):
-    return apply(con, prepare(con, csv_bytes(rows), name, today=TODAY), user="chuyên viên", confirm_warnings=True,
+    return apply(con, prepare(con, csv_bytes(rows), name, today=TODAY), user=ANALYST, confirm_warnings=True,
                  now=when)
 
 
@@ -30,7 +34,7 @@ def used(con, settings):
     demo.install(con, settings, TODAY)
     upload(con, [["11953", "2026-03", 1000, 900, 100], ["11977", "2026-03", 500, 450, 50]], "t3.csv", T0)
     second = upload(con, [["11953", "2026-04", 1010, 900, 110]], "t4.csv", T0 + dt.timedelta(hours=1))
-    store.withdraw(con, second, "trưởng phòng", now=T0 + dt.timedelta(hours=2))
+    store.withdraw(con, second, HEAD, now=T0 + dt.timedelta(hours=2))
     accounts.create_user(con, accounts.SYSTEM, "an", "Nguyễn Văn An", "analyst", "mat-khau-du-dai", now=T0)
     audit.record(con, "an", "xem", "Tổng quan", T0)
     return con
@@ -46,11 +50,11 @@ def test_round_trip_keeps_every_table_and_continues_sequences(used, tmp_path):
     restored = db.connect(restored_path)
     assert db.checksums(restored) == before
     assert db.schema_version(restored) == len(MIGRATIONS)
-    next_upload = upload(restored, [["11953", "2026-05", 1020, 900, 120]], "t5.csv", T0 + dt.timedelta(days=1))
-    assert next_upload == used.execute("SELECT max(id) FROM uploads").fetchone()[0] + 1
     audit.record(restored, "an", "xem", "Bản đồ", T0)
     last_audit = restored.execute("SELECT max(id) FROM audit_log").fetchone()[0]
     assert last_audit == used.execute("SELECT max(id) FROM audit_log").fetchone()[0] + 1
+    next_upload = upload(restored, [["11953", "2026-05", 1020, 900, 120]], "t5.csv", T0 + dt.timedelta(days=1))
+    assert next_upload == used.execute("SELECT max(id) FROM uploads").fetchone()[0] + 1
     restored.close()
     assert not list((tmp_path / "moi").glob(".*"))  # no temporary file left behind
 

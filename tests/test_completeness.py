@@ -7,13 +7,16 @@ import pandas as pd
 import pytest
 
 from analytics import completeness, scorecard, store
+from analytics.accounts import User
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
 
 def put(con, rows, when):
     table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
         compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
         written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=str(when), user="t",
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=str(when), user=ANALYST,
                         rows_read=len(rows), now=when)
 
 

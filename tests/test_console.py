@@ -19,8 +19,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import accounts, db, demo, metrics, store
+from analytics.accounts import User
 from analytics.console import VIEWS_DOC, open_console, run_query
 from analytics.errors import QueryFailed, QueryRefused, QueryTimeout
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = [  # period, code, total, voluntary
@@ -44,7 +47,7 @@ def prepared(built_db_file, tmp_path_factory):
     table = pd.DataFrame(ROWS, columns=["period", "code", "total", "voluntary"]).assign(
         compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
         written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="abc123", user="t",
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="abc123", user=ANALYST,
                         rows_read=len(ROWS), now=dt.datetime(2026, 6, 20))
     accounts.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-rat-dai-123")  # + audit row
     sums = db.checksums(con)

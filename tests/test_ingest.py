@@ -11,10 +11,14 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from analytics import db, demo, store
+from analytics.accounts import User
 from analytics.communes import units
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
 from analytics.ingest import apply, main, prepare
 from analytics.templates import monthly_template_xlsx
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
+HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
 
 TODAY = dt.date(2026, 11, 27)
 T0 = dt.datetime(2026, 11, 1, 9, 0)
@@ -26,7 +30,7 @@ def csv_bytes(rows, header="Mã xã;Kỳ;Tổng số;Bắt buộc;Tự nguyện"
 
 def upload(con, data, name="so-lieu.csv", when=T0, **kw):
     prepared = prepare(con, data, name, today=TODAY, **kw)
-    return apply(con, prepared, user="chuyên viên", confirm_warnings=True, now=when)
+    return apply(con, prepared, user=ANALYST, confirm_warnings=True, now=when)
 
 
 def in_force(con, as_of=None):
@@ -75,7 +79,7 @@ def test_reupload_supersedes_and_keeps_history(con):
 def test_withdrawal_restores_what_it_superseded(con):
     upload(con, csv_bytes([["11953", "2026-03", 1000, 900, 100]]))
     second = upload(con, csv_bytes([["11953", "2026-03", 1200, 1000, 200]]), when=T0 + dt.timedelta(hours=1))
-    store.withdraw(con, second, "trưởng phòng", now=T0 + dt.timedelta(hours=2))
+    store.withdraw(con, second, HEAD, now=T0 + dt.timedelta(hours=2))
     assert in_force(con) == {("2026-03", "11953"): (1000, 100)}
     assert in_force(con, T0 + dt.timedelta(minutes=90)) == {("2026-03", "11953"): (1200, 200)}
     assert store.uploads(con)["withdrawn_by"].fillna("").tolist() == ["", "trưởng phòng"]
@@ -88,7 +92,7 @@ def test_same_file_twice_is_applied_once(con):
     prepared = prepare(con, data, "lan-hai.csv", today=TODAY)
     assert prepared.duplicate_of == 1
     with pytest.raises(DuplicateUpload):
-        apply(con, prepared, user="x", confirm_warnings=True)
+        apply(con, prepared, user=ANALYST, confirm_warnings=True)
     assert db.checksums(con) == before
 
 
@@ -97,11 +101,11 @@ def test_errors_block_and_warnings_need_confirmation(con):
     bad = prepare(con, csv_bytes([["11953", "2026-03", 1000, 900, 200]]), "sai.csv", today=TODAY)
     assert [(p.row, p.column) for p in bad.errors] == [(2, "Tổng số")]
     with pytest.raises(ValidationFailed):
-        apply(con, bad, user="x", confirm_warnings=True)
+        apply(con, bad, user=ANALYST, confirm_warnings=True)
     warned = prepare(con, csv_bytes([["11953", "2026-03", 1000, 900, 100]]), "mot-xa.csv", today=TODAY)
     assert [w.message.split(":")[0] for w in warned.warnings] == ["103 xã, phường không có số liệu tháng 3/2026"]
     with pytest.raises(WarningsNotConfirmed):
-        apply(con, warned, user="x")
+        apply(con, warned, user=ANALYST)
     assert db.checksums(con) == before
 
 

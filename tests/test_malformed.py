@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from analytics import db
+from analytics.accounts import User
 from analytics.errors import ValidationFailed, WarningsNotConfirmed
 from analytics.ingest import apply, describe, prepare
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
 TODAY = dt.date(2026, 11, 27)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -110,7 +113,7 @@ def test_defect_is_reported_at_its_cell_and_nothing_is_stored(con, name, kwargs,
     if name in HISTORY:
         setup = prepare(con, HISTORY[name], "thang-truoc.csv", today=TODAY)
         assert not setup.errors, [describe(p) for p in setup.errors]
-        apply(con, setup, user="t", confirm_warnings=True)
+        apply(con, setup, user=ANALYST, confirm_warnings=True)
     before = db.checksums(con)
 
     prepared = prepare(con, (MALFORMED / name).read_bytes(), name, today=TODAY, **kwargs)
@@ -121,7 +124,7 @@ def test_defect_is_reported_at_its_cell_and_nothing_is_stored(con, name, kwargs,
     if severity == W:
         assert not prepared.errors, shown
     with pytest.raises(ValidationFailed if severity == E else WarningsNotConfirmed):
-        apply(con, prepared, user="t", confirm_warnings=False)
+        apply(con, prepared, user=ANALYST, confirm_warnings=False)
     assert db.checksums(con) == before
 
 

@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from analytics import metrics, store
+from analytics.accounts import User
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
 T0 = dt.datetime(2026, 11, 1)
 ROWS = [  # period, code, total, voluntary
@@ -19,7 +22,7 @@ def small(con):
     table = pd.DataFrame(ROWS, columns=["period", "code", "total", "voluntary"]).assign(
         compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
         written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="x", user="t", rows_read=5, now=T0)
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="x", user=ANALYST, rows_read=5, now=T0)
     return con
 
 
@@ -104,7 +107,7 @@ def test_campaign_effect(con, settings):
     table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
         compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
         written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="y", user="t", rows_read=7, now=T0)
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="y", user=ANALYST, rows_read=7, now=T0)
     effect = metrics.campaign_effect(con, settings).iloc[0]
     # May adds 70; the other five increases are 10 each
     assert (effect["year"], effect["campaign_increase"], effect["other_increase"], effect["ratio"]) == \

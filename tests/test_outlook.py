@@ -8,6 +8,9 @@ import pandas as pd
 import pytest
 
 from analytics import outlook, store
+from analytics.accounts import User
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
 # Targets from data/targets_2030.csv.
 PHO_HIEN, HONG_CHAU = "11953", "11980"  # 34 845 and 1 899 people
@@ -20,7 +23,7 @@ def upload(con, rows):
         compulsory=lambda f: f["total"], voluntary=0, labour_force=None, source_row=None, written_name=None,
         match_method="exact", match_score=None,
     )
-    store.record_upload(con, table, kind="monthly", file_name="test.csv", sha256=str(len(rows)), user="test",
+    store.record_upload(con, table, kind="monthly", file_name="test.csv", sha256=str(len(rows)), user=ANALYST,
                         rows_read=len(table))
 
 

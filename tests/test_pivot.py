@@ -23,7 +23,10 @@ import pandas as pd
 import pytest
 
 from analytics import pivot, store
+from analytics.accounts import User
 from analytics.errors import InvalidPivot
+
+ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
 CODES = ["11953", "11977"]
 TARGETS = 34845 + 2428
@@ -39,7 +42,7 @@ def record(con, rows, sha):
     table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
         compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
         written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=sha, user="t", rows_read=len(rows),
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=sha, user=ANALYST, rows_read=len(rows),
                         now=dt.datetime(2026, 6, 20))
 
 
