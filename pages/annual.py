@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import annual, fmt, metrics, store
+from analytics import accounts, annual, fmt, metrics, store
 from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.readers import sheet_names
@@ -19,6 +19,7 @@ TARGET_COLUMNS = {"year": st.column_config.NumberColumn("Năm", format="%d"), "c
 
 st.title("Chỉ tiêu năm")
 with shown_errors():
+    accounts.require(st.session_state.get("user"), "annual_targets")
     con, settings = connection(), load_settings()
     today = dt.date.today()
     source = metrics.trajectory_source(con)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import console, exports, fmt, metrics, pivot, store
+from analytics import accounts, console, exports, fmt, metrics, pivot, store
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
 from pages.common import connection, no_data_notice, shown_errors
@@ -20,6 +20,7 @@ def _console(path: str, data_version):
 st.title("Khám phá số liệu")
 view = st.session_state["view"]
 with shown_errors():
+    accounts.require(st.session_state.get("user"), "explore")
     con, settings = connection(), load_settings()
     months = metrics.periods(con)
     data_version = store.last_upload_time(con)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import fmt, store
+from analytics import accounts, fmt, store
 from analytics.communes import units
 from analytics.errors import AnalyticsError
 from analytics.ingest import apply, prepare
@@ -12,6 +12,7 @@ from pages.common import connection, show_review, shown_errors
 
 st.title("Nhập số liệu hằng tháng")
 with shown_errors():
+    accounts.require(st.session_state.get("user"), "upload")
     con = connection()
     registry = units(con)
 
