@@ -23,6 +23,7 @@ SEED = 403
 DEMO_USER = User("demo", "Dữ liệu minh hoạ", "analyst")
 LAGGING_SHARE = 0.1
 MISSING_COMMUNES = 4
+LATE_FIGURES = 6
 
 
 def last_complete_month(today: dt.date) -> str:
@@ -67,15 +68,27 @@ def generate(con, settings: Settings, today: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def install(con, settings: Settings, today: dt.date | None = None) -> int | None:
-    """Store the demo data unless any upload exists; returns the upload id or None."""
+def install(con, settings: Settings, today: dt.date | None = None) -> list[int]:
+    """Store the demo data unless any upload exists; returns the upload ids (none when skipped).
+
+    Each month arrives as its own upload on the 10th of the next month, on time, except a few
+    communes' figures that come on the 20th, late, so the completeness page has something to show.
+    """
     if con.execute("SELECT count(*) FROM uploads").fetchone()[0]:
-        return None
+        return []
     today = today or dt.date.today()
     if month_index(last_complete_month(today)) < month_index(settings.baseline_month):
-        return None
-    table = generate(con, settings, today)
-    table = table.assign(source_row=None, written_name=None, match_method="demo", match_score=None)
-    digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
-    return store.record_upload(con, table, kind="monthly", file_name="du-lieu-minh-hoa", sha256=digest,
-                               user=DEMO_USER, rows_read=len(table), note="Dữ liệu minh hoạ", is_demo=True)
+        return []
+    table = generate(con, settings, today).assign(source_row=None, written_name=None, match_method="demo",
+                                                  match_score=None)
+    late = table.sample(n=min(LATE_FIGURES, len(table)), random_state=SEED).index
+    batches = []
+    for period, rows in table.groupby("period"):
+        due = dt.datetime.strptime(add_months(period, 1), "%Y-%m")
+        for day, part in ((10, rows.drop(late, errors="ignore")), (20, rows.loc[rows.index.intersection(late)])):
+            if part.empty:
+                continue
+            digest = hashlib.sha256(part.to_csv(index=False).encode()).hexdigest()
+            batches.append(store.Batch(part, f"du-lieu-minh-hoa-{period}", digest, len(part),
+                                       due.replace(day=day, hour=9), "Dữ liệu minh hoạ"))
+    return store.record_uploads(con, batches, kind="monthly", user=DEMO_USER, is_demo=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -87,33 +88,54 @@ def remove_demo(con, user: User) -> None:
         audit.record(con, user.username, "remove_demo")
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One upload to store: its rows and what the uploads table says of it."""
+
+    table: pd.DataFrame
+    file_name: str
+    sha256: str
+    rows_read: int
+    now: dt.datetime
+    note: str = ""
+
+
 def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256: str, user: User,
                   rows_read: int, note: str = "", is_demo: bool = False, now: dt.datetime | None = None) -> int:
     """Store one upload and its rows (``kind`` names their table, see KINDS): all of them or none.
 
     Real monthly figures replace demo ones; official annual targets are not figures and leave them.
     """
+    batch = Batch(table, file_name, sha256, rows_read, now or dt.datetime.now(), note)
+    return record_uploads(con, [batch], kind=kind, user=user, is_demo=is_demo)[0]
+
+
+def record_uploads(con, batches: list[Batch], *, kind: str, user: User, is_demo: bool = False) -> list[int]:
+    """Several uploads of one kind in a single transaction; their ids in order."""
     require(user, "upload" if kind == "monthly" else "annual_targets")
     target, key, values = KINDS[kind]
-    now = now or dt.datetime.now()
-    periods = ",".join(str(p) for p in sorted(table[key].unique()))
+    columns = ", ".join(("upload_id", key, "code", *values, *_DETAIL))
+    ids = []
     with WRITE_LOCK, transaction(con):
         if kind == "monthly" and not is_demo:  # real figures are never mixed with demo ones
             _delete_demo(con)
-        upload_id = con.execute(
-            "INSERT INTO uploads (kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, "
-            "rows_stored, is_demo, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [kind, file_name, sha256, user.username, now, periods, rows_read, len(table), is_demo, note],
-        ).fetchone()[0]
-        audit.record(con, user.username, "upload", f"{kind} #{upload_id} {file_name}: {len(table)} dòng", now)
-        frame = table.assign(upload_id=upload_id)
-        con.register("_upload", frame)
-        try:
-            columns = ", ".join(("upload_id", key, "code", *values, *_DETAIL))
-            con.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _upload")
-        finally:
-            con.unregister("_upload")
-    return upload_id
+        for b in batches:
+            periods = ",".join(str(p) for p in sorted(b.table[key].unique()))
+            upload_id = con.execute(
+                "INSERT INTO uploads (kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, "
+                "rows_stored, is_demo, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [kind, b.file_name, b.sha256, user.username, b.now, periods, b.rows_read, len(b.table), is_demo,
+                 b.note],
+            ).fetchone()[0]
+            audit.record(con, user.username, "upload", f"{kind} #{upload_id} {b.file_name}: {len(b.table)} dòng",
+                         b.now)
+            con.register("_upload", b.table.assign(upload_id=upload_id))
+            try:
+                con.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _upload")
+            finally:
+                con.unregister("_upload")
+            ids.append(upload_id)
+    return ids
 
 
 def withdraw(con, upload_id: int, user: User, now: dt.datetime | None = None) -> None:

@@ -131,7 +131,7 @@ def test_upload_page_for_an_analyst(demo_db):
     at = open_page("pages/upload.py", user=User("cv", "Chuyên viên", "analyst"))
     assert [b.label for b in at.get("download_button")] == ["Mẫu Excel (.xlsx)", "Mẫu CSV (.csv)"]
     history = at.dataframe[0].value
-    assert history["file_name"].tolist() == ["du-lieu-minh-hoa"]
+    assert len(history) == 15 and history["file_name"].iloc[0] == "du-lieu-minh-hoa-2026-01"
 
 
 def test_upload_page_is_not_offered_to_a_viewer(demo_db):
