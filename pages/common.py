@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import accounts, fmt, metrics
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
-from analytics.settings import db_path
+from analytics.settings import db_path, load_settings
 
 STATUS_VI = {
     "exact": "Khớp chính xác",
@@ -173,3 +173,19 @@ def show_review(prepared) -> None:
             axis=1), hide_index=True, width="stretch")
     st.subheader("Xem trước")
     st.dataframe(prepared.preview(), hide_index=True, width="stretch")
+
+
+def month_page():
+    """View, connection and settings of a page that shows a month; with no monthly data it explains and stops."""
+    view = st.session_state["view"]
+    with shown_errors():
+        con, settings = connection(), load_settings()
+    if view.period is None:
+        no_data_notice()
+        st.stop()
+    return view, con, settings
+
+
+def in_scope(frame, view: View):
+    """The rows of the sidebar's scope (every unit when no scope is chosen)."""
+    return frame if view.codes is None else frame[frame["code"].isin(view.codes)]

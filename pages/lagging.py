@@ -3,19 +3,13 @@
 import streamlit as st
 
 from analytics import exports, fmt, metrics
-from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import in_scope, month_page, shown_errors
 
 st.title("Xã, phường chậm tiến độ")
-view = st.session_state["view"]
+view, con, settings = month_page()
 with shown_errors():
-    con, settings = connection(), load_settings()
-    if view.period is None:
-        no_data_notice()
-        st.stop()
     table = metrics.commune_table(con, settings, view.period)
-if view.codes is not None:
-    table = table[table["code"].isin(view.codes)]
+table = in_scope(table, view)
 
 st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình thẳng từ tháng gốc "
            f"đến chỉ tiêu tháng 12/{settings.target_year}. Đạt tiến độ từ "

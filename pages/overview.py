@@ -4,16 +4,11 @@ import streamlit as st
 
 from analytics import fmt, metrics, store
 from analytics.charts import trend
-from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import month_page, shown_errors
 
 st.title("Tổng quan")
-view = st.session_state["view"]
+view, con, settings = month_page()
 with shown_errors():
-    con, settings = connection(), load_settings()
-    if view.period is None:
-        no_data_notice()
-        st.stop()
     card = metrics.summary(con, settings, view.period, view.codes)
     series = metrics.province_series(con, settings, view.codes)
     freshness = store.last_upload_time(con)

@@ -6,27 +6,21 @@ import streamlit as st
 
 from analytics import completeness, fmt, metrics, scorecard
 from analytics.annual import annual_targets
-from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import in_scope, month_page, shown_errors
 
 LIGHT_CSS = {scorecard.GREEN: "background-color: #c7ecdf", scorecard.AMBER: "background-color: #fbe3b5",
              scorecard.RED: "background-color: #f6cbb7", scorecard.NONE: ""}
 LIGHT_MARK = {scorecard.GREEN: "●", scorecard.AMBER: "▲", scorecard.RED: "■", scorecard.NONE: ""}
 
 st.title("Bảng điểm xã, phường")
-view = st.session_state["view"]
+view, con, settings = month_page()
 with shown_errors():
-    con, settings = connection(), load_settings()
-    if view.period is None:
-        no_data_notice()
-        st.stop()
     table = metrics.commune_table(con, settings, view.period)
     annual = annual_targets(con)
     year_targets = annual[annual["year"] == int(view.period[:4])] if not annual.empty else None
     reported = completeness.reporting(con, settings, dt.date.today(), metrics.periods(con))
     card = scorecard.build(table, year_targets, completeness.completeness_share(reported), settings)
-if view.codes is not None:
-    card = card[card["code"].isin(view.codes)]
+card = in_scope(card, view)
 
 st.caption(f"{fmt.month(view.period)} · ● xanh: đạt ngưỡng; ▲ vàng: gần đạt; ■ đỏ: dưới ngưỡng. "
            "Ngưỡng lấy từ cấu hình kế hoạch. Xếp hạng: ít chỉ số đỏ nhất, rồi ít vàng nhất, rồi tỷ lệ đạt 2030.")

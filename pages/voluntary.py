@@ -4,20 +4,14 @@ import streamlit as st
 
 from analytics import fmt, metrics
 from analytics.charts import ranked_bars
-from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import in_scope, month_page, shown_errors
 
 st.title("Bảo hiểm xã hội tự nguyện")
-view = st.session_state["view"]
+view, con, settings = month_page()
 with shown_errors():
-    con, settings = connection(), load_settings()
-    if view.period is None:
-        no_data_notice()
-        st.stop()
     table = metrics.commune_table(con, settings, view.period)
     campaign = metrics.campaign_effect(con, settings, view.codes)
-if view.codes is not None:
-    table = table[table["code"].isin(view.codes)]
+table = in_scope(table, view)
 reported = table[table["total"].notna()]
 
 c1, c2, c3 = st.columns(3)
