@@ -1,0 +1,216 @@
+"""The app in headless Chromium against a bare Streamlit page: cold start, warm reruns, the server's peak memory.
+
+Both servers run with the same flags on a free port; a run's time is read in the
+page itself, from Streamlit's own script-state attribute on the app root.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from analytics import accounts, demo
+from analytics.build import ensure_database
+from analytics.settings import ROOT, load_settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+BARE_PAGE = 'import streamlit as st\n\nst.title("Tổng quan")\n'
+LOGIN = ("bench", "mat-khau-bench-2026")
+# url path -> title, in the order the sidebar lists them; the last four need an analyst or admin
+PUBLIC_PAGES = {"tong-quan": "Tổng quan", "ban-do": "Bản đồ", "tu-nguyen": "Tự nguyện",
+                "xa-cham-tien-do": "Xã chậm tiến độ", "du-bao-2030": "Dự báo 2030", "bang-diem": "Bảng điểm",
+                "tien-do-bao-cao": "Tiến độ báo cáo", "bao-cao": "Báo cáo", "cong-khai": "Công khai kết quả",
+                "ke-hoach": "Kế hoạch và chỉ tiêu", "kiem-tra-du-lieu": "Kiểm tra dữ liệu", "dang-nhap": "Đăng nhập"}
+SIGNED_IN_PAGES = {"nhap-so-lieu": "Nhập số liệu", "chi-tieu-nam": "Chỉ tiêu năm", "kham-pha": "Khám phá",
+                   "quan-tri": "Quản trị"}
+# Every change of the app root's script state, with the page's clock, from the document's first moment.
+OBSERVER = """
+window.__states = [];
+new MutationObserver(records => {
+  for (const r of records) window.__states.push({s: r.target.getAttribute('data-test-script-state'),
+                                                 t: performance.now()});
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+# The first return to "notRunning" after some other state, both after the mark.
+FINISHED = """m => {
+  const after = window.__states.filter(x => x.t >= m);
+  const i = after.findIndex(x => x.s !== 'notRunning');
+  const end = i < 0 ? undefined : after.slice(i + 1).find(x => x.s === 'notRunning');
+  return end ? end.t : false;
+}"""
+
+# The app is idle: no script running, and nothing changed for a moment (a run may start another).
+IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]'), last = window.__states.at(-1);
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && (!last || performance.now() - last.t > 300);
+}"""
+
+
+def demo_database(path: Path) -> None:
+    """The shipped plan with demo data and an admin account, as a first start with `make run` leaves it."""
+    con = ensure_database(path)
+    demo.install(con, load_settings())
+    accounts.create_user(con, accounts.SYSTEM, LOGIN[0], "Đo hiệu năng", "admin", LOGIN[1])
+    con.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(script: Path, port: int, database: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "BHXH_DB": str(database)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+
+
+def _wait_healthy(port: int, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"Streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError("Streamlit did not answer its health check")
+
+
+def peak_memory_mib(pid: int) -> float:
+    """VmHWM: the most resident memory the process has ever held."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc status")
+
+
+def _run(page: Page, trigger) -> float:
+    """Seconds from ``trigger`` to the end of the script run it starts, on the page's clock."""
+    page.wait_for_function(IDLE, timeout=120_000)
+    mark = page.evaluate("performance.now()")
+    trigger()
+    try:
+        end = page.wait_for_function(FINISHED, arg=mark, timeout=120_000).json_value()
+    except PlaywrightTimeout as exc:
+        states = page.evaluate("window.__states.slice(-6)")
+        raise RuntimeError(f"no script run finished on {page.url} since {mark:.0f} ms: {states}") from exc
+    return (end - mark) / 1000
+
+
+def _rerun(page: Page) -> float:
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    return _run(page, lambda: page.keyboard.press("r"))
+
+
+def _visit(page: Page, path: str) -> float:
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
+    if not link.count():  # the sidebar lists ten pages until "View more" is pressed
+        page.locator('[data-testid="stSidebarNavViewButton"]').click()
+    return _run(page, link.click)
+
+
+def _sign_in(page: Page) -> None:
+    page.get_by_label("Tên đăng nhập").fill(LOGIN[0])
+    page.get_by_label("Mật khẩu").fill(LOGIN[1])
+    _run(page, page.get_by_role("button", name="Đăng nhập", exact=True).click)
+    page.get_by_text("Đo hiệu năng · Quản trị").wait_for()
+
+
+class Session:
+    """One server and one browser tab: a cold start, then visits and reruns."""
+
+    def __init__(self, browser, script: Path, database: Path):
+        self.port = _free_port()
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.add_init_script(OBSERVER)
+        start = time.perf_counter()
+        self.server = _serve(script, self.port, database)
+        try:
+            _wait_healthy(self.port, self.server)
+            self.healthy = time.perf_counter() - start
+            self.page.goto(f"http://127.0.0.1:{self.port}/", wait_until="commit")
+            self.page.locator("h1", has_text="Tổng quan").wait_for(state="visible", timeout=120_000)
+            self.first_page = time.perf_counter() - start
+            self.page.wait_for_function(FINISHED, arg=0, timeout=120_000)
+            self.first_run = time.perf_counter() - start
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.server.poll() is None:
+            self.close()
+
+    def reruns(self, n: int) -> list[float]:
+        return [_rerun(self.page) for _ in range(n)]
+
+    def close(self) -> float:
+        """Stop the server; returns its peak memory in MiB."""
+        peak = peak_memory_mib(self.server.pid)
+        self.context.close()
+        self.server.terminate()
+        try:
+            self.server.wait(30)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+        return peak
+
+
+def measure(workdir: Path, reps: int, reruns: int) -> dict:
+    """Cold starts, per-page warm reruns and peak memory of the app and of a bare page, ``reps`` times each."""
+    database, bare = workdir / "demo.duckdb", workdir / "bare_page.py"
+    demo_database(database)
+    bare.write_text(BARE_PAGE, encoding="utf-8")
+    out = {"app": [], "bare": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        out["chromium"] = browser.version
+        for _ in range(reps):
+            out["app"].append(_app_round(browser, database, reruns))
+            out["bare"].append(_bare_round(browser, bare, database, reruns))
+        browser.close()
+    return out
+
+
+def _cold(session: Session) -> dict:
+    return {"healthy_s": session.healthy, "first_page_s": session.first_page, "first_run_s": session.first_run}
+
+
+def _app_round(browser, database: Path, reruns: int) -> dict:
+    with Session(browser, ROOT / "app.py", database) as s:
+        pages = {"tong-quan": {"visit_s": s.first_run, "reruns_s": s.reruns(reruns)}}
+        for path in list(PUBLIC_PAGES)[1:]:
+            pages[path] = {"visit_s": _visit(s.page, path), "reruns_s": s.reruns(reruns)}
+        _sign_in(s.page)
+        for path in SIGNED_IN_PAGES:
+            pages[path] = {"visit_s": _visit(s.page, path), "reruns_s": s.reruns(reruns)}
+        return {**_cold(s), "pages": pages, "peak_mib": s.close()}
+
+
+def _bare_round(browser, script: Path, database: Path, reruns: int) -> dict:
+    with Session(browser, script, database) as s:
+        runs = s.reruns(reruns * 2)
+        return {**_cold(s), "reruns_s": runs, "peak_mib": s.close()}

@@ -1,0 +1,166 @@
+"""``make bench``: the project's figures next to bare baselines measured in the same run.
+
+Writes bench/results.json (every run, medians, ratios, the machine) and the table
+at the end of bench/README.md, below its hand-written header. Temporary databases
+go to bench/tmp/ (git-ignored) and are removed at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit
+
+from analytics import db, store
+from analytics.settings import load_settings
+from bench import browser, national
+
+BENCH = Path(__file__).resolve().parent
+REPS, CSV_REPS, BROWSER_REPS, RERUNS = 5, 3, 3, 2
+MARKER = "<!-- Everything below this line is written by bench/run.py. -->"
+STARTED = time.perf_counter()
+
+
+def _say(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:5.0f} s] {message}", flush=True)
+
+
+def machine() -> dict:
+    info = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), platform.processor())
+    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:"))
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024**2, 1),
+            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "streamlit": streamlit.__version__, "pandas": pd.__version__}
+
+
+def figure(section: str, measure: str, baseline: str, runs: tuple[list[float], list[float]], unit: str = "s") -> dict:
+    project, bare = statistics.median(runs[0]), statistics.median(runs[1])
+    return {"section": section, "measure": measure, "baseline": baseline, "unit": unit, "project": project,
+            "bare": bare, "ratio": project / bare, "project_runs": runs[0], "bare_runs": runs[1]}
+
+
+def _national(workdir: Path, today: dt.date) -> tuple[list[dict], dict]:
+    _say("Quy mô toàn quốc: sinh dữ liệu")
+    nation = national.generate(load_settings(), today)
+    base, full = workdir / "national-base.duckdb", workdir / "national.duckdb"
+    national.build_base(base, nation)
+    _say("Quy mô toàn quốc: nhập số liệu (record_upload, CSV)")
+    ingest = national.ingest(workdir, base, nation, today, REPS, CSV_REPS)
+    shutil.copy(base, full)
+    con = db.connect(full)
+    store.record_upload(con, nation.table, kind="monthly", file_name="national", sha256="bench",
+                        user=national.BENCH_USER, rows_read=len(nation.table))
+    con.close()
+    _say("Quy mô toàn quốc: truy vấn phân tích")
+    queries = national.queries(full, nation, REPS)
+    rows, units = len(nation.table), len(nation.units)
+    section = (f"National scale: {units:,} units of the 34 provinces × {national.MONTHS} months = {rows:,} rows "
+               f"(medians of {REPS} runs; the CSV path of {CSV_REPS})")
+    group_by = "`GROUP BY period` over the same rows"
+    figures = [
+        figure(section, "Ingest the table: `store.record_upload`",
+               "`INSERT INTO t SELECT * FROM df`, table without keys", ingest["record_upload"]),
+        figure(section, f"Ingest the same rows as a {ingest['csv_mb']:.1f} MB CSV: `ingest.prepare` + `ingest.apply`",
+               "`INSERT INTO t SELECT * FROM read_csv(…)`", ingest["csv"]),
+        figure(section, "`store.monthly` (values in force)", group_by, queries["monthly"]),
+        figure(section, "`metrics.commune_table`, latest month", group_by, queries["commune_table"]),
+        figure(section, "`metrics.province_series`", group_by, queries["province_series"]),
+    ]
+    return figures, {"units": units, "rows": rows, "csv_mb": ingest["csv_mb"]}
+
+
+def _browser(workdir: Path) -> tuple[list[dict], dict]:
+    _say("Trình duyệt: khởi động nguội, chạy lại từng trang, bộ nhớ")
+    raw = browser.measure(workdir, BROWSER_REPS, RERUNS)
+    app, bare = raw["app"], raw["bare"]
+    cold = (f"The app in headless Chromium {raw['chromium']} (medians of {BROWSER_REPS} cold starts each; "
+            f"{BROWSER_REPS * RERUNS} reruns per page, {BROWSER_REPS * RERUNS * 2} of the bare page)")
+    bare_page = "bare page: `st.title` only"
+    figures = [
+        figure(cold, "Cold start → overview `h1` «Tổng quan» visible", bare_page,
+               ([r["first_page_s"] for r in app], [r["first_page_s"] for r in bare])),
+        figure(cold, "Cold start → overview script finished", bare_page,
+               ([r["first_run_s"] for r in app], [r["first_run_s"] for r in bare])),
+    ]
+    bare_reruns = [t for r in bare for t in r["reruns_s"]]
+    titles = {**browser.PUBLIC_PAGES, **browser.SIGNED_IN_PAGES}
+    for path, title in titles.items():
+        runs = [t for r in app for t in r["pages"][path]["reruns_s"]]
+        figures.append(figure(cold, f"Warm rerun («R»): {title}", "bare page, «R»", (runs, bare_reruns)))
+    figures.append(figure(cold, "Server peak memory (VmHWM) after every page", "bare page's server",
+                          ([r["peak_mib"] for r in app], [r["peak_mib"] for r in bare]), unit="MiB"))
+    return figures, raw
+
+
+def _value(x: float, unit: str) -> str:
+    if unit == "MiB":
+        return f"{x:.0f} MiB"
+    return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def table(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        MARKER, "",
+        f"## Results of {results['date']}", "",
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB · {m['os']} · Python {m['python']}, "
+        f"DuckDB {m['duckdb']}, Streamlit {m['streamlit']}, pandas {m['pandas']}, Chromium {results['chromium']} · "
+        f"load average {results['load_average']['start']:.1f} at the start and {results['load_average']['end']:.1f} "
+        f"at the end · {results['duration_s'] / 60:.1f} min.",
+    ]
+    section = None
+    for f in results["figures"]:
+        if f["section"] != section:
+            section = f["section"]
+            lines += ["", f"### {section}", "", "| Measure | Project | Bare | Ratio | Bare baseline |",
+                      "|---|---:|---:|---:|---|"]
+        lines.append(f"| {f['measure']} | {_value(f['project'], f['unit'])} | {_value(f['bare'], f['unit'])} "
+                     f"| {f['ratio']:.1f}× | {f['baseline']} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(results: dict) -> None:
+    """Replace what follows the marker; the hand-written header above it stays as it is."""
+    readme = BENCH / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if MARKER not in text:
+        raise SystemExit(f"{readme} has lost its marker line; add it back under the header: {MARKER}")
+    readme.write_text(text.split(MARKER)[0] + table(results), encoding="utf-8")
+
+
+def main() -> int:
+    load_start = os.getloadavg()[0]
+    workdir = BENCH / "tmp"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    today = dt.date.today()
+    national_figures, scale = _national(workdir, today)
+    browser_figures, raw = _browser(workdir)
+    results = {
+        "date": today.isoformat(), "machine": machine(), "chromium": raw["chromium"],
+        "load_average": {"start": load_start, "end": os.getloadavg()[0]},
+        "duration_s": time.perf_counter() - STARTED,
+        "repetitions": {"national": REPS, "csv": CSV_REPS, "browser_starts": BROWSER_REPS, "reruns_per_page": RERUNS},
+        "scale": scale, "figures": national_figures + browser_figures, "browser_runs": raw,
+    }
+    (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_readme(results)
+    shutil.rmtree(workdir)
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
