@@ -9,10 +9,11 @@ st.title("Xã, phường chậm tiến độ")
 view, con, settings = month_page()
 with shown_errors():
     table = metrics.commune_table(con, settings, view.period)
+    path = metrics.trajectory_source(con)
 table = in_scope(table, view)
 
-st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình thẳng từ tháng gốc "
-           f"đến chỉ tiêu tháng 12/{settings.target_year}. Đạt tiến độ từ "
+st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình: {path}. "
+           f"Đạt tiến độ từ "
            f"{fmt.number(settings.thresholds['on_track_pct'])} %, rất chậm dưới "
            f"{fmt.number(settings.thresholds['very_late_pct'])} %.")
 c1, c2 = st.columns(2)

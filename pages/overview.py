@@ -12,10 +12,11 @@ with shown_errors():
     card = metrics.summary(con, settings, view.period, view.codes)
     series = metrics.province_series(con, settings, view.codes)
     freshness = store.last_upload_time(con)
+    path = metrics.trajectory_source(con)
 
 st.caption(f"{view.scope} · {fmt.month(view.period)} · số liệu cập nhật lần cuối "
            f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
-           f"{fmt.month(metrics.latest_period(con))}")
+           f"{fmt.month(metrics.latest_period(con))}. Lộ trình: {path}.")
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Số người tham gia", fmt.number(card["total"]), fmt.signed(card["net_1m"]) + " so với tháng trước",
           delta_color="normal")

@@ -142,3 +142,30 @@ def test_upload_page_is_not_offered_to_a_viewer(demo_db):
 def test_admin_page(demo_db):
     at = open_page("pages/admin.py", user=ADMIN)
     assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Nhật ký"]
+
+
+def test_pages_say_when_official_annual_targets_set_the_trajectory(demo_db, settings):
+    import io
+
+    import openpyxl
+
+    from analytics import annual
+
+    con = db.connect(demo_db)
+    before = metrics.commune_table(con, settings, "2026-10").set_index("code").loc["11953", "expected"]
+    book = openpyxl.load_workbook(io.BytesIO(annual.proposal_xlsx(annual.propose(con, settings, TODAY), settings)))
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("Mã xã")].value == "11953" and row[header.index("Năm")].value == 2026:
+            row[header.index("Chỉ tiêu chung")].value += 500  # the analyst raises one commune's 2026 target
+    out = io.BytesIO()
+    book.save(out)
+    prepared = annual.prepare_annual(con, out.getvalue(), "chi-tieu-nam.xlsx", settings=settings)
+    annual.apply_annual(con, prepared, user=User("cv", "Chuyên viên", "analyst"), confirm_warnings=True)
+    after = metrics.commune_table(con, settings, "2026-10").set_index("code").loc["11953", "expected"]
+    con.close()
+    assert after > before
+    for page in ("pages/overview.py", "pages/lagging.py"):
+        at = open_page(page)
+        assert "chỉ tiêu năm chính thức (2026" in at.caption[0].value
