@@ -127,3 +127,14 @@ def set_disabled(con, actor: User, username: str, disabled: bool, now: dt.dateti
     with transaction(con):
         con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
         audit.record(con, actor.username, "disable_user" if disabled else "enable_user", username, now)
+
+
+def change_settings(con, actor: User, changes: dict, path=None) -> list[str]:
+    """An administrator changes plan settings; every change is audited."""
+    from analytics.settings import update_settings
+
+    require(actor, "settings")
+    done = update_settings(changes, path)
+    for change in done:
+        audit.record(con, actor.username, "settings", change)
+    return done

@@ -7,6 +7,7 @@ province can load its own plan by pointing ``BHXH_PLAN`` at its file.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,3 +98,48 @@ def load_settings(path: Path | None = None) -> Settings:
     path = Path(path or plan_path())
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _load(path, mtime)
+
+
+# Settings an administrator may change from the app: (table, key) -> (type, lowest, highest, label).
+EDITABLE = {
+    ("thresholds", "on_track_pct"): (float, 50, 100, "Ngưỡng đạt tiến độ (%)"),
+    ("thresholds", "very_late_pct"): (float, 50, 100, "Ngưỡng rất chậm (%)"),
+    ("thresholds", "monthly_change_warn_pct"): (float, 1, 100, "Cảnh báo khi số tháng thay đổi quá (%)"),
+    ("reporting", "monthly_due_day"): (int, 1, 28, "Hạn nộp số liệu tháng (ngày của tháng sau)"),
+    ("access", "idle_minutes"): (int, 5, 480, "Tự đăng xuất sau (phút không hoạt động)"),
+    ("access", "viewing_requires_login"): (bool, None, None, "Phải đăng nhập mới xem được các trang theo dõi"),
+}
+
+
+def _toml_value(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
+def update_settings(changes: dict, path: Path | None = None) -> list[str]:
+    """Rewrite the given keys in the plan file in place, keeping its comments; the changes made, in words.
+
+    Callers authorise and audit (analytics.accounts.change_settings).
+    """
+    path = Path(path or plan_path())
+    text = path.read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    done = []
+    for (table, key), value in changes.items():
+        kind, low, high, label = EDITABLE[(table, key)]
+        value = kind(value)
+        if kind is not bool and not low <= value <= high:
+            raise SettingsError(f"{label}: {value} nằm ngoài khoảng {low}–{high}.")
+        old = raw.get(table, {}).get(key)
+        if old == value:
+            continue
+        section = re.search(rf"(?ms)^\[{table}\]\s*$(.*?)(?=^\[|\Z)", text)
+        line = re.compile(rf"(?m)^({key}\s*=\s*)[^#\n]*?(\s*(#.*)?)$")
+        if section is None or not line.search(section.group(1)):
+            raise SettingsError(f"Tệp cấu hình không có mục [{table}] {key}.")
+        body = line.sub(lambda m, v=value: m.group(1) + _toml_value(v) + m.group(2), section.group(1), count=1)
+        text = text[:section.start(1)] + body + text[section.end(1):]
+        done.append(f"{label}: {_toml_value(old)} → {_toml_value(value)}")
+    if done:
+        tomllib.loads(text)  # never write a file that would not load
+        path.write_text(text, encoding="utf-8")
+    return done

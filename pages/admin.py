@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import accounts, audit, exports, fmt
 from analytics.errors import AnalyticsError
-from analytics.settings import load_settings
+from analytics.settings import EDITABLE, load_settings
 from analytics.targets import add_override, appendix_view
 from pages.common import connection, shown_errors
 
@@ -14,7 +14,8 @@ with shown_errors():
     con, settings = connection(), load_settings()
     accounts.require(user, "accounts")
 
-tab_users, tab_overrides, tab_audit = st.tabs(["Tài khoản", "Xác nhận tên đơn vị", "Nhật ký"])
+tab_users, tab_overrides, tab_settings, tab_audit = st.tabs(
+    ["Tài khoản", "Xác nhận tên đơn vị", "Cấu hình", "Nhật ký"])
 with tab_users:
     st.dataframe(accounts.users(con), hide_index=True, width="stretch", column_config={
         "username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò", "created_at": "Ngày tạo",
@@ -59,6 +60,24 @@ with tab_overrides:
             with shown_errors():
                 add_override(con, user, settings, printed, code, note)
             st.success(f"Đã xác nhận «{printed}» là {names[code]}.")
+
+with tab_settings:
+    current = {("thresholds", k): v for k, v in settings.thresholds.items()}
+    current |= {("reporting", "monthly_due_day"): settings.monthly_due_day,
+                ("access", "idle_minutes"): settings.idle_minutes,
+                ("access", "viewing_requires_login"): settings.viewing_requires_login}
+    with st.form("settings"):
+        chosen = {}
+        for key, (kind, low, high, label) in EDITABLE.items():
+            if kind is bool:
+                chosen[key] = st.checkbox(label, value=bool(current[key]))
+            else:
+                chosen[key] = st.number_input(label, min_value=kind(low), max_value=kind(high),
+                                              value=kind(current[key]), step=kind(1))
+        if st.form_submit_button("Lưu cấu hình"):
+            with shown_errors():
+                done = accounts.change_settings(con, user, chosen)
+            st.success("Đã lưu: " + "; ".join(done) if done else "Không có thay đổi.")
 
 with tab_audit:
     log = audit.entries(con)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from analytics import accounts, audit, db
-from analytics.errors import AccountLocked, LoginFailed, NotAuthorised, UserExists
+from analytics.errors import AccountLocked, LoginFailed, NotAuthorised, SettingsError, UserExists
 from analytics.users import main
 
 NOW = dt.datetime(2026, 11, 27, 8, 0)
@@ -80,3 +80,24 @@ def test_create_admin_command_reads_password_from_environment(db_file, monkeypat
     assert accounts.authenticate(con, "root", PASSWORD).role == "admin"
     monkeypatch.setenv("BHXH_ADMIN_PASSWORD", "ngan")
     assert main(["create-admin", "other"]) == 1
+
+
+def test_only_admins_change_settings_and_each_change_is_audited(people, plan_dir):
+    from analytics.settings import load_settings
+
+    plan = plan_dir / "plan.toml"
+    analyst = accounts.authenticate(people, "chuyenvien", PASSWORD, NOW)
+    admin = accounts.authenticate(people, "admin", PASSWORD, NOW)
+    with pytest.raises(NotAuthorised):
+        accounts.change_settings(people, analyst, {("thresholds", "on_track_pct"): 95}, plan)
+    done = accounts.change_settings(people, admin, {("thresholds", "on_track_pct"): 95.0,
+                                                    ("access", "viewing_requires_login"): True}, plan)
+    assert done == ["Ngưỡng đạt tiến độ (%): 98 → 95.0",
+                    "Phải đăng nhập mới xem được các trang theo dõi: false → true"]
+    changed = load_settings(plan)
+    assert changed.thresholds["on_track_pct"] == 95 and changed.viewing_requires_login
+    assert "# Status against the trajectory" in plan.read_text(encoding="utf-8")  # comments kept
+    log = audit.entries(people)
+    assert log[log["action"] == "settings"]["detail"].tolist() == list(reversed(done))
+    with pytest.raises(SettingsError):
+        accounts.change_settings(people, admin, {("reporting", "monthly_due_day"): 40}, plan)

@@ -141,7 +141,8 @@ def test_upload_page_is_not_offered_to_a_viewer(demo_db):
 
 def test_admin_page(demo_db):
     at = open_page("pages/admin.py", user=ADMIN)
-    assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Nhật ký"]
+    assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Cấu hình", "Nhật ký"]
+    assert at.number_input[0].value == 98.0 and at.checkbox[0].value is False
 
 
 def test_pages_say_when_official_annual_targets_set_the_trajectory(demo_db, settings):
