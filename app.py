@@ -6,7 +6,7 @@ from analytics import accounts, store
 from analytics.settings import load_settings
 from pages.common import connection, current_user, shown_errors, sidebar, sign_out
 
-st.set_page_config(page_title="Theo dõi BHXH đến 2030", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title="Theo dõi BHXH đến 2030", page_icon="📊", layout="wide")
 
 
 def page(path, title, icon, url, default=False):

@@ -456,7 +456,7 @@ NUMBER_FORMATS = {"whole": "#,##0", "signed": "+#,##0;-#,##0;0", "pct": "0.0%", 
 
 def _cell(ws, row: int, col: int, value, style) -> None:
     """Text always as text: with strings_to_formulas off and the apostrophe from `neutralised`, nothing runs."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         ws.write_blank(row, col, None, style)
     elif isinstance(value, str):
         ws.write_string(row, col, value, style)

@@ -148,7 +148,7 @@ def fit_view(geometry_gdf: gpd.GeoDataFrame, codes: list[str] | None = None,
     # Web Mercator: a degree of latitude spans 1/cos(lat) times the pixels of a degree of longitude.
     dlon = max(east - west, 1e-3)
     dlat = max(north - south, 1e-3) / math.cos(math.radians(lat))
-    zoom = math.log2(min(width_px / dlon, height_px / dlat) * 360 / 256) - 0.5
+    zoom = math.log2(min(width_px / dlon, height_px / dlat) * 360 / 256) - 0.8
     return {"latitude": float(lat), "longitude": float((west + east) / 2), "zoom": round(min(zoom, 12.0), 2)}
 
 

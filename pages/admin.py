@@ -17,7 +17,11 @@ with shown_errors():
 tab_users, tab_overrides, tab_settings, tab_audit = st.tabs(
     ["Tài khoản", "Xác nhận tên đơn vị", "Cấu hình", "Nhật ký"])
 with tab_users:
-    st.dataframe(accounts.users(con), hide_index=True, width="stretch", column_config={
+    people = accounts.users(con)
+    people = people.assign(role=people["role"].map(accounts.ROLE_VI),
+                           created_at=people["created_at"].dt.strftime("%d/%m/%Y"),
+                           locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M").fillna(""))
+    st.dataframe(people, hide_index=True, width="stretch", column_config={
         "username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò", "created_at": "Ngày tạo",
         "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"})
     with st.form("new_user", clear_on_submit=True):

@@ -18,8 +18,9 @@ st.caption(f"{view.scope} · {fmt.month(view.period)} · số liệu cập nhậ
            f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
            f"{fmt.month(metrics.latest_period(con))}. Lộ trình: {path}.")
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Số người tham gia", fmt.number(card["total"]), fmt.signed(card["net_1m"]) + " so với tháng trước",
-          delta_color="normal")
+has_previous = card["net_1m"] == card["net_1m"]  # NaN when no commune reported the month before
+c1.metric("Số người tham gia", fmt.number(card["total"]),
+          fmt.signed(card["net_1m"]) + " so với tháng trước" if has_previous else None)
 c2.metric(f"% chỉ tiêu {settings.target_year}", fmt.percent(card["attainment"]),
           help=f"Chỉ tiêu: {fmt.number(card['target'])} người")
 c3.metric("Tham gia tự nguyện", fmt.number(card["voluntary"]))

@@ -16,15 +16,16 @@ with shown_errors():
     table = metrics.public_results(con, settings, period)
     updated = store.last_upload_time(con)
 
-st.caption(f"Kết quả {fmt.month(period)} theo Kế hoạch của {settings.issuer} tỉnh {settings.province} "
+st.caption(f"Kết quả {fmt.month(period)} theo Kế hoạch của {settings.issuer} {settings.province} "
            f"triển khai Nghị quyết {settings.resolution}. Nguồn: số liệu do cơ quan Bảo hiểm xã hội cung cấp, "
            f"cập nhật ngày {fmt.date(updated) if updated else '—'}.")
+table["attainment"] = table["attainment"].map(fmt.percent)
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "rank": st.column_config.NumberColumn("Hạng", format="%d"),
     "name": "Xã, phường",
     "total": st.column_config.NumberColumn("Số người tham gia", format="localized"),
     "target": st.column_config.NumberColumn(f"Chỉ tiêu {settings.target_year}", format="localized"),
-    "attainment": st.column_config.ProgressColumn("Tỷ lệ đạt", format="percent", min_value=0, max_value=1),
+    "attainment": st.column_config.TextColumn("Tỷ lệ đạt"),
     "voluntary": st.column_config.NumberColumn("Tự nguyện", format="localized"),
     "voluntary_min": st.column_config.NumberColumn("Chỉ tiêu tự nguyện tối thiểu", format="localized"),
 })

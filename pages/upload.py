@@ -38,7 +38,7 @@ if upload is not None:
     errors, warnings = prepared.errors, prepared.warnings
     if not errors and prepared.duplicate_of is None:
         note = st.text_input("Ghi chú", key="note")
-        confirmed = st.checkbox(f"Tôi đã xem {len(warnings)} cảnh báo và xác nhận lưu", disabled=not warnings)
+        confirmed = bool(warnings) and st.checkbox(f"Tôi đã xem {len(warnings)} cảnh báo và xác nhận lưu")
         if st.button("Lưu số liệu", type="primary"):
             try:
                 upload_id = apply(con, prepared, user=st.session_state.get("user"), confirm_warnings=confirmed,

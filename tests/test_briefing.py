@@ -20,6 +20,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from analytics import briefing, db, demo, fmt, metrics, outlook, store
+from analytics.accounts import User
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2026-10"
@@ -279,3 +280,14 @@ def test_page_without_figures_says_so(db_file, served):
     assert not at.download_button
     assert "Chưa có số liệu hằng tháng" in at.info[0].value
     assert not served
+
+
+def test_workbook_for_a_first_month_with_nothing_before_it(con, settings):
+    """The first real upload leaves one month: growth cells are missing values, written as blanks."""
+    table = pd.DataFrame({"period": ["2026-10"], "code": ["11953"], "total": [1000], "compulsory": [900],
+                          "voluntary": [100], "labour_force": [None], "source_row": [None], "written_name": [None],
+                          "match_method": ["code"], "match_score": [None]})
+    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="z", rows_read=1,
+                        user=User("cv", "Chuyên viên", "analyst"))
+    book = openpyxl.load_workbook(io.BytesIO(briefing.briefing_xlsx(con, settings, "2026-10")))
+    assert "Tổng hợp" in book.sheetnames
