@@ -103,6 +103,31 @@ class _Rows:
             return False, None
 
 
+    def collect(self, key_field: str, when, values, duplicate, skip=lambda record: False) -> list[dict]:
+        """Each row checked once: its time key (``when``), commune and values; the second of two same rows refused.
+
+        ``duplicate(name, key)`` words the refusal; ``skip`` passes over rows nobody filled in.
+        """
+        rows, seen = [], {}
+        for index, record in self.raw.frame.iterrows():
+            if skip(record):
+                continue
+            row = int(record["_row"]) if not _blank(record.get("_row")) else None
+            key = when(index, row, record.get(key_field))
+            code, written, method, score = self.commune(index, row, record.get("code"), record.get("commune"))
+            checked = values(index, row, record)
+            if key is None or code is None or checked is None:
+                continue
+            if (key, code) in seen:
+                self.add(row, index, "code" if method == "code" else "commune",
+                         f"{duplicate(self.names[code], key)} đã có ở dòng {seen[(key, code)]}.")
+                continue
+            seen[(key, code)] = row
+            rows.append({key_field: key, "code": code, **checked, "source_row": row, "written_name": written,
+                         "match_method": method, "match_score": score})
+        return rows
+
+
 class _Checker(_Rows):
     def __init__(self, raw: RawTable, con, settings: Settings, today: dt.date):
         super().__init__(raw, con, settings)
@@ -149,21 +174,7 @@ class _Checker(_Rows):
         return values
 
     def run(self) -> pd.DataFrame:
-        rows, seen = [], {}
-        for index, record in self.raw.frame.iterrows():
-            row = int(record["_row"]) if not _blank(record.get("_row")) else None
-            period = self.period(index, row, record.get("period"))
-            code, written, method, score = self.commune(index, row, record.get("code"), record.get("commune"))
-            values = self.counts(index, row, record)
-            if period is None or code is None or values is None:
-                continue
-            if (period, code) in seen:
-                self.add(row, index, "code" if method == "code" else "commune",
-                         f"{self.names[code]} kỳ {fmt.month(period)} đã có ở dòng {seen[(period, code)]}.")
-                continue
-            seen[(period, code)] = row
-            rows.append({"period": period, "code": code, **values, "source_row": row,
-                         "written_name": written, "match_method": method, "match_score": score})
+        rows = self.collect("period", self.period, self.counts, lambda name, p: f"{name} kỳ {fmt.month(p)}")
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
@@ -238,25 +249,11 @@ class _AnnualChecker(_Rows):
         return values
 
     def run(self) -> pd.DataFrame:
-        rows, seen, blank = [], {}, 0
-        for index, record in self.raw.frame.iterrows():
-            if all(_blank(record.get(f)) for f in ANNUAL_COUNT_VI):
-                blank += 1  # a row not filled in (a year or commune without an official target yet)
-                continue
-            row = int(record["_row"]) if not _blank(record.get("_row")) else None
-            year = self.year(index, row, record.get("year"))
-            code, written, method, score = self.commune(index, row, record.get("code"), record.get("commune"))
-            values = self.targets(index, row, record)
-            if year is None or code is None or values is None:
-                continue
-            if (year, code) in seen:
-                self.add(row, index, "code" if method == "code" else "commune",
-                         f"{self.names[code]} năm {year} đã có ở dòng {seen[(year, code)]}.")
-                continue
-            seen[(year, code)] = row
-            rows.append({"year": year, "code": code, **values, "source_row": row, "written_name": written,
-                         "match_method": method, "match_score": score})
-        if blank and blank == len(self.raw.frame):
+        def blank(record) -> bool:  # a row not filled in (a year or commune without an official target yet)
+            return all(_blank(record.get(f)) for f in ANNUAL_COUNT_VI)
+
+        rows = self.collect("year", self.year, self.targets, lambda name, y: f"{name} năm {y}", skip=blank)
+        if len(self.raw.frame) and self.raw.frame.apply(blank, axis=1).all():
             self.problems.append(Problem(None, None, "Chưa có dòng nào ghi chỉ tiêu; hãy điền chỉ tiêu chung và "
                                                      "chỉ tiêu tự nguyện tối thiểu."))
         return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)
