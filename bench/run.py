@@ -23,7 +23,7 @@ import streamlit
 
 from analytics import db, store
 from analytics.settings import load_settings
-from bench import browser, national
+from bench import browser, concurrency, national
 
 BENCH = Path(__file__).resolve().parent
 REPS, CSV_REPS, BROWSER_REPS, RERUNS = 5, 3, 3, 2
@@ -128,6 +128,8 @@ def table(results: dict) -> str:
                       "|---|---:|---:|---:|---|"]
         lines.append(f"| {f['measure']} | {_value(f['project'], f['unit'])} | {_value(f['bare'], f['unit'])} "
                      f"| {f['ratio']:.1f}× | {f['baseline']} |")
+    if "concurrency" in results:
+        lines += concurrency.table(results["concurrency"], results["date"])
     return "\n".join(lines) + "\n"
 
 
@@ -148,12 +150,15 @@ def main() -> int:
     today = dt.date.today()
     national_figures, scale = _national(workdir, today)
     browser_figures, raw = _browser(workdir)
+    _say("Trình duyệt: năm người dùng cùng lúc so với một người")
+    together = concurrency.measure(workdir)
     results = {
         "date": today.isoformat(), "machine": machine(), "chromium": raw["chromium"],
         "load_average": {"start": load_start, "end": os.getloadavg()[0]},
         "duration_s": time.perf_counter() - STARTED,
         "repetitions": {"national": REPS, "csv": CSV_REPS, "browser_starts": BROWSER_REPS, "reruns_per_page": RERUNS},
         "scale": scale, "figures": national_figures + browser_figures, "browser_runs": raw,
+        "concurrency": together,
     }
     (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_readme(results)

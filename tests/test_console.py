@@ -127,11 +127,9 @@ def test_hostile_query_is_refused_and_changes_nothing(real_db, prepared, tmp_pat
     out.mkdir()
     console = open_console(real_db)
     limit = LIMIT_S if error is QueryTimeout else 30  # a slow machine must not turn a refusal into a timeout
-    started = time.monotonic()
-    with pytest.raises(error) as caught:
+    with pytest.raises(error) as caught:  # a timeout is raised only by the interrupted query itself
         run_query(console, sql.format(db=real_db, db_dir=real_db.parent, out=out), time_limit_s=limit)
     assert message in str(caught.value)
-    assert time.monotonic() - started < limit + 2
     # The console's own tables are untouched and it still answers.
     assert run_query(console, "SELECT count(*) AS n FROM v_thang")["n"].tolist() == [7]
     console.close()
@@ -196,21 +194,21 @@ def test_row_limit(real_db, sql, rows, truncated):
 
 
 def test_a_slow_query_does_not_hold_up_another_session(real_db):
+    """Another session's query answers while the endless one is still running, which is then interrupted."""
     console = open_console(real_db)
     caught = []
 
     def slow():
         try:
-            run_query(console, "SELECT count(*) FROM range(1000000) a, range(1000000) b", time_limit_s=2)
+            run_query(console, "SELECT count(*) FROM range(1000000) a, range(1000000) b", time_limit_s=5)
         except QueryTimeout as exc:
             caught.append(exc)
 
     worker = threading.Thread(target=slow)
     worker.start()
     time.sleep(0.2)
-    started = time.monotonic()
     assert run_query(console, "SELECT count(*) AS n FROM v_xa")["n"].tolist() == [104]
-    assert time.monotonic() - started < 1
+    assert worker.is_alive() and not caught
     worker.join()
     assert len(caught) == 1
 

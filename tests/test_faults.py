@@ -108,7 +108,7 @@ def _apply_in_a_child(path, prepared, kill_after=None):
     ours, theirs = FORKS.Pipe()
     child = FORKS.Process(target=_apply_in_child, args=(str(path), prepared, theirs, kill_after))
     child.start()
-    child.join(60)
+    child.join(600)  # only stops a hung child: an apply takes about a second
     return child.exitcode, ours.recv() if ours.poll() else None
 
 
@@ -211,7 +211,7 @@ def test_a_second_process_gets_database_locked(before, big_upload, tmp_path):
             backup.restore(tmp_path / "bk", path, force=True)
     finally:
         ours.send("go")
-        holder.join(60)
+        holder.join(600)  # only stops a hung child
     assert holder.exitcode == 0
     con = db.connect(path)  # the first process is gone: the second one's upload goes in after its upload
     assert store.uploads(con)["file_name"].tolist() == ["ca-nam.csv"]

@@ -45,8 +45,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  # nothing but the local server: every other host name fails at once, without a DNS query
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 VIEWPORT = {"width": 1400, "height": 1000}
-TIMEOUT_MS = 60_000  # one page render, generous for a loaded 2-core machine
-SERVER_START_S = 90
+TIMEOUT_MS = 120_000  # only stops a hung page: a render takes 0.3-3 s, more on a busy 2-core machine
+SERVER_START_S = 180  # only stops a server that never starts: it takes 3-10 s
 POLL_MS = 50  # wait predicates poll on a timer, not on every animation frame (Playwright's default)
 
 
@@ -217,10 +217,8 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def server(chromium_path, tmp_path_factory):
-    """A fresh demo database with an admin and an analyst, served by Streamlit on a free local port."""
-    work = tmp_path_factory.mktemp("e2e")
+def build_demo(work: Path) -> tuple[Path, dict]:
+    """A fresh demo database with an admin and an analyst, in ``work``: (its path, the server's environment)."""
     db_file = work / "bhxh.duckdb"
     env = {**os.environ, "BHXH_DB": str(db_file), "PYTHONUNBUFFERED": "1"}
     env.pop("BHXH_ADMIN_PASSWORD", None)
@@ -233,6 +231,12 @@ def server(chromium_path, tmp_path_factory):
         assert store.has_demo(con), "analytics.build --demo added no demo data"
     finally:
         con.close()
+    return db_file, env
+
+
+@contextlib.contextmanager
+def serving(db_file: Path, env: dict, work: Path):
+    """Streamlit serving app.py on ``db_file`` on a free local port, stopped on exit; a model copy is taken first."""
     model = work / "model.duckdb"  # copied while no process holds the file
     shutil.copy2(db_file, model)
     if db_file.with_name(db_file.name + ".wal").exists():
@@ -262,6 +266,30 @@ def server(chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def server(chromium_path, tmp_path_factory):
+    """The shared server: a fresh demo database with an admin and an analyst, served on a free local port."""
+    work = tmp_path_factory.mktemp("e2e")
+    with serving(*build_demo(work), work) as running:
+        yield running
+
+
+def warm_up(browser, server: Server) -> None:
+    """Open the main page once, as a deployment's first visitor does.
+
+    The very first session of a fresh Streamlit process that opens a page other than the main one gets a
+    spurious "Page not found" dialog (the page registry is filled by the first st.navigation call) even
+    though the page then renders.
+    """
+    ctx = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = ctx.new_page()
+        page.goto(server.url)
+        wait_rendered(page, BY_PATH["tong-quan"].heading, timeout=TIMEOUT_MS)
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
 def chromium_browser(chromium_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
@@ -280,19 +308,8 @@ def _fresh_screenshots():
 
 @pytest.fixture(scope="session")
 def warm_server(server, chromium_browser):
-    """The server after its first session has run the app once.
-
-    The very first session of a fresh Streamlit process that opens a page other than the main one gets a
-    spurious "Page not found" dialog (the page registry is filled by the first st.navigation call) even
-    though the page then renders; a real deployment is warmed the same way by its first visitor.
-    """
-    ctx = chromium_browser.new_context(viewport=VIEWPORT)
-    try:
-        page = ctx.new_page()
-        page.goto(server.url)
-        wait_rendered(page, BY_PATH["tong-quan"].heading, timeout=TIMEOUT_MS)
-    finally:
-        ctx.close()
+    """The shared server after its first session has run the app once (see ``warm_up``)."""
+    warm_up(chromium_browser, server)
     return server
 
 
