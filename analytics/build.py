@@ -14,16 +14,16 @@ import pandas as pd
 from analytics import db, demo
 from analytics.errors import AnalyticsError
 from analytics.groups import former_units
-from analytics.registry import load_registry
+from analytics.registry import Registry, load_registry
 from analytics.settings import Settings, load_settings
 from analytics.targets import read_appendix, read_overrides, reconcile
 
 SOURCE_TABLES = ("commune_groups", "findings", "targets", "appendix_rows", "commune_aliases", "communes", "plan")
 
 
-def build_database(con, settings: Settings) -> None:
-    """Replace every source-derived table in one transaction."""
-    registry = load_registry(settings.province, settings.registry_primary)
+def build_database(con, settings: Settings, registry: Registry | None = None) -> None:
+    """Replace every source-derived table in one transaction; ``registry`` defaults to the province's official one."""
+    registry = registry or load_registry(settings.province, settings.registry_primary)
     appendix = read_appendix(settings.targets_path)
     overrides = read_overrides(settings.overrides_path, set(registry.units["code"]) | set(registry.aliases["alias"]))
     result = reconcile(appendix, registry.units, registry.aliases, overrides, settings)

@@ -1,27 +1,23 @@
 """Official annual targets: the proposal worked by hand, the workbook round trip, validation, storage, trajectory.
 
-Fixture as in test_metrics: Phố Hiến (11953) 20 000 / 1 000 in 2026-01 and 20 500 / 1 100 in 2026-03,
+The tiny plan, figures as in test_metrics: Phố Hiến (11953) 20 000 / 1 000 in 2026-01 and 20 500 / 1 100 in 2026-03,
 2030 targets 34 845 / 2 505; Tân Hưng (11977) 1 500 / 300 then 1 400 / 290, targets 2 428 / 485.
 From 2026-03 to December 2030 is 57 months.
 """
 
 import datetime as dt
 import io
-import time
 
 import openpyxl
-import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from analytics import accounts, annual, db, demo, metrics, store
+from analytics import annual, db, metrics, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, NoMonthlyData, ValidationFailed
 from analytics.readers import read_table
 from analytics.templates import ANNUAL_SHEET
-from tests.conftest import ROOT
+from tests.conftest import ANALYST, record_monthly
 
-ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
 
 TODAY = dt.date(2026, 11, 27)
@@ -32,17 +28,16 @@ HEADER = "Năm;Mã xã;Tên xã, phường;Chỉ tiêu chung;Chỉ tiêu tự ng
 STRAIGHT = "lộ trình thẳng từ tháng gốc đến chỉ tiêu 2030"
 
 
-def record(con, rows, sha="x", now=T0):
-    table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
-        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
-        written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=sha, user=ANALYST, rows_read=len(rows),
-                        now=now)
+@pytest.fixture
+def small(tiny):
+    record_monthly(tiny, ROWS, now=T0)
+    return tiny
 
 
 @pytest.fixture
-def small(con):
-    record(con, ROWS)
+def shipped_small(con):
+    """The same figures in the shipped plan, where names are matched against every unit of the province."""
+    record_monthly(con, ROWS, now=T0)
     return con
 
 
@@ -60,8 +55,8 @@ def expected_at(con, settings, period, code="11953"):
     return row["expected"], row["voluntary_expected"]
 
 
-def test_proposal_is_worked_by_hand(small, settings):
-    proposal = annual.propose(small, settings, TODAY)
+def test_proposal_is_worked_by_hand(small, tiny_settings):
+    proposal = annual.propose(small, tiny_settings, TODAY)
     ph = proposal[proposal["code"] == "11953"]
     # total: 20500 + 14345 * m/57 for m = 9, 21, 33, 45 months to each December (exact: 14345 = 19 * 755)
     # voluntary: 1100 + 1405 * m/57 = 1321.84, 1617.63, 1913.42, 2209.21
@@ -75,22 +70,22 @@ def test_proposal_is_worked_by_hand(small, settings):
     assert "tháng 12" in annual.RULE_VI and "làm tròn" in annual.RULE_VI
 
 
-def test_proposal_rounds_halves_up(con, settings):
-    record(con, [("2028-12", "11953", 20000, 1000)])
-    proposal = annual.propose(con, settings, dt.date(2029, 1, 15))
+def test_proposal_rounds_halves_up(tiny, tiny_settings):
+    record_monthly(tiny, [("2028-12", "11953", 20000, 1000)])
+    proposal = annual.propose(tiny, tiny_settings, dt.date(2029, 1, 15))
     # 24 months to December 2030: December 2029 is halfway, 20000 + 14845/2 = 27422.5, 1000 + 1505/2 = 1752.5
     assert proposal[["year", "total_target", "voluntary_min"]].values.tolist() == [
         [2028, 20000, 1000], [2029, 27423, 1753]]
 
 
-def test_proposal_needs_figures(con, settings):
+def test_proposal_needs_figures(tiny, tiny_settings):
     with pytest.raises(NoMonthlyData):
-        annual.propose(con, settings, TODAY)
+        annual.propose(tiny, tiny_settings, TODAY)
 
 
-def test_proposal_workbook_reads_back_unchanged(small, settings):
-    proposal = annual.propose(small, settings, TODAY)
-    data = annual.proposal_xlsx(proposal, settings)
+def test_proposal_workbook_reads_back_unchanged(small, tiny_settings):
+    proposal = annual.propose(small, tiny_settings, TODAY)
+    data = annual.proposal_xlsx(proposal, tiny_settings)
     raw = read_table(data, "de-xuat.xlsx", kind="annual")
     assert raw.problems == [] and raw.sheet == ANNUAL_SHEET
     assert raw.columns == {"year": "Năm", "code": "Mã xã", "commune": "Tên xã, phường",
@@ -106,13 +101,13 @@ def test_proposal_workbook_reads_back_unchanged(small, settings):
     assert rules == {"A2:A9": ("whole", None, "2026", "2030"), "D2:E9": ("whole", "greaterThanOrEqual", "0", None)}
 
 
-def test_empty_template_has_every_commune_and_no_figures(small, settings):
-    raw = read_table(annual.template_xlsx(small, settings, TODAY), "mau.xlsx", kind="annual")
+def test_empty_template_has_every_commune_and_no_figures(small, tiny_settings):
+    raw = read_table(annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx", kind="annual")
     assert raw.problems == []
-    assert len(raw.frame) == 104 * 4 and sorted(raw.frame["year"].unique()) == [2026, 2027, 2028, 2029]
+    assert len(raw.frame) == 3 * 4 and sorted(raw.frame["year"].unique()) == [2026, 2027, 2028, 2029]
     assert raw.frame[["total_target", "voluntary_min"]].isna().all().all()
-    prepared = annual.prepare_annual(small, annual.template_xlsx(small, settings, TODAY), "mau.xlsx",
-                                     settings=settings)
+    prepared = annual.prepare_annual(small, annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx",
+                                     settings=tiny_settings)
     assert [p.message for p in prepared.errors] == [
         "Chưa có dòng nào ghi chỉ tiêu; hãy điền chỉ tiêu chung và chỉ tiêu tự nguyện tối thiểu."]
 
@@ -127,69 +122,71 @@ def edited_proposal(con, settings, year=2027, code="11953", total=26000) -> byte
     return out.getvalue()
 
 
-def test_edited_proposal_becomes_the_trajectory(small, settings):
+def test_edited_proposal_becomes_the_trajectory(small, tiny_settings):
     assert metrics.trajectory_source(small) == STRAIGHT
-    prepared = annual.prepare_annual(small, edited_proposal(small, settings), "da-sua.xlsx", settings=settings)
+    prepared = annual.prepare_annual(small, edited_proposal(small, tiny_settings), "da-sua.xlsx",
+                                     settings=tiny_settings)
     assert prepared.checked.problems == []
     annual.apply_annual(small, prepared, user=ANALYST, now=T0 + dt.timedelta(days=1))
     targets = annual.annual_targets(small)
     assert targets[(targets["year"] == 2027) & (targets["code"] == "11953")][["total_target", "voluntary_min"]] \
         .values.tolist() == [[26000, 1618]]
     # Phố Hiến passes 22765 in 2026-12 and the edited 26000 in 2027-12: mid-2027 is 22765 + 3235 * 6/12
-    total, voluntary = expected_at(small, settings, "2027-06")
+    total, voluntary = expected_at(small, tiny_settings, "2027-06")
     assert total == pytest.approx(24382.5)
     assert voluntary == pytest.approx(1322 + 296 * 6 / 12)
     # between the baseline and December 2026: 20000 + 2765 * 2/11 in 2026-03
-    assert expected_at(small, settings, "2026-03")[0] == pytest.approx(20000 + 2765 * 2 / 11)
+    assert expected_at(small, tiny_settings, "2026-03")[0] == pytest.approx(20000 + 2765 * 2 / 11)
     # after the last official year the path runs from 31825 (2029-12) to the appendix's 34845
-    assert expected_at(small, settings, "2030-06")[0] == pytest.approx(31825 + 3020 * 6 / 12)
+    assert expected_at(small, tiny_settings, "2030-06")[0] == pytest.approx(31825 + 3020 * 6 / 12)
     # the province's expected level is the sum of its communes': Tân Hưng 1500 + 62 * 2/11 in 2026-03
-    series = metrics.province_series(small, settings).set_index("period")
+    series = metrics.province_series(small, tiny_settings).set_index("period")
     assert series.loc["2026-03", "expected"] == pytest.approx(20000 + 2765 * 2 / 11 + 1500 + 62 * 2 / 11)
     assert metrics.trajectory_source(small) == (
-        "chỉ tiêu năm chính thức (2026, 2027, 2028, 2029) và chỉ tiêu 2030 cho 2/103 xã, phường; "
+        "chỉ tiêu năm chính thức (2026, 2027, 2028, 2029) và chỉ tiêu 2030 cho 2/3 xã, phường; "
         f"các xã, phường khác: {STRAIGHT}")
 
 
-def test_reupload_supersedes_per_year_and_withdrawal_restores(small, settings):
-    first = upload(small, settings, csv_bytes("2027;11953;;26000;1600", "2028;11953;;29000;1900"), "a.csv")
-    second = upload(small, settings, csv_bytes("2027;11953;;27000;1650"), "b.csv", when=T0 + dt.timedelta(days=2))
+def test_reupload_supersedes_per_year_and_withdrawal_restores(small, tiny_settings):
+    first = upload(small, tiny_settings, csv_bytes("2027;11953;;26000;1600", "2028;11953;;29000;1900"), "a.csv")
+    second = upload(small, tiny_settings, csv_bytes("2027;11953;;27000;1650"), "b.csv", when=T0 + dt.timedelta(days=2))
     targets = annual.annual_targets(small)
     assert targets.values.tolist() == [[2027, "11953", 27000, 1650], [2028, "11953", 29000, 1900]]
     assert metrics.trajectory_source(small) == (
-        "chỉ tiêu năm chính thức (2027, 2028) và chỉ tiêu 2030 cho 1/103 xã, phường; "
+        "chỉ tiêu năm chính thức (2027, 2028) và chỉ tiêu 2030 cho 1/3 xã, phường; "
         f"các xã, phường khác: {STRAIGHT}")
     # Tân Hưng keeps the straight line: 1500 + 928 * 2/59
-    assert expected_at(small, settings, "2026-03", "11977")[0] == pytest.approx(1500 + 928 * 2 / 59)
+    assert expected_at(small, tiny_settings, "2026-03", "11977")[0] == pytest.approx(1500 + 928 * 2 / 59)
     store.withdraw(small, second, HEAD, now=T0 + dt.timedelta(days=3))
     assert annual.annual_targets(small)["total_target"].tolist() == [26000, 29000]
     store.withdraw(small, first, HEAD, now=T0 + dt.timedelta(days=3))
     assert annual.annual_targets(small).empty
     assert metrics.trajectory_source(small) == STRAIGHT
-    assert expected_at(small, settings, "2026-03")[0] == pytest.approx(20000 + 14845 * 2 / 59)
+    assert expected_at(small, tiny_settings, "2026-03")[0] == pytest.approx(20000 + 14845 * 2 / 59)
 
 
-def test_monthly_and_annual_uploads_do_not_mix(small, settings):
-    upload(small, settings, csv_bytes("2027;11953;;26000;1600"), "a.csv")
+def test_monthly_and_annual_uploads_do_not_mix(small, tiny_settings):
+    upload(small, tiny_settings, csv_bytes("2027;11953;;26000;1600"), "a.csv")
     assert store.monthly(small)["total"].tolist() == [20000, 1500, 20100, 20500, 1400]
     assert list(store.uploads(small, "annual")["periods"]) == ["2027"]
     assert list(store.uploads(small, "monthly")["file_name"]) == ["t.csv"]
-    record(small, [("2026-04", "11953", 20600, 1120)], sha="y", now=T0 + dt.timedelta(days=2))
+    record_monthly(small, [("2026-04", "11953", 20600, 1120)], sha="y", now=T0 + dt.timedelta(days=2))
     assert annual.annual_targets(small).values.tolist() == [[2027, "11953", 26000, 1600]]
 
 
-def test_same_file_twice_is_applied_once(small, settings):
+def test_same_file_twice_is_applied_once(small, tiny_settings):
     data = csv_bytes("2027;11953;;26000;1600")
-    upload_id = upload(small, settings, data, "a.csv")
+    upload_id = upload(small, tiny_settings, data, "a.csv")
     before = db.checksums(small)
-    again = annual.prepare_annual(small, data, "lan-hai.csv", settings=settings)
+    again = annual.prepare_annual(small, data, "lan-hai.csv", settings=tiny_settings)
     assert again.duplicate_of == upload_id
     with pytest.raises(DuplicateUpload):
         annual.apply_annual(small, again, user=ANALYST, confirm_warnings=True)
     assert db.checksums(small) == before
 
 
-def test_problems_name_their_row_and_column(small, settings):
+def test_problems_name_their_row_and_column(shipped_small, settings):
+    small = shipped_small
     data = csv_bytes(
         "2O27;11953;;25000;1500",  # 2
         "2031;11953;;25000;1500",  # 3
@@ -238,45 +235,32 @@ def test_problems_name_their_row_and_column(small, settings):
     assert db.checksums(small) == before
 
 
-def test_decrease_against_targets_in_force_warns(small, settings):
-    upload(small, settings, csv_bytes("2027;11953;;26000;1600"), "a.csv")
-    prepared = annual.prepare_annual(small, csv_bytes("2028;11953;;25000;1700"), "b.csv", settings=settings)
+def test_decrease_against_targets_in_force_warns(small, tiny_settings):
+    upload(small, tiny_settings, csv_bytes("2027;11953;;26000;1600"), "a.csv")
+    prepared = annual.prepare_annual(small, csv_bytes("2028;11953;;25000;1700"), "b.csv", settings=tiny_settings)
     assert [(p.row, p.column, p.message) for p in prepared.warnings] == [
         (2, "Chỉ tiêu chung", "Phường Phố Hiến: chỉ tiêu chung năm 2028 (25.000) thấp hơn năm 2027 (26.000).")]
 
 
-def test_file_without_year_column_is_refused(small, settings):
+def test_file_without_year_column_is_refused(small, tiny_settings):
     data = "Mã xã;Chỉ tiêu chung;Chỉ tiêu tự nguyện\n11953;26000;1600\n".encode()
-    prepared = annual.prepare_annual(small, data, "thieu-nam.csv", settings=settings)
+    prepared = annual.prepare_annual(small, data, "thieu-nam.csv", settings=tiny_settings)
     assert [(p.row, p.column, p.message) for p in prepared.errors] == [
         (1, None, "Thiếu cột “Năm”. Tên cột được chấp nhận: “Năm”, “year”.")]
 
 
-def run_page(with_demo: bool, con, settings):
-    if with_demo:
-        demo.install(con, settings, TODAY)
-    con.close()  # the app opens the same file
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = accounts.User("chuyenvien", "Chuyên viên", "analyst")
-    at.session_state["last_seen"] = time.monotonic()
-    at.run()
-    at.switch_page("pages/annual.py")
-    at.run()
-    return at
-
-
-@pytest.mark.parametrize("with_demo", [True, False])
-def test_page_shows_rule_and_proposal(db_file, settings, with_demo):
-    con = db.connect(db_file)
-    at = run_page(with_demo, con, settings)
-    assert not at.exception
+def test_page_shows_rule_and_proposal(open_page, demo_db):
+    at = open_page("pages/annual.py", demo_db, user=ANALYST)
     assert at.title[0].value == "Chỉ tiêu năm"
     assert annual.RULE_VI in [m.value for m in at.markdown]
+    assert f"Lộ trình các trang đang dùng: **{STRAIGHT}**." in [i.value for i in at.info]
+    proposal = at.dataframe[0].value
+    assert len(proposal) == 103 * 4 and sorted(proposal["year"].unique()) == [2026, 2027, 2028, 2029]
+
+
+def test_page_without_figures_proposes_nothing(open_page, tiny_db):
+    at = open_page("pages/annual.py", tiny_db, user=ANALYST)
     infos = [i.value for i in at.info]
     assert f"Lộ trình các trang đang dùng: **{STRAIGHT}**." in infos
-    if with_demo:
-        proposal = at.dataframe[0].value
-        assert len(proposal) == 103 * 4 and sorted(proposal["year"].unique()) == [2026, 2027, 2028, 2029]
-    else:
-        assert any(i.startswith("Chưa có số liệu hằng tháng nên chưa thể đề xuất") for i in infos)
-        assert not at.dataframe
+    assert any(i.startswith("Chưa có số liệu hằng tháng nên chưa thể đề xuất") for i in infos)
+    assert not at.dataframe

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -17,24 +15,21 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import AppTest
 
-from analytics import briefing, db, demo, fmt, metrics, outlook, store
-from analytics.accounts import User
+from analytics import briefing, db, fmt, metrics, outlook, store
+from tests.conftest import ROOT, record_monthly
 
-ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2026-10"
 INJECTED = '=HYPERLINK("http://example.invalid","x")'
 
 
 @pytest.fixture(scope="module")
-def report(built_db_file, tmp_path_factory, settings):
+def report(demo_db_file, tmp_path_factory, settings):
     """Demo months 2026-01..2026-10 with a hostile upload file name, both files for 2026-10, and the
     dashboard's own figures for the same month to compare them with."""
     path = tmp_path_factory.mktemp("briefing") / "bhxh.duckdb"
-    shutil.copy(built_db_file, path)
+    shutil.copy(demo_db_file, path)
     con = db.connect(path)
-    demo.install(con, settings, dt.date(2026, 11, 27))
     con.execute("UPDATE uploads SET file_name = ?", [INJECTED])
     table = metrics.commune_table(con, settings, PERIOD)
     expected = {
@@ -186,8 +181,8 @@ def test_xlsx_sheets_equal_the_dashboard(report):
     assert {(c.value, c.data_type) for c in names} == {("'" + INJECTED, "s")}  # every upload, neutralised
 
 
-def test_first_month_has_no_lagging_commune_and_no_projection_yet(con, settings):
-    demo.install(con, settings, dt.date(2026, 11, 27))
+def test_first_month_has_no_lagging_commune_and_no_projection_yet(demo_db, settings):
+    con = db.connect(demo_db)
     doc = Document(io.BytesIO(briefing.briefing_docx(con, settings, "2026-01")))
     text = [p.text for p in doc.paragraphs]
     # In the baseline month every reporting commune sits on its own path, so none lags.
@@ -198,6 +193,7 @@ def test_first_month_has_no_lagging_commune_and_no_projection_yet(con, settings)
     figures = figure_table(doc, "Số người tham gia BHXH")
     assert figures["Tăng ròng trong tháng 1/2026"] == "—"
     book = openpyxl.load_workbook(io.BytesIO(briefing.briefing_xlsx(con, settings, "2026-01")))
+    con.close()
     assert book["Chậm tiến độ"].max_row == 1
 
 
@@ -248,20 +244,8 @@ def served(monkeypatch):
     return files
 
 
-def open_page():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/briefing.py")
-    at.run()
-    return at
-
-
-def test_page_offers_both_files_named_by_period(db_file, settings, served):
-    con = db.connect(db_file)
-    demo.install(con, settings, dt.date(2026, 11, 27))
-    con.close()
-    at = open_page()
-    assert not at.exception
+def test_page_offers_both_files_named_by_period(open_page, demo_db, served):
+    at = open_page("pages/briefing.py", demo_db)
     assert [b.label for b in at.download_button] == ["Tải báo cáo (Word)", "Tải số liệu (Excel)"]
     assert {"bao-cao-bhxh-2026-10.docx", "bao-cao-bhxh-2026-10.xlsx"} <= set(served)
     doc = Document(io.BytesIO(served["bao-cao-bhxh-2026-10.docx"]))
@@ -274,20 +258,30 @@ def test_page_offers_both_files_named_by_period(db_file, settings, served):
     assert {"bao-cao-bhxh-2026-09.docx", "bao-cao-bhxh-2026-09.xlsx"} <= set(served)
 
 
-def test_page_without_figures_says_so(db_file, served):
-    at = open_page()
-    assert not at.exception
+def test_page_without_figures_says_so(open_page, tiny_db, served):
+    at = open_page("pages/briefing.py", tiny_db)
     assert not at.download_button
     assert "Chưa có số liệu hằng tháng" in at.info[0].value
     assert not served
 
 
-def test_workbook_for_a_first_month_with_nothing_before_it(con, settings):
-    """The first real upload leaves one month: growth cells are missing values, written as blanks."""
-    table = pd.DataFrame({"period": ["2026-10"], "code": ["11953"], "total": [1000], "compulsory": [900],
-                          "voluntary": [100], "labour_force": [None], "source_row": [None], "written_name": [None],
-                          "match_method": ["code"], "match_score": [None]})
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="z", rows_read=1,
-                        user=User("cv", "Chuyên viên", "analyst"))
-    book = openpyxl.load_workbook(io.BytesIO(briefing.briefing_xlsx(con, settings, "2026-10")))
-    assert "Tổng hợp" in book.sheetnames
+def test_workbook_for_a_first_month_with_nothing_before_it(tiny, tiny_settings):
+    """The first real upload leaves one month: growth, with nothing to grow from, is a blank cell, not 0 or text."""
+    record_monthly(tiny, [("2026-10", "11953", 1000, 100)])
+    book = openpyxl.load_workbook(io.BytesIO(briefing.briefing_xlsx(tiny, tiny_settings, "2026-10")))
+    summary = {r[0].value: r[2] for r in book["Tổng hợp"].iter_rows(min_row=2) if r[0].value}
+    assert summary["Số người tham gia BHXH"].value == 1000
+    for label in ("Tăng ròng trong tháng 10/2026", "Tăng ròng quý IV/2026 (đến hết tháng 10/2026)",
+                  "Tăng ròng năm 2026 (so với cuối năm 2025)"):
+        assert (summary[label].value, summary[label].data_type) == (None, "n"), label
+    ws = book["Xã phường"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("Mã")].value: r for r in ws.iter_rows(min_row=2)}
+    assert sorted(rows) == sorted(["11953", "11977", "11980"])
+    for code, row in rows.items():
+        for title in ("Tăng ròng 1 tháng", "Tăng ròng 3 tháng", "Tăng ròng 12 tháng"):
+            assert row[header.index(title)].value is None, (code, title)
+    # Communes without a figure stay blank too, with neither a status nor a reason of lagging.
+    assert rows["11977"][header.index("Số tham gia")].value is None
+    assert rows["11977"][header.index("Trạng thái")].value == "Chưa có số liệu"
+    assert rows["11977"][header.index("Chậm về")].value is None

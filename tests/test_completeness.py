@@ -6,41 +6,31 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import completeness, scorecard, store
-from analytics.accounts import User
-
-ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
+from analytics import completeness, scorecard
+from tests.conftest import record_monthly
 
 
-def put(con, rows, when):
-    table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
-        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
-        written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256=str(when), user=ANALYST,
-                        rows_read=len(rows), now=when)
-
-
-def test_present_late_missing_pending(con, settings):
-    assert completeness.due_date("2026-03", settings) == dt.date(2026, 4, 15)
-    put(con, [("2026-03", "11953", 100, 10)], dt.datetime(2026, 4, 10, 9))
-    put(con, [("2026-03", "11977", 100, 10)], dt.datetime(2026, 4, 20, 9))
-    frame = completeness.reporting(con, settings, dt.date(2026, 11, 27), ["2026-03", "2026-11"])
+def test_present_late_missing_pending(tiny, tiny_settings):
+    assert completeness.due_date("2026-03", tiny_settings) == dt.date(2026, 4, 15)
+    record_monthly(tiny, [("2026-03", "11953", 100, 10)], sha="a", now=dt.datetime(2026, 4, 10, 9))
+    record_monthly(tiny, [("2026-03", "11977", 100, 10)], sha="b", now=dt.datetime(2026, 4, 20, 9))
+    frame = completeness.reporting(tiny, tiny_settings, dt.date(2026, 11, 27), ["2026-03", "2026-11"])
     status = frame.set_index(["period", "code"])["status"]
     assert status[("2026-03", "11953")] == "Đúng hạn"
     assert status[("2026-03", "11977")] == "Muộn"
     assert status[("2026-03", "11980")] == "Thiếu"
     assert status[("2026-11", "11953")] == "Chưa đến hạn"
     counts = completeness.summary(frame).set_index("period")
-    assert counts.loc["2026-03"].tolist() == [1, 1, 102, 0]
-    assert counts.loc["2026-11"].tolist() == [0, 0, 0, 104]
+    assert counts.loc["2026-03"].tolist() == [1, 1, 1, 0]
+    assert counts.loc["2026-11"].tolist() == [0, 0, 0, 3]
     share = completeness.completeness_share(frame)
     assert (share["11953"], share["11977"], share["11980"]) == (1.0, 1.0, 0.0)
 
 
-def test_deadlines_with_days_left(settings):
-    assert completeness.deadlines(settings, dt.date(2026, 11, 27))[["date", "days_left"]].values.tolist() == [
+def test_deadlines_with_days_left(tiny_settings):
+    assert completeness.deadlines(tiny_settings, dt.date(2026, 11, 27))[["date", "days_left"]].values.tolist() == [
         [dt.date(2026, 12, 15), 18], [dt.date(2026, 12, 30), 33]]
-    after = completeness.deadlines(settings, dt.date(2026, 12, 20))
+    after = completeness.deadlines(tiny_settings, dt.date(2026, 12, 20))
     assert after[["date", "days_left"]].values.tolist() == [[dt.date(2026, 12, 30), 10],
                                                           [dt.date(2027, 12, 15), 360]]
 
@@ -51,14 +41,14 @@ def test_light(value, expected):
     assert scorecard.light(value, (75, 65)) == expected
 
 
-def test_scorecard_ranks_fewest_reds_first(settings):
+def test_scorecard_ranks_fewest_reds_first(tiny_settings):
     table = pd.DataFrame({
         "code": ["a", "b"], "name": ["Xã A", "Xã B"], "former_district": [None, None],
         "total": [800.0, 600.0], "target": [1000.0, 1000.0], "voluntary": [70.0, 30.0],
         "voluntary_min": [100.0, 100.0], "attainment": [0.8, 0.6], "voluntary_attainment": [0.7, 0.3],
         "net_3m": [20.0, -10.0]})
     annual = pd.DataFrame({"code": ["a", "b"], "total_target": [800, 700]})
-    card = scorecard.build(table, annual, pd.Series({"a": 1.0, "b": 0.5}), dataclasses.replace(settings))
+    card = scorecard.build(table, annual, pd.Series({"a": 1.0, "b": 0.5}), dataclasses.replace(tiny_settings))
     a, b = card.iloc[0], card.iloc[1]
     assert (a["code"], a["rank"], b["code"], b["rank"]) == ("a", 1, "b", 2)
     assert a["annual_attainment"] == 100 and a["growth_3m_pct"] == pytest.approx(100 * 20 / 780)

@@ -11,21 +11,18 @@ import datetime as dt
 import shutil
 import threading
 import time
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from analytics import accounts, db, demo, metrics, store
+from analytics import accounts, db, demo, metrics
 from analytics.accounts import User
 from analytics.console import VIEWS_DOC, open_console, run_query
 from analytics.errors import QueryFailed, QueryRefused, QueryTimeout
+from tests.conftest import record_monthly
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
-
-ROOT = Path(__file__).resolve().parent.parent
 ROWS = [  # period, code, total, voluntary
     ("2026-02", "11953", 100, 10), ("2026-03", "11953", 110, 11), ("2026-04", "11953", 120, 15),
     ("2026-05", "11953", 125, 16),
@@ -44,11 +41,7 @@ def prepared(built_db_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("console") / "prepared.duckdb"
     shutil.copy(built_db_file, path)
     con = db.connect(path)
-    table = pd.DataFrame(ROWS, columns=["period", "code", "total", "voluntary"]).assign(
-        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
-        written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="abc123", user=ANALYST,
-                        rows_read=len(ROWS), now=dt.datetime(2026, 6, 20))
+    record_monthly(con, ROWS, sha="abc123", user=ANALYST, now=dt.datetime(2026, 6, 20))
     accounts.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-rat-dai-123")  # + audit row
     sums = db.checksums(con)
     con.close()
@@ -213,14 +206,8 @@ def test_a_slow_query_does_not_hold_up_another_session(real_db):
     assert len(caught) == 1
 
 
-def run_page(sql=None):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = accounts.User("phantich", "Chuyên viên", "analyst")
-    at.session_state["last_seen"] = time.monotonic()
-    at.run()
-    at.switch_page("pages/explore.py")
-    at.run()
-    assert not at.exception
+def run_page(open_page, database, sql=None):
+    at = open_page("pages/explore.py", database, user=accounts.User("phantich", "Chuyên viên", "analyst"))
     if sql is not None:
         at.text_area(key="sql_text").input(sql)
         at.button(key="sql_run").click()
@@ -233,11 +220,11 @@ def result_table(at):
     return next(d.value for d in at.dataframe if "n" in d.value.columns)
 
 
-def test_page_with_demo_data(db_file, settings):
+def test_page_with_demo_data(open_page, db_file, settings):
     con = db.connect(db_file)
     demo.install(con, settings, dt.date(2026, 7, 1))
     con.close()
-    at = run_page("SELECT count(*) AS n FROM v_xa")
+    at = run_page(open_page, db_file, "SELECT count(*) AS n FROM v_xa")
     pivot_table = at.dataframe[0].value
     assert list(pivot_table.columns[:3]) == ["Huyện cũ", "Quý 1/2026", "Quý 2/2026"]
     assert len(pivot_table) == 18
@@ -247,12 +234,12 @@ def test_page_with_demo_data(db_file, settings):
     assert not at.error
 
 
-def test_page_without_monthly_data(db_file):
-    at = run_page("SELECT count(*) AS n FROM v_xa")
+def test_page_without_monthly_data(open_page, db_file):
+    at = run_page(open_page, db_file, "SELECT count(*) AS n FROM v_xa")
     assert any("Chưa có số liệu hằng tháng" in i.value for i in at.info)
     assert result_table(at)["n"].tolist() == [104]
 
 
-def test_page_shows_a_refusal_as_an_error(db_file):
-    at = run_page("SELECT 1; DROP TABLE users")
+def test_page_shows_a_refusal_as_an_error(open_page, db_file):
+    at = run_page(open_page, db_file, "SELECT 1; DROP TABLE users")
     assert ONLY_SELECT in at.error[0].value

@@ -1,16 +1,11 @@
-"""Metrics on a tiny hand-checked fixture (baseline 2026-01, target December 2030: 59 months)."""
-
-import datetime as dt
+"""Metrics on the tiny plan, worked by hand (baseline 2026-01, target December 2030: 59 months)."""
 
 import pandas as pd
 import pytest
 
 from analytics import metrics, store
-from analytics.accounts import User
+from tests.conftest import record_monthly
 
-ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
-
-T0 = dt.datetime(2026, 11, 1)
 ROWS = [  # period, code, total, voluntary
     ("2026-01", "11953", 20000, 1000), ("2026-02", "11953", 20100, 1010), ("2026-03", "11953", 20500, 1100),
     ("2026-01", "11977", 1500, 300), ("2026-03", "11977", 1400, 290),  # 11977 misses February
@@ -18,16 +13,13 @@ ROWS = [  # period, code, total, voluntary
 
 
 @pytest.fixture
-def small(con):
-    table = pd.DataFrame(ROWS, columns=["period", "code", "total", "voluntary"]).assign(
-        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
-        written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="x", user=ANALYST, rows_read=5, now=T0)
-    return con
+def small(tiny):
+    record_monthly(tiny, ROWS)
+    return tiny
 
 
-def test_commune_table_against_trajectory(small, settings):
-    table = metrics.commune_table(small, settings, "2026-03").set_index("code")
+def test_commune_table_against_trajectory(small, tiny_settings):
+    table = metrics.commune_table(small, tiny_settings, "2026-03").set_index("code")
     ph, th = table.loc["11953"], table.loc["11977"]
     # Phố Hiến: expected 20000 + (34845 - 20000) * 2/59 = 20503.22; progress 20500/20503.22 = 99.98 %
     assert ph["expected"] == pytest.approx(20503.2203, abs=1e-3)
@@ -43,17 +35,17 @@ def test_commune_table_against_trajectory(small, settings):
     assert table.loc["11980", "status"] == "Chưa có số liệu"
 
 
-def test_status_thresholds_come_from_settings(small, settings):
+def test_status_thresholds_come_from_settings(small, tiny_settings):
     import dataclasses
-    strict = dataclasses.replace(settings, thresholds={**settings.thresholds, "very_late_pct": 95})
+    strict = dataclasses.replace(tiny_settings, thresholds={**tiny_settings.thresholds, "very_late_pct": 95})
     assert metrics.commune_table(small, strict, "2026-03").set_index("code").loc["11977", "status"] == "Rất chậm"
 
 
-def test_province_is_the_sum_of_its_communes(small, settings):
-    series = metrics.province_series(small, settings).set_index("period")
+def test_province_is_the_sum_of_its_communes(small, tiny_settings):
+    series = metrics.province_series(small, tiny_settings).set_index("period")
     assert series["total"].to_dict() == {"2026-01": 21500, "2026-02": 20100, "2026-03": 21900}
     assert series["reporting"].tolist() == [2, 1, 2]
-    one = metrics.province_series(small, settings, codes=["11977"]).set_index("period")
+    one = metrics.province_series(small, tiny_settings, codes=["11977"]).set_index("period")
     assert one["total"].to_dict() == {"2026-01": 1500, "2026-03": 1400}
 
 
@@ -86,34 +78,30 @@ def test_linear_expected_is_clamped():
     assert metrics.linear_expected(100, "2026-01", 159, "2030-12", "2026-02") == 101
 
 
-def test_summary_cards(small, settings):
-    card = metrics.summary(small, settings, "2026-03")
+def test_summary_cards(small, tiny_settings):
+    card = metrics.summary(small, tiny_settings, "2026-03")
     assert (card["total"], card["voluntary"], card["reporting"], card["units"], card["on_track"]) == \
-        (21900, 1390, 2, 104, 1)
+        (21900, 1390, 2, 3, 1)
     assert card["net_1m"] == 400
 
 
-def test_lagging_ranks_slowest_first(small, settings):
-    table = metrics.commune_table(small, settings, "2026-03")
+def test_lagging_ranks_slowest_first(small, tiny_settings):
+    table = metrics.commune_table(small, tiny_settings, "2026-03")
     out = metrics.lagging(table, ["Rất chậm", "Chậm"], ["tổng số"])
     assert out[["rank", "code"]].values.tolist() == [[1, "11977"]]
     assert metrics.lagging(table, ["Chậm"], ["tự nguyện"])["code"].tolist() == ["11977"]
     assert metrics.lagging(table, ["Đạt tiến độ"], [])["code"].tolist() == ["11953"]
 
 
-def test_campaign_effect(con, settings):
-    rows = [(f"2026-{m:02d}", "11953", 20000 + 10 * m, v) for m, v in
-            zip(range(1, 8), [1000, 1010, 1020, 1030, 1100, 1110, 1120])]
-    table = pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
-        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None,
-        written_name=None, match_method="code", match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="y", user=ANALYST, rows_read=7, now=T0)
-    effect = metrics.campaign_effect(con, settings).iloc[0]
+def test_campaign_effect(tiny, tiny_settings):
+    record_monthly(tiny, [(f"2026-{m:02d}", "11953", 20000 + 10 * m, v) for m, v in
+                          zip(range(1, 8), [1000, 1010, 1020, 1030, 1100, 1110, 1120])])
+    effect = metrics.campaign_effect(tiny, tiny_settings).iloc[0]
     # May adds 70; the other five increases are 10 each
     assert (effect["year"], effect["campaign_increase"], effect["other_increase"], effect["ratio"]) == \
         (2026, 70, 10, 7)
 
 
-def test_lagging_is_empty_when_nobody_lags(small, settings):
-    table = metrics.commune_table(small, settings, "2026-03")
+def test_lagging_is_empty_when_nobody_lags(small, tiny_settings):
+    table = metrics.commune_table(small, tiny_settings, "2026-03")
     assert metrics.lagging(table, ["Rất chậm"], ["tổng số"]).empty

@@ -4,41 +4,32 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
-from analytics import outlook, store
-from analytics.accounts import User
+from analytics import outlook
+from tests.conftest import record_monthly
 
-ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
-
-# Targets from data/targets_2030.csv.
+# Targets of the tiny plan (the appendix's own).
 PHO_HIEN, HONG_CHAU = "11953", "11980"  # 34 845 and 1 899 people
 SCOPE = [PHO_HIEN, HONG_CHAU]
 
 
-def upload(con, rows):
-    """Store (period, code, total) rows as one real upload, as the ingest step would."""
-    table = pd.DataFrame(rows, columns=["period", "code", "total"]).assign(
-        compulsory=lambda f: f["total"], voluntary=0, labour_force=None, source_row=None, written_name=None,
-        match_method="exact", match_score=None,
-    )
-    store.record_upload(con, table, kind="monthly", file_name="test.csv", sha256=str(len(rows)), user=ANALYST,
-                        rows_read=len(table))
+def linear_rows():
+    """Phố Hiến 20 000 + 100 a month, Hồng Châu 1 000 + 10 a month, 2026-01..2026-04; no voluntary."""
+    rows = []
+    for k, period in enumerate(["2026-01", "2026-02", "2026-03", "2026-04"]):
+        rows += [(period, PHO_HIEN, 20_000 + 100 * k, 0), (period, HONG_CHAU, 1_000 + 10 * k, 0)]
+    return rows
 
 
 @pytest.fixture
-def linear(con):
-    # Phố Hiến 20 000 + 100 a month, Hồng Châu 1 000 + 10 a month, 2026-01..2026-04.
-    rows = []
-    for k, period in enumerate(["2026-01", "2026-02", "2026-03", "2026-04"]):
-        rows += [(period, PHO_HIEN, 20_000 + 100 * k), (period, HONG_CHAU, 1_000 + 10 * k)]
-    upload(con, rows)
-    return con
+def linear(tiny):
+    record_monthly(tiny, linear_rows())
+    return tiny
 
 
-def test_scope_projects_linear_sum_to_december_2030(linear, settings):
-    result = outlook.province_outlook(linear, settings, SCOPE)
+def test_scope_projects_linear_sum_to_december_2030(linear, tiny_settings):
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE)
     fit = result["projection"]
     # Sum: 21 000, 21 110, 21 220, 21 330: slope 110. 2026-04 -> 2030-12 is 56 months.
     assert (fit.last_period, fit.last_value, fit.months_ahead, fit.slope_per_month) == ("2026-04", 21_330, 56, 110)
@@ -50,16 +41,16 @@ def test_scope_projects_linear_sum_to_december_2030(linear, settings):
     assert result["left_out"] == [] and result["without_target"] == [] and result["reason"] is None
 
 
-def test_backtest_holds_out_what_four_months_allow(linear, settings):
-    result = outlook.province_outlook(linear, settings, SCOPE)
+def test_backtest_holds_out_what_four_months_allow(linear, tiny_settings):
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE)
     check = result["backtest"]
     # 4 months: hold out min(6, 4 // 2, 4 - 3) = 1; a line fitted on 3 months predicts 21 330 exactly.
     assert check.holdout == 1 and result["backtest_horizon"] == 1
     assert check.mape == 0 and check.coverage80 == 1
 
 
-def test_commune_outlook_hand_computed(linear, settings):
-    table = outlook.commune_outlook(linear, settings, SCOPE)
+def test_commune_outlook_hand_computed(linear, tiny_settings):
+    table = outlook.commune_outlook(linear, tiny_settings, SCOPE)
     assert table["code"].tolist() == [PHO_HIEN, HONG_CHAU]  # larger projected shortfall first
     pho_hien, hong_chau = table.iloc[0], table.iloc[1]
     assert pho_hien["projected"] == 25_900  # 20 300 + 100 * 56
@@ -72,48 +63,50 @@ def test_commune_outlook_hand_computed(linear, settings):
     assert (hong_chau["last_period"], hong_chau["last_value"]) == ("2026-04", 1_030)
 
 
-def test_communes_without_history_keep_their_row(linear, settings):
-    table = outlook.commune_outlook(linear, settings)
-    assert len(table) == 104
+def test_communes_without_history_keep_their_row(linear, tiny_settings):
+    table = outlook.commune_outlook(linear, tiny_settings)
+    assert len(table) == 3
     assert table["code"].tolist()[:2] == [PHO_HIEN, HONG_CHAU]
     assert table.iloc[2:]["projected"].isna().all()
 
 
-def test_month_with_a_missing_report_is_left_out(linear, settings):
-    upload(linear, [("2026-05", PHO_HIEN, 20_400)])  # Hồng Châu has not reported May yet
-    result = outlook.province_outlook(linear, settings, SCOPE)
+def test_month_with_a_missing_report_is_left_out(linear, tiny_settings):
+    record_monthly(linear, [("2026-05", PHO_HIEN, 20_400, 0)], sha="may")  # Hồng Châu has not reported May yet
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE)
     assert result["left_out"] == [{"period": "2026-05", "reporting": 1, "units": 2}]
     assert result["projection"].last_period == "2026-04"
     assert result["projection"].projected == 27_490
 
 
-def test_too_little_history_gives_a_reason(linear, settings):
-    result = outlook.province_outlook(linear, settings, SCOPE, until="2026-02")
+def test_too_little_history_gives_a_reason(linear, tiny_settings):
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE, until="2026-02")
     assert result["projection"] is None
     assert result["reason"].startswith("Chưa đủ số liệu để dự báo.")
     assert math.isnan(result["gap"])
 
 
-def test_three_months_project_but_cannot_be_backtested(linear, settings):
-    result = outlook.province_outlook(linear, settings, SCOPE, until="2026-03")
+def test_three_months_project_but_cannot_be_backtested(linear, tiny_settings):
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE, until="2026-03")
     assert result["projection"].projected == 21_220 + 110 * 57
     assert result["backtest"] is None
     assert result["backtest_reason"] == "Cần ít nhất 4 tháng số liệu để kiểm tra ngược độ chính xác, hiện có 3."
 
 
-def test_no_data_in_scope(con, settings):
-    result = outlook.province_outlook(con, settings, SCOPE)
+def test_no_data_in_scope(tiny, tiny_settings):
+    result = outlook.province_outlook(tiny, tiny_settings, SCOPE)
     assert result["projection"] is None and result["reason"] == "Chưa có số liệu hằng tháng cho phạm vi này."
 
 
-def test_unit_without_target_is_named_and_left_out_of_the_target(linear, settings):
-    result = outlook.province_outlook(linear, settings)
+def test_unit_without_target_is_named_and_left_out_of_the_target(con, settings):
+    """The shipped appendix leaves one unit without a target: its row is unmatched."""
+    record_monthly(con, linear_rows())
+    result = outlook.province_outlook(con, settings)
     assert result["without_target"] == ["Xã Mễ Sở"]  # its appendix row is unmatched
     assert result["target"] == 979_406
 
 
-def test_fan_chart_has_titles_units_and_target(linear, settings):
-    result = outlook.province_outlook(linear, settings, SCOPE)
+def test_fan_chart_has_titles_units_and_target(linear, tiny_settings):
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE)
     spec = outlook.fan_chart(result).to_dict()
     assert spec["title"]["text"] == "Số người tham gia: thực hiện và dự báo đến tháng 12/2030"
     assert "khoảng dự báo 80 %" in spec["title"]["subtitle"]

@@ -1,40 +1,15 @@
 """Every monitoring page renders with demo data, with no monthly data, and with a filter from the URL."""
 
 import datetime as dt
-import time
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from analytics import completeness, db, demo, fmt, metrics
+from analytics import completeness, db, fmt, metrics
 from analytics.accounts import User
 from analytics.settings import load_settings
+from tests.conftest import DEMO_TODAY
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 27)
 ADMIN = User("quantri", "Quản trị", "admin")
-
-
-@pytest.fixture
-def demo_db(db_file, settings):
-    con = db.connect(db_file)
-    demo.install(con, settings, TODAY)
-    con.close()
-    return db_file
-
-
-def open_page(page, user=None, query=None):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    if user:
-        at.session_state["user"] = user
-        at.session_state["last_seen"] = time.monotonic()
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def metrics_of(at):
@@ -49,9 +24,9 @@ def expected_summary(db_file, codes=None):
         con.close()
 
 
-def test_overview_cards(demo_db):
+def test_overview_cards(open_page, demo_db):
     card = expected_summary(demo_db)
-    at = open_page("pages/overview.py")
+    at = open_page("pages/overview.py", demo_db)
     shown = metrics_of(at)
     assert shown["Số người tham gia"] == fmt.number(card["total"]) == "728.037"
     assert shown["% chỉ tiêu 2030"] == fmt.percent(card["attainment"])
@@ -60,11 +35,11 @@ def test_overview_cards(demo_db):
     assert len(at.get("vega_lite_chart")) == 2
 
 
-def test_overview_filtered_through_the_url(demo_db):
+def test_overview_filtered_through_the_url(open_page, demo_db):
     con = db.connect(demo_db, read_only=True)
     expected = metrics.summary(con, load_settings(), "2026-05", ["11986"])
     con.close()
-    at = open_page("pages/overview.py", query={"pham_vi": "Xã Như Quỳnh", "thang": "2026-05"})
+    at = open_page("pages/overview.py", demo_db, query={"pham_vi": "Xã Như Quỳnh", "thang": "2026-05"})
     assert metrics_of(at)["Số người tham gia"] == fmt.number(expected["total"])
     assert at.query_params["pham_vi"] in ("Xã Như Quỳnh", ["Xã Như Quỳnh"])
     assert "Xã Như Quỳnh · tháng 5/2026" in at.caption[0].value
@@ -72,36 +47,36 @@ def test_overview_filtered_through_the_url(demo_db):
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/voluntary.py", "pages/lagging.py",
                                   "pages/scorecard.py", "pages/completeness.py"])
-def test_pages_without_monthly_data_explain_what_to_do(db_file, page):
-    at = open_page(page)
+def test_pages_without_monthly_data_explain_what_to_do(open_page, tiny_db, page):
+    at = open_page(page, tiny_db)
     assert any("Chưa có số liệu hằng tháng" in i.value for i in at.info)
 
 
-def test_public_page_without_data(db_file):
-    at = open_page("pages/public.py")
+def test_public_page_without_data(open_page, tiny_db):
+    at = open_page("pages/public.py", tiny_db)
     assert [i.value for i in at.info] == ["Chưa có kết quả để công khai."]
 
 
-def test_voluntary_page(demo_db):
+def test_voluntary_page(open_page, demo_db):
     card = expected_summary(demo_db)
-    at = open_page("pages/voluntary.py")
+    at = open_page("pages/voluntary.py", demo_db)
     assert metrics_of(at)["Đạt chỉ tiêu tự nguyện tối thiểu"] == fmt.percent(card["voluntary_attainment"])
     assert any("trong tháng vận động" in m.value for m in at.markdown)
 
 
-def test_lagging_page_lists_slow_communes(demo_db):
+def test_lagging_page_lists_slow_communes(open_page, demo_db):
     con = db.connect(demo_db, read_only=True)
     table = metrics.commune_table(con, load_settings(), "2026-10")
     con.close()
-    at = open_page("pages/lagging.py")
+    at = open_page("pages/lagging.py", demo_db)
     expected = metrics.lagging(table, ["Rất chậm", "Chậm"], ["tổng số", "tự nguyện"])
     assert metrics_of(at)["Số xã, phường trong danh sách"] == fmt.number(len(expected))
     assert at.dataframe[0].value["name"].tolist() == expected["name"].tolist()
     assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel"]
 
 
-def test_scorecard_page(demo_db):
-    at = open_page("pages/scorecard.py")
+def test_scorecard_page(open_page, demo_db):
+    at = open_page("pages/scorecard.py", demo_db)
     frame = at.dataframe[0].value
     assert len(frame) == 104 and list(frame.columns)[:2] == ["Hạng", "Xã, phường"]
     assert frame["Hạng"].tolist() == list(range(1, 105))
@@ -109,18 +84,18 @@ def test_scorecard_page(demo_db):
     assert not at.exception and len(at.table) == 1
 
 
-def test_completeness_page(demo_db):
+def test_completeness_page(open_page, demo_db):
     con = db.connect(demo_db, read_only=True)
     frame = completeness.reporting(con, load_settings(), dt.date.today(), metrics.periods(con))
     con.close()
-    at = open_page("pages/completeness.py")
+    at = open_page("pages/completeness.py", demo_db)
     counts = at.dataframe[0].value
     assert len(counts) == 10
     assert counts["Thiếu"].sum() == (frame["status"] == completeness.MISSING).sum()
 
 
-def test_public_page_ranks_communes(demo_db):
-    at = open_page("pages/public.py")
+def test_public_page_ranks_communes(open_page, demo_db):
+    at = open_page("pages/public.py", demo_db)
     table = at.dataframe[0].value
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
     shown = table["attainment"][table["attainment"] != "—"]
@@ -129,25 +104,25 @@ def test_public_page_ranks_communes(demo_db):
     assert "sha256" not in " ".join(table.columns)
 
 
-def test_upload_page_for_an_analyst(demo_db):
-    at = open_page("pages/upload.py", user=User("cv", "Chuyên viên", "analyst"))
+def test_upload_page_for_an_analyst(open_page, demo_db):
+    at = open_page("pages/upload.py", demo_db, user=User("cv", "Chuyên viên", "analyst"))
     assert [b.label for b in at.get("download_button")] == ["Mẫu Excel (.xlsx)", "Mẫu CSV (.csv)"]
     history = at.dataframe[0].value
     assert len(history) == 15 and history["file_name"].iloc[0] == "du-lieu-minh-hoa-2026-01"
 
 
-def test_upload_page_is_not_offered_to_a_viewer(demo_db):
+def test_upload_page_is_not_offered_to_a_viewer(open_page, demo_db):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page("pages/upload.py", user=User("ld", "Lãnh đạo", "viewer"))
+        open_page("pages/upload.py", demo_db, user=User("ld", "Lãnh đạo", "viewer"))
 
 
-def test_admin_page(demo_db):
-    at = open_page("pages/admin.py", user=ADMIN)
+def test_admin_page(open_page, demo_db):
+    at = open_page("pages/admin.py", demo_db, user=ADMIN)
     assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Cấu hình", "Nhật ký"]
     assert at.number_input[0].value == 98.0 and at.checkbox[0].value is False
 
 
-def test_pages_say_when_official_annual_targets_set_the_trajectory(demo_db, settings):
+def test_pages_say_when_official_annual_targets_set_the_trajectory(open_page, demo_db, settings):
     import io
 
     import openpyxl
@@ -156,7 +131,7 @@ def test_pages_say_when_official_annual_targets_set_the_trajectory(demo_db, sett
 
     con = db.connect(demo_db)
     before = metrics.commune_table(con, settings, "2026-10").set_index("code").loc["11953", "expected"]
-    book = openpyxl.load_workbook(io.BytesIO(annual.proposal_xlsx(annual.propose(con, settings, TODAY), settings)))
+    book = openpyxl.load_workbook(io.BytesIO(annual.proposal_xlsx(annual.propose(con, settings, DEMO_TODAY), settings)))
     ws = book.active
     header = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):
@@ -170,5 +145,5 @@ def test_pages_say_when_official_annual_targets_set_the_trajectory(demo_db, sett
     con.close()
     assert after > before
     for page in ("pages/overview.py", "pages/lagging.py"):
-        at = open_page(page)
+        at = open_page(page, demo_db)
         assert "chỉ tiêu năm chính thức (2026" in at.caption[0].value

@@ -1,24 +1,8 @@
-"""The home and data-check pages render the plan and its findings."""
-
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parent.parent
+"""The home and data-check pages render the shipped plan and its findings."""
 
 
-def run(page=None):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
-
-
-def test_home_shows_headline_targets(db_file):
-    at = run("pages/home.py")
-    assert not at.exception
+def test_home_shows_headline_targets(open_page, db_file):
+    at = open_page("pages/home.py", db_file)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Số người tham gia"] == "981.535"
     assert metrics["Trong đó tự nguyện"] == "106.055"
@@ -27,9 +11,8 @@ def test_home_shows_headline_targets(db_file):
     assert metrics["Phát hiện chưa xử lý"] == "8"
 
 
-def test_data_check_lists_rows_and_findings(db_file):
-    at = run("pages/data_check.py")
-    assert not at.exception
+def test_data_check_lists_rows_and_findings(open_page, db_file):
+    at = open_page("pages/data_check.py", db_file)
     assert at.subheader[0].value == "Phát hiện chưa xử lý: 8"
     findings, rows = at.dataframe[0].value, at.dataframe[1].value
     assert len(rows) == 104

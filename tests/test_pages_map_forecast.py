@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
+from analytics import db, fmt, outlook
+from tests.conftest import TINY, record_monthly
 
-from analytics import db, demo, fmt, outlook
-
-ROOT = Path(__file__).resolve().parent.parent
 COMMUNE, COMMUNE_CODE = "Xã Như Quỳnh", "11986"
 
 
-def run(page, scope=None):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if scope:
-        at.query_params["pham_vi"] = scope
-    at.run()
-    at.switch_page(page)
-    at.run()
-    return at
-
-
-def with_demo(db_file, settings, today):
-    con = db.connect(db_file)
-    demo.install(con, settings, today)
-    return con
-
-
-@pytest.fixture
-def demo_db(db_file, settings):
-    """Demo months 2026-01..2026-10, and the outlook the forecast page should show for them."""
-    con = with_demo(db_file, settings, dt.date(2026, 11, 27))
-    expected = {
-        None: outlook.province_outlook(con, settings, until="2026-10"),
-        COMMUNE: outlook.province_outlook(con, settings, [COMMUNE_CODE], until="2026-10"),
-    }
-    con.close()
-    return expected
+def expected_outlook(path, settings, codes=None):
+    """The outlook the forecast page should show for the demo months 2026-01..2026-10."""
+    con = db.connect(path, read_only=True)
+    try:
+        return outlook.province_outlook(con, settings, codes, until="2026-10")
+    finally:
+        con.close()
 
 
 def deck(at):
@@ -49,9 +25,8 @@ def deck(at):
     return json.loads(charts[0].proto.json)
 
 
-def test_map_colours_every_commune(demo_db):
-    at = run("pages/map.py")
-    assert not at.exception
+def test_map_colours_every_commune(open_page, demo_db):
+    at = open_page("pages/map.py", demo_db)
     spec = deck(at)
     data = spec["layers"][0]["data"]
     assert len({row["code"] for row in data}) == 104 and all(row["selected"] for row in data)
@@ -67,16 +42,14 @@ def test_map_colours_every_commune(demo_db):
     assert len(table) == 104 and table["value"].str.endswith(" %").any()
 
 
-def test_map_without_monthly_data(db_file):
-    at = run("pages/map.py")
-    assert not at.exception
+def test_map_without_monthly_data(open_page, tiny_db):
+    at = open_page("pages/map.py", tiny_db)
     assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
     assert not at.get("deck_gl_json_chart")
 
 
-def test_map_narrows_to_a_commune_from_the_url(demo_db):
-    at = run("pages/map.py", COMMUNE)
-    assert not at.exception
+def test_map_narrows_to_a_commune_from_the_url(open_page, demo_db):
+    at = open_page("pages/map.py", demo_db, query={"pham_vi": COMMUNE})
     data = deck(at)["layers"][0]["data"]
     assert {row["code"] for row in data if row["selected"]} == {COMMUNE_CODE}
     assert len({row["code"] for row in data}) == 104  # the others stay, faded
@@ -85,11 +58,10 @@ def test_map_narrows_to_a_commune_from_the_url(demo_db):
     assert at.dataframe[-1].value["name"].tolist() == [COMMUNE]
 
 
-def test_forecast_shows_the_outlook(demo_db):
-    expected = demo_db[None]
+def test_forecast_shows_the_outlook(open_page, demo_db, settings):
+    expected = expected_outlook(demo_db, settings)
     fit = expected["projection"]
-    at = run("pages/forecast.py")
-    assert not at.exception
+    at = open_page("pages/forecast.py", demo_db)
     cards = {m.label: m.value for m in at.metric}
     assert cards["Dự báo số người tham gia tháng 12/2030"] == fmt.number(fit.projected)
     assert cards["Dự báo vượt chỉ tiêu"] == fmt.number(-expected["gap"])  # the demo overshoots
@@ -103,25 +75,24 @@ def test_forecast_shows_the_outlook(demo_db):
     assert at.get("download_button")
 
 
-def test_forecast_without_monthly_data(db_file):
-    at = run("pages/forecast.py")
-    assert not at.exception
+def test_forecast_without_monthly_data(open_page, tiny_db):
+    at = open_page("pages/forecast.py", tiny_db)
     assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
     assert not at.metric
 
 
-def test_forecast_with_too_little_history(db_file, settings):
-    with_demo(db_file, settings, dt.date(2026, 3, 5)).close()  # 2026-01 and 2026-02 only
-    at = run("pages/forecast.py")
-    assert not at.exception
+def test_forecast_with_too_little_history(open_page, tiny_db):
+    con = db.connect(tiny_db)
+    record_monthly(con, [(p, code, 1000, 100) for p in ("2026-01", "2026-02") for code in TINY])
+    con.close()
+    at = open_page("pages/forecast.py", tiny_db)
     assert at.info[0].value.startswith("Chưa đủ số liệu để dự báo.")
     assert not at.metric
 
 
-def test_forecast_narrows_to_a_commune_from_the_url(demo_db):
-    expected = demo_db[COMMUNE]
-    at = run("pages/forecast.py", COMMUNE)
-    assert not at.exception
+def test_forecast_narrows_to_a_commune_from_the_url(open_page, demo_db, settings):
+    expected = expected_outlook(demo_db, settings, [COMMUNE_CODE])
+    at = open_page("pages/forecast.py", demo_db, query={"pham_vi": COMMUNE})
     cards = {m.label: m.value for m in at.metric}
     assert cards["Dự báo số người tham gia tháng 12/2030"] == fmt.number(expected["projection"].projected)
     assert at.dataframe[0].value["name"].tolist() == [COMMUNE]

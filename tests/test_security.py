@@ -2,12 +2,10 @@
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import db, demo, exports, store
 from analytics.accounts import User
@@ -15,7 +13,6 @@ from analytics.errors import NotAuthorised
 from analytics.ingest import apply, prepare
 from analytics.targets import add_override
 
-ROOT = Path(__file__).resolve().parent.parent
 VIEWER = User("lanhdao", "Lãnh đạo", "viewer")
 ANALYST = User("chuyenvien", "Chuyên viên", "analyst")
 TODAY = dt.date(2026, 11, 27)
@@ -53,14 +50,12 @@ def test_uploads_and_withdrawals_are_audited(con):
     assert log == [("chuyenvien", "upload", "monthly #1 t.csv: 1 dòng"), ("chuyenvien", "withdraw", "#1")]
 
 
-def test_anonymous_sees_only_the_public_page_when_viewing_needs_login(db_file, plan_dir, monkeypatch):
+def test_anonymous_sees_only_the_public_page_when_viewing_needs_login(open_page, db_file, plan_dir, monkeypatch):
     plan = plan_dir / "plan.toml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("viewing_requires_login = false",
                                                              "viewing_requires_login = true"), encoding="utf-8")
     monkeypatch.setenv("BHXH_PLAN", str(plan))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception
+    at = open_page("pages/public.py", db_file)
     assert at.title[0].value == "Công khai kết quả phát triển người tham gia BHXH"
     for hidden in ("pages/overview.py", "pages/upload.py", "pages/explore.py", "pages/admin.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
