@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics import db
+
 
 def record(con, actor: str, action: str, detail: str = "", now: dt.datetime | None = None) -> None:
     """Append one entry; callers inside a transaction get it in the same transaction."""
@@ -14,6 +16,5 @@ def record(con, actor: str, action: str, detail: str = "", now: dt.datetime | No
 
 
 def entries(con, limit: int = 1000) -> pd.DataFrame:
-    return con.execute(
-        "SELECT id, happened_at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", [limit]
-    ).df()
+    return db.query(con, "SELECT id, happened_at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+                    [limit])

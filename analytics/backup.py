@@ -1,6 +1,6 @@
 """Backup and restore of the whole database as a directory of Parquet files.
 
-``python -m analytics.backup export THƯ_MỤC`` and ``python -m analytics.backup restore THƯ_MỤC [--force]``.
+``python -m analytics backup export THƯ_MỤC`` and ``python -m analytics backup restore THƯ_MỤC [--force]``.
 
 DuckDB lets one process at a time open the file, and the web app is its only
 writer: while the server runs, these commands get DatabaseLocked, so stop it
@@ -12,30 +12,24 @@ complete restored one, never half of each.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 
 from analytics import db
-from analytics.errors import AnalyticsError, DatabaseUnavailable, SchemaTooNew
+from analytics.errors import BackupError, DatabaseError, DatabaseUnavailable, SchemaTooNew
 from analytics.schema import MIGRATIONS
 from analytics.settings import db_path
 
 MANIFEST = "manifest.json"
 
 
-class BackupError(AnalyticsError):
-    """A backup directory cannot be written or read back, or a restore would overwrite data."""
-
-
 def _row_counts(con) -> dict[str, int]:
-    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in db.table_names(con)}
+    return {t: db.value(con, f'SELECT count(*) FROM "{t}"') for t in db.table_names(con)}
 
 
 def export(con, directory: str | Path) -> dict:
@@ -58,7 +52,7 @@ def export(con, directory: str | Path) -> dict:
             con.execute(f"EXPORT DATABASE '{_sql_path(partial)}' (FORMAT parquet)")
         (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(partial, directory)
-    except (OSError, duckdb.Error) as exc:
+    except (OSError, duckdb.Error, DatabaseError) as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise BackupError(f"Không xuất được cơ sở dữ liệu vào {directory}: {exc}") from exc
     return manifest
@@ -130,7 +124,7 @@ def _import_checked(directory: Path, temp: Path, manifest: dict) -> None:
             raise BackupError(f"Bản sao lưu {directory} không khớp với {MANIFEST} của nó "
                               "(phiên bản lược đồ hoặc số dòng); không khôi phục.")
         db.migrate(con)
-    except duckdb.Error as exc:
+    except (duckdb.Error, DatabaseError) as exc:
         raise BackupError(f"Không khôi phục được từ {directory}: {exc}") from exc
     finally:
         con.close()
@@ -149,33 +143,7 @@ def _sync_directory(directory: Path) -> None:
     finally:
         os.close(fd)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Sao lưu và khôi phục toàn bộ cơ sở dữ liệu (Parquet).")
-    parser.add_argument("action", choices=["export", "restore"], help="export: sao lưu; restore: khôi phục")
-    parser.add_argument("directory", type=Path, help="thư mục bản sao lưu")
-    parser.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định: BHXH_DB hoặc data/bhxh.duckdb)")
-    parser.add_argument("--force", action="store_true", help="khôi phục đè lên cơ sở dữ liệu đang có dữ liệu")
-    args = parser.parse_args(argv)
-    target = args.db or db_path()
-    try:
-        if args.action == "export":
-            con = db.connect(target, read_only=True)
-            try:
-                manifest = export(con, args.directory)
-            finally:
-                con.close()
-            print(f"Đã sao lưu {target} vào {args.directory}: {len(manifest['tables'])} bảng, "
-                  f"{sum(manifest['tables'].values())} dòng.")
-        else:
-            manifest = restore(args.directory, target, force=args.force)
-            print(f"Đã khôi phục {target} từ {args.directory}: {len(manifest['tables'])} bảng, "
-                  f"{sum(manifest['tables'].values())} dòng, lược đồ phiên bản {len(MIGRATIONS)}.")
-    except AnalyticsError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from analytics.aliases import run_as
+
+    run_as("backup")

@@ -20,13 +20,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from analytics import briefing_charts, fmt, metrics, outlook, store, targets
+from analytics import briefing_charts, fmt, labels, metrics, outlook, store, targets
 from analytics.exports import neutralised
 from analytics.periods import month_index
 from analytics.projection import METHOD_VI
 
-LAGGING_STATUSES = [metrics.STATUS_VERY_LATE, metrics.STATUS_LATE]
-LAGGING_REASONS = ["tổng số", "tự nguyện"]
 KINDS = ("docx", "xlsx")
 ROMAN = ("I", "II", "III", "IV")
 FONT, FONT_SIZE, TABLE_FONT_SIZE = "Times New Roman", Pt(13), Pt(12)
@@ -79,7 +77,7 @@ def _lagging(table: pd.DataFrame) -> pd.DataFrame:
     With nothing kept it assigns a full-length column to an empty frame, which pandas 3 answers with
     one empty row per commune; dropping rows without a code is a no-op once that is fixed.
     """
-    return metrics.lagging(table, LAGGING_STATUSES, LAGGING_REASONS).dropna(subset=["code"])
+    return metrics.lagging(table, list(metrics.LAGGING), list(metrics.MEASURES)).dropna(subset=["code"])
 
 
 def figures(con, settings, period: str) -> Figures:
@@ -336,7 +334,7 @@ def briefing_docx(con, settings, period: str) -> bytes:
 
     doc.add_heading("II. DIỄN BIẾN SO VỚI LỘ TRÌNH", level=1)
     _para(doc, f"Mức cần đạt từng tháng theo {f.trajectory}; xã, phường đạt tiến "
-               f"độ khi số thực hiện đạt từ {fmt.number(settings.thresholds.get('on_track_pct', 98))} % mức cần "
+               f"độ khi số thực hiện đạt từ {fmt.number(settings.thresholds['on_track_pct'])} % mức cần "
                f"đạt trên lộ trình.")
     _picture(doc, briefing_charts.total_trend(f.series),
              f"Hình 1. Số người tham gia BHXH so với lộ trình đến chỉ tiêu năm {year}")
@@ -354,7 +352,7 @@ def briefing_docx(con, settings, period: str) -> bytes:
                    f"{fmt.number(counts.get(metrics.STATUS_LATE, 0))} chậm), xếp từ chậm nhất; tiến độ là số "
                    "thực hiện so với mức cần đạt trên lộ trình.")
         rows = [[fmt.number(r.rank), r.name, r.status, _shown(r.progress, "pct"),
-                 _shown(r.voluntary_progress, "pct"), r.reason] for r in lag.itertuples()]
+                 _shown(r.voluntary_progress, "pct"), r.reason] for r in labels.shown(lag).itertuples()]
         _grid(doc, ["TT", "Xã, phường", "Trạng thái", "Tiến độ tổng số (%)", "Tiến độ tự nguyện (%)", "Chậm về"],
               rows, [1.1, 4.6, 2.3, 2.6, 2.6, 2.8], {3, 4})
 
@@ -534,8 +532,8 @@ def briefing_xlsx(con, settings, period: str) -> bytes:
     book.set_properties({"title": f"Báo cáo BHXH {fmt.month(period)}"})
     _summary_sheet(book, styles, f, settings)
     for name, frame, headers, frozen_columns in (
-            ("Xã phường", f.table, COMMUNE_COLUMNS, 2),
-            ("Chậm tiến độ", f.lagging, LAGGING_COLUMNS, 3),
+            ("Xã phường", labels.shown(f.table), COMMUNE_COLUMNS, 2),
+            ("Chậm tiến độ", labels.shown(f.lagging), LAGGING_COLUMNS, 3),
             (f"Dự báo {settings.target_year}", _outlook_frame(f, settings), OUTLOOK_COLUMNS, 2)):
         ws = book.add_worksheet(name)
         _table(ws, styles, frame, headers)

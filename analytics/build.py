@@ -6,13 +6,9 @@ and gives identical contents each time.
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 import pandas as pd
 
-from analytics import db, demo
-from analytics.errors import AnalyticsError
+from analytics import db
 from analytics.groups import former_units
 from analytics.registry import Registry, load_registry
 from analytics.settings import Settings, load_settings
@@ -60,7 +56,7 @@ def _insert(con, table: str, frame: pd.DataFrame) -> None:
 
 
 def is_built(con) -> bool:
-    return con.execute("SELECT count(*) FROM plan").fetchone()[0] > 0
+    return db.value(con, "SELECT count(*) FROM plan") > 0
 
 
 def ensure_database(path=None, settings: Settings | None = None):
@@ -71,25 +67,7 @@ def ensure_database(path=None, settings: Settings | None = None):
     return con
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Dựng cơ sở dữ liệu từ các tệp trong data/.")
-    parser.add_argument("--force", action="store_true", help="dựng lại kể cả khi đã có")
-    parser.add_argument("--demo", action="store_true", help="thêm dữ liệu minh hoạ khi chưa có số liệu nào")
-    args = parser.parse_args(argv)
-    try:
-        con = db.connect()
-        settings = load_settings()
-        if args.force or not is_built(con):
-            build_database(con, settings)
-        if args.demo and demo.install(con, settings):
-            print("Đã thêm dữ liệu minh hoạ.")
-        n = con.execute("SELECT count(*) FROM communes").fetchone()[0]
-        print(f"Cơ sở dữ liệu {db.db_path()}: {n} đơn vị hành chính.")
-    except AnalyticsError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from analytics.aliases import run_as
+
+    run_as("build")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from analytics import labels
 from analytics.fmt import vega_locale
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-STATUS_COLOURS = {"Đạt tiến độ": "#009E73", "Chậm": "#E69F00", "Rất chậm": "#D55E00", "Chưa có số liệu": "#999999"}
+STATUS_COLOURS = {"on_track": "#009E73", "late": "#E69F00", "very_late": "#D55E00", "no_data": "#999999"}
 
 
 def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -49,7 +50,7 @@ def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str
 
 def ranked_bars(frame: pd.DataFrame, value: str, label: str, title: str, axis_title: str,
                 percent: bool = True, colour: str | None = None) -> alt.Chart:
-    """Horizontal bars, one per commune, sorted by value."""
+    """Horizontal bars, one per commune, sorted by value; ``colour`` names a column of status codes."""
     fmt_str = ".0%" if percent else ",.0f"
     encoding = {
         "y": alt.Y(f"{label}:N", sort="-x", title=None),
@@ -58,8 +59,9 @@ def ranked_bars(frame: pd.DataFrame, value: str, label: str, title: str, axis_ti
                     alt.Tooltip(f"{value}:Q", title=axis_title, format=".1%" if percent else ",.0f")],
     }
     if colour:
+        frame = labels.shown(frame, {colour: labels.STATUS})
         encoding["color"] = alt.Color(f"{colour}:N", title="Trạng thái",
-                                      scale=alt.Scale(domain=list(STATUS_COLOURS),
+                                      scale=alt.Scale(domain=[labels.STATUS[c] for c in STATUS_COLOURS],
                                                       range=list(STATUS_COLOURS.values())))
     chart = alt.Chart(frame, title=title).mark_bar().encode(**encoding)
     return vietnamese(chart.properties(height=max(200, 16 * len(frame))))

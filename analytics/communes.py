@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import db
 from analytics.errors import UnknownCommune
 from analytics.names import NameMatcher
 from analytics.settings import Settings
 
 
 def units(con) -> pd.DataFrame:
-    return con.execute("SELECT code, name, unit_type, lat, lon, area_km2 FROM communes ORDER BY code").df()
+    return db.query(con, "SELECT code, name, unit_type, lat, lon, area_km2 FROM communes ORDER BY code")
 
 
 def code_map(con) -> dict[str, str]:
     """Every accepted code (primary or alias) -> primary code."""
-    rows = con.execute(
-        "SELECT code, code FROM communes UNION ALL SELECT alias, code FROM commune_aliases"
-    ).fetchall()
-    return dict(rows)
+    return dict(db.rows(con, "SELECT code, code FROM communes UNION ALL SELECT alias, code FROM commune_aliases"))
 
 
 def resolve_code(con, code: str) -> str:

@@ -11,10 +11,12 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics import db
 from analytics.periods import add_months
 from analytics.settings import Settings
 
-PRESENT, LATE, MISSING, PENDING = "Đúng hạn", "Muộn", "Thiếu", "Chưa đến hạn"
+# Codes of a figure's reporting status (analytics.labels.REPORTING words them).
+PRESENT, LATE, MISSING, PENDING = "on_time", "late", "missing", "pending"
 
 
 def due_date(period: str, settings: Settings) -> dt.date:
@@ -24,12 +26,11 @@ def due_date(period: str, settings: Settings) -> dt.date:
 
 def reporting(con, settings: Settings, today: dt.date, periods: list[str]) -> pd.DataFrame:
     """One row per (period, commune): status and the date its figure was first stored."""
-    first = con.execute(
-        """SELECT v.period, v.code, min(u.uploaded_at) AS first_stored
-           FROM monthly_values v JOIN uploads u ON u.id = v.upload_id
-           WHERE u.kind = 'monthly' AND u.withdrawn_at IS NULL GROUP BY v.period, v.code"""
-    ).df()
-    units = con.execute("SELECT code, name FROM communes ORDER BY code").df()
+    first = db.query(
+        con, """SELECT v.period, v.code, min(u.uploaded_at) AS first_stored
+                FROM monthly_values v JOIN uploads u ON u.id = v.upload_id
+                WHERE u.kind = 'monthly' AND u.withdrawn_at IS NULL GROUP BY v.period, v.code""")
+    units = db.query(con, "SELECT code, name FROM communes ORDER BY code")
     grid = pd.MultiIndex.from_product([periods, units["code"]], names=["period", "code"]).to_frame(index=False)
     frame = grid.merge(units, on="code").merge(first, on=["period", "code"], how="left")
     frame["due"] = frame["period"].map(lambda p: due_date(p, settings))

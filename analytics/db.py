@@ -1,4 +1,8 @@
-"""DuckDB storage: one file, migrations applied on open, errors translated at one boundary."""
+"""DuckDB storage: one file, migrations applied on open, errors translated at one boundary.
+
+Analytics reads through ``query``, ``rows`` and ``value`` and writes inside ``transaction``; each turns a
+``duckdb.Error`` into a named error of ``analytics.errors`` whose message says what to do (``translated``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from analytics.errors import DatabaseLocked, DatabaseUnavailable, SchemaTooNew
+from analytics.errors import (
+    DatabaseError,
+    DatabaseLocked,
+    DatabaseUnavailable,
+    SchemaMismatch,
+    SchemaTooNew,
+    StorageFailed,
+    WriteConflict,
+)
 from analytics.schema import MIGRATIONS
 from analytics.settings import db_path
 
@@ -52,27 +65,71 @@ def _read_everything(con, path: str) -> None:
     """Read every table once, so a damaged file fails here with the restore path, not mid-page."""
     try:
         for name in table_names(con):
-            con.execute(f'SELECT max(hash(t)) FROM "{name}" t').fetchone()
-    except duckdb.Error as exc:
+            value(con, f'SELECT max(hash(t)) FROM "{name}" t')
+    except DatabaseError as exc:
         con.close()
-        raise DatabaseUnavailable(_restore_hint(path, exc)) from exc
+        raise DatabaseUnavailable(_restore_hint(path, exc.__cause__ or exc)) from exc
+
+
+RESTORE = ("khôi phục từ bản sao lưu bằng `python -m analytics backup restore THƯ_MỤC`, hoặc xoá tệp và chạy "
+           "`python -m analytics build` để dựng lại từ data/")
 
 
 def _restore_hint(path: str, exc: Exception) -> str:
-    return (
-        f"Không mở được cơ sở dữ liệu {path} ({exc}). Khôi phục từ bản sao lưu bằng "
-        "`python -m analytics.backup restore THƯ_MỤC`, hoặc xoá tệp và chạy "
-        "`python -m analytics.build` để dựng lại từ data/."
-    )
+    return f"Không mở được cơ sở dữ liệu {path} ({exc}). Hãy {RESTORE}."
+
+
+def translated(exc: duckdb.Error) -> DatabaseError:
+    """DuckDB's error as a named project error whose Vietnamese message says how to fix the problem."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
+        return StorageFailed(f"Không đọc hoặc ghi được tệp cơ sở dữ liệu ({detail}). Hãy kiểm tra chỗ trống trên "
+                             f"đĩa và quyền ghi thư mục rồi thử lại; nếu tệp bị hỏng, {RESTORE}.")
+    if isinstance(exc, duckdb.TransactionException):
+        return WriteConflict(f"Một thao tác khác đang ghi cùng dữ liệu nên thao tác này đã được huỷ, không có gì "
+                             f"thay đổi ({detail}). Hãy thử lại sau giây lát.")
+    if isinstance(exc, duckdb.CatalogException | duckdb.BinderException):
+        return SchemaMismatch(f"Cơ sở dữ liệu thiếu bảng hoặc cột mà chương trình cần ({detail}). Hãy khởi động lại "
+                              "ứng dụng để cập nhật lược đồ, hoặc dựng lại bằng "
+                              "`python -m analytics build --force`.")
+    if isinstance(exc, duckdb.ConnectionException):
+        return DatabaseError(f"Kết nối tới cơ sở dữ liệu đã đóng ({detail}). Hãy tải lại trang; nếu vẫn lỗi, "
+                             "khởi động lại ứng dụng.")
+    return DatabaseError(f"Cơ sở dữ liệu không thực hiện được thao tác, không có gì thay đổi ({detail}). Hãy thử "
+                         "lại; nếu lỗi lặp lại, báo quản trị hệ thống kèm nội dung này.")
+
+
+@contextmanager
+def _boundary():
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise translated(exc) from exc
+
+
+def query(con, sql: str, params: list | None = None) -> pd.DataFrame:
+    """The rows of one read as a data frame."""
+    with _boundary():
+        return con.execute(sql, params or []).df()
+
+
+def rows(con, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of one read as tuples."""
+    with _boundary():
+        return con.execute(sql, params or []).fetchall()
+
+
+def value(con, sql: str, params: list | None = None):
+    """The first column of the first row of one read; None when there is no row."""
+    with _boundary():
+        row = con.execute(sql, params or []).fetchone()
+    return None if row is None else row[0]
 
 
 def schema_version(con) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
-    if not exists:
+    if not value(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"):
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return value(con, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
 def migrate(con) -> int:
@@ -92,27 +149,31 @@ def migrate(con) -> int:
 
 @contextmanager
 def transaction(con):
-    """Every write is one transaction: all of it or none."""
-    con.execute("BEGIN TRANSACTION")
+    """Every write is one transaction: all of it or none; a DuckDB failure comes out translated."""
+    with _boundary():
+        con.execute("BEGIN TRANSACTION")
     try:
         yield con
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        with _boundary():
+            con.execute("ROLLBACK")
+        if isinstance(exc, duckdb.Error):
+            raise translated(exc) from exc
         raise
-    con.execute("COMMIT")
+    with _boundary():
+        con.execute("COMMIT")
 
 
 def table_names(con) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
-    ).fetchall()]
+    return [r[0] for r in rows(
+        con, "SELECT table_name FROM information_schema.tables "
+             "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name")]
 
 
 def checksums(con) -> dict[str, str]:
     """A digest of every table's full, ordered contents: equal digests, equal data."""
     out = {}
     for name in table_names(con):
-        rows = con.execute(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall()
-        out[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        found = rows(con, f'SELECT * FROM "{name}" ORDER BY ALL')
+        out[name] = hashlib.sha256(repr(found).encode()).hexdigest()
     return out

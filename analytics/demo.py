@@ -14,7 +14,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from analytics import store
+from analytics import db, store
 from analytics.accounts import User
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
@@ -32,11 +32,9 @@ def last_complete_month(today: dt.date) -> str:
 
 def generate(con, settings: Settings, today: dt.date) -> pd.DataFrame:
     """The demo table (period, code, total, compulsory, voluntary, labour_force): same input, same output."""
-    units = con.execute(
-        "SELECT c.code, t.total_target, t.voluntary_min FROM communes c "
-        "LEFT JOIN targets t ON t.code = c.code AND t.target_year = ? ORDER BY c.code",
-        [settings.target_year],
-    ).df()
+    units = db.query(con, "SELECT c.code, t.total_target, t.voluntary_min FROM communes c "
+                          "LEFT JOIN targets t ON t.code = c.code AND t.target_year = ? ORDER BY c.code",
+                     [settings.target_year])
     units["total_target"] = units["total_target"].fillna(units["total_target"].median())
     units["voluntary_min"] = units["voluntary_min"].fillna(units["voluntary_min"].median())
     first, last = settings.baseline_month, last_complete_month(today)
@@ -74,7 +72,7 @@ def install(con, settings: Settings, today: dt.date | None = None) -> list[int]:
     Each month arrives as its own upload on the 10th of the next month, on time, except a few
     communes' figures that come on the 20th, late, so the completeness page has something to show.
     """
-    if con.execute("SELECT count(*) FROM uploads").fetchone()[0]:
+    if db.value(con, "SELECT count(*) FROM uploads"):
         return []
     today = today or dt.date.today()
     if month_index(last_complete_month(today)) < month_index(settings.baseline_month):

@@ -1,4 +1,4 @@
-"""Named errors raised by analytics; only the pages and CLIs turn them into messages."""
+"""Every error this project raises on purpose, one class each; pages and the command line show their messages."""
 
 
 class AnalyticsError(Exception):
@@ -19,6 +19,26 @@ class DatabaseLocked(AnalyticsError):
 
 class SchemaTooNew(AnalyticsError):
     """The database was written by a newer version of this program."""
+
+
+class DatabaseError(AnalyticsError):
+    """A read or write failed inside DuckDB for a reason not named below; nothing was changed."""
+
+
+class StorageFailed(DatabaseError):
+    """The database file could not be read or written (disk full, file gone or damaged, no permission)."""
+
+
+class WriteConflict(DatabaseError):
+    """Another write changed the same rows at the same moment; the write was rolled back."""
+
+
+class SchemaMismatch(DatabaseError):
+    """A table or column the program needs is missing: the database is older or newer than the program."""
+
+
+class BackupError(AnalyticsError):
+    """A backup directory cannot be written or read back, or a restore would overwrite data."""
 
 
 class RegistryError(AnalyticsError):

@@ -1,23 +1,20 @@
 """Bringing a results file in: read, validate, then store as one transaction.
 
-``python -m analytics.ingest FILE [--period YYYY-MM] [--sheet NAME] [--dry-run] [--yes]``
+``python -m analytics ingest FILE [--period YYYY-MM] [--sheet NAME] [--dry-run] [--yes]``
 runs the same steps and messages as the upload page.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from analytics import store
+from analytics import labels, store
 from analytics.accounts import User
-from analytics.errors import AnalyticsError, DuplicateUpload, ValidationFailed, WarningsNotConfirmed
+from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
 from analytics.readers import LAYOUTS, Problem, RawTable, read_table
 from analytics.settings import Settings, load_settings
 from analytics.validate import Checked, validate_monthly
@@ -49,7 +46,7 @@ class Prepared:
     def problem_table(self) -> pd.DataFrame:
         """Every problem as the pages list it: level, file row, column as written, message."""
         return pd.DataFrame(
-            [{"Mức": "Lỗi" if p.severity == "error" else "Cảnh báo", "Dòng": p.row, "Cột": p.column,
+            [{"Mức": labels.SEVERITY[p.severity], "Dòng": p.row, "Cột": p.column,
               "Nội dung": p.message} for p in self.checked.problems],
             columns=["Mức", "Dòng", "Cột", "Nội dung"],
         )
@@ -96,42 +93,7 @@ def describe(problem: Problem) -> str:
         where.append(f"cột «{problem.column}»")
     return (", ".join(where) + ": " if where else "") + problem.message
 
-
-def main(argv: list[str] | None = None) -> int:
-    from analytics.build import ensure_database
-
-    parser = argparse.ArgumentParser(description="Nhập số liệu tham gia BHXH hằng tháng từ tệp CSV/XLSX.")
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--period", help="kỳ báo cáo YYYY-MM khi tệp không có cột kỳ")
-    parser.add_argument("--sheet", help="tên trang tính (XLSX)")
-    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
-    parser.add_argument("--yes", action="store_true", help="xác nhận các cảnh báo")
-    parser.add_argument("--user", default="cli")
-    args = parser.parse_args(argv)
-    try:
-        con = ensure_database()
-        prepared = prepare(con, args.file.read_bytes(), args.file.name, sheet=args.sheet, period=args.period)
-        for problem in prepared.checked.problems:
-            label = "LỖI" if problem.severity == "error" else "CẢNH BÁO"
-            print(f"{label}: {describe(problem)}")
-        print(f"{len(prepared.checked.table)} dòng hợp lệ, {len(prepared.errors)} lỗi, "
-              f"{len(prepared.warnings)} cảnh báo.")
-        if prepared.errors:
-            return 1
-        if args.dry_run:
-            return 0
-        # Whoever runs this on the server already holds the database file.
-        upload_id = apply(con, prepared, user=User(args.user, "Dòng lệnh trên máy chủ", "admin"),
-                          confirm_warnings=args.yes)
-        print(f"Đã lưu: lần tải lên số {upload_id}.")
-    except FileNotFoundError:
-        print(f"LỖI: không tìm thấy tệp {args.file}.", file=sys.stderr)
-        return 1
-    except AnalyticsError as exc:
-        print(f"LỖI: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from analytics.aliases import run_as
+
+    run_as("ingest")

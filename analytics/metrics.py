@@ -12,13 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import fmt, store
+from analytics import db, fmt, store
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
 
-STATUS_ON_TRACK, STATUS_LATE, STATUS_VERY_LATE, STATUS_NO_DATA = (
-    "Đạt tiến độ", "Chậm", "Rất chậm", "Chưa có số liệu")
+# Codes of a commune's status (analytics.labels.STATUS words them), worst first.
+STATUS_VERY_LATE, STATUS_LATE, STATUS_ON_TRACK, STATUS_NO_DATA = "very_late", "late", "on_track", "no_data"
 STATUS_ORDER = [STATUS_VERY_LATE, STATUS_LATE, STATUS_ON_TRACK, STATUS_NO_DATA]
+LAGGING = (STATUS_VERY_LATE, STATUS_LATE)
+# The measures a commune can lag on, and the reason code for each set of them (None: lags on nothing).
+MEASURES = ("total", "voluntary")
+REASONS = {("total",): "total", ("voluntary",): "voluntary", ("total", "voluntary"): "total_and_voluntary"}
+REASON_MEASURES = {code: set(measures) for measures, code in REASONS.items()}
 
 
 def target_period(settings: Settings) -> str:
@@ -36,15 +41,14 @@ def latest_period(con) -> str | None:
 
 def communes(con) -> pd.DataFrame:
     """Every unit with its 2030 targets and former district/province."""
-    return con.execute(
-        """SELECT c.code, c.name, g.former_district, g.former_province,
-                  t.total_target AS target, t.voluntary_min
-           FROM communes c
-           LEFT JOIN commune_groups g USING (code)
-           LEFT JOIN (SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min
-                      FROM targets GROUP BY code) t USING (code)
-           ORDER BY c.code"""
-    ).df()
+    return db.query(
+        con, """SELECT c.code, c.name, g.former_district, g.former_province,
+                       t.total_target AS target, t.voluntary_min
+                FROM communes c
+                LEFT JOIN commune_groups g USING (code)
+                LEFT JOIN (SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min
+                           FROM targets GROUP BY code) t USING (code)
+                ORDER BY c.code""")
 
 
 def linear_expected(base: float, base_period: str, target: float, end_period: str, period: str) -> float:
@@ -91,7 +95,7 @@ def paths(frame: pd.DataFrame, annual: pd.DataFrame, settings: Settings) -> dict
 
 def trajectory_source(con) -> str:
     """Which path the expected levels follow, in words, so every page can say what "on track" means."""
-    final_year = con.execute("SELECT target_year FROM plan").fetchone()[0]
+    final_year = db.value(con, "SELECT target_year FROM plan")
     straight = f"lộ trình thẳng từ tháng gốc đến chỉ tiêu {final_year}"
     annual = store.annual(con)
     if annual.empty:
@@ -120,9 +124,9 @@ def baselines(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 def _status(progress: float, settings: Settings) -> str:
     if progress is None or np.isnan(progress):
         return STATUS_NO_DATA
-    if progress * 100 >= float(settings.thresholds.get("on_track_pct", 98)):
+    if progress * 100 >= settings.thresholds["on_track_pct"]:
         return STATUS_ON_TRACK
-    if progress * 100 >= float(settings.thresholds.get("very_late_pct", 90)):
+    if progress * 100 >= settings.thresholds["very_late_pct"]:
         return STATUS_LATE
     return STATUS_VERY_LATE
 
@@ -164,10 +168,16 @@ def commune_table(con, settings: Settings, period: str, values: pd.DataFrame | N
     return frame
 
 
-def _reason(total_status: str, vol_status: str) -> str:
-    lagging = [label for label, s in (("tổng số", total_status), ("tự nguyện", vol_status))
-               if s in (STATUS_LATE, STATUS_VERY_LATE)]
-    return " và ".join(lagging).capitalize()
+def _reason(total_status: str, vol_status: str) -> str | None:
+    """The reason code for the measures that lag, None when neither does."""
+    lagging = tuple(m for m, s in zip(MEASURES, (total_status, vol_status)) if s in LAGGING)
+    return REASONS.get(lagging)
+
+
+def lags_on(table: pd.DataFrame, measures) -> pd.Series:
+    """Per row: whether the commune lags on one of ``measures`` ("total", "voluntary")."""
+    wanted = set(measures)
+    return table["reason"].map(lambda r: bool(REASON_MEASURES.get(r, set()) & wanted))
 
 
 def province_series(con, settings: Settings, codes: list[str] | None = None,
@@ -235,7 +245,7 @@ def summary(con, settings: Settings, period: str, codes: list[str] | None = None
         table = table[table["code"].isin(codes)]
     total, voluntary = float(table["total"].sum()), float(table["voluntary"].sum())
     target, vmin = float(table["target"].sum()), float(table["voluntary_min"].sum())
-    stated = con.execute("SELECT participants FROM plan").fetchone()[0]
+    stated = db.value(con, "SELECT participants FROM plan")
     return {
         "period": period, "total": total, "voluntary": voluntary, "target": target, "voluntary_min": vmin,
         "attainment": total / target if target else float("nan"),
@@ -265,10 +275,9 @@ def campaign_effect(con, settings: Settings, codes: list[str] | None = None) -> 
     return pd.DataFrame(rows, columns=["year", "campaign_increase", "other_increase", "ratio"])
 
 
-def lagging(table: pd.DataFrame, statuses: list[str], reasons: list[str]) -> pd.DataFrame:
-    """Communes with one of ``statuses`` lagging on one of ``reasons``, slowest first, ranked from 1."""
-    matches_reason = table["reason"].str.lower().map(lambda r: any(x in r for x in reasons))
-    keep = table["status"].isin(statuses) & ((table["status"] == STATUS_ON_TRACK) | matches_reason)
+def lagging(table: pd.DataFrame, statuses: list[str], measures: list[str]) -> pd.DataFrame:
+    """Communes with one of ``statuses`` lagging on one of ``measures``, slowest first, ranked from 1."""
+    keep = table["status"].isin(statuses) & ((table["status"] == STATUS_ON_TRACK) | lags_on(table, measures))
     out = table[keep]
     out = out.assign(worst=out[["progress", "voluntary_progress"]].min(axis=1))
     out = out.sort_values(["worst", "name"]).drop(columns="worst").reset_index(drop=True)

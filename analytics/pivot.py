@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analytics import fmt, store
+from analytics import db, fmt, store
 from analytics.charts import OKABE_ITO, vietnamese
 from analytics.errors import InvalidPivot
 from analytics.names import fold
@@ -107,7 +107,7 @@ def _validate(rows: list[str], columns: list[str], value: str, period_from, peri
 
 
 def _units(con, settings: Settings, codes: list[str] | None) -> pd.DataFrame:
-    units = con.execute(_UNITS, [settings.target_year]).df()
+    units = db.query(con, _UNITS, [settings.target_year])
     if codes is not None:
         units = units[units["code"].isin(codes)]
     units = units.fillna({"former_district": UNKNOWN_GROUP, "former_province": UNKNOWN_GROUP})

@@ -6,14 +6,9 @@ import pandas as pd
 
 from analytics.settings import Settings
 
-GREEN, AMBER, RED, NONE = "Xanh", "Vàng", "Đỏ", "—"
-INDICATORS = {
-    "annual_attainment": "Đạt chỉ tiêu năm",
-    "attainment_2030": "Đạt chỉ tiêu 2030",
-    "voluntary_attainment": "Tự nguyện so với tối thiểu",
-    "growth_3m_pct": "Tăng 3 tháng",
-    "completeness_pct": "Đầy đủ báo cáo",
-}
+# Light codes (analytics.labels.LIGHT words them) and the indicators, in column order.
+GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
+INDICATORS = ("annual_attainment", "attainment_2030", "voluntary_attainment", "growth_3m_pct", "completeness_pct")
 LIGHT_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NONE: 3}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,11 +44,24 @@ class Settings:
     registry_primary: str
     fuzzy_accept: float
     ambiguity_margin: float
-    thresholds: dict = field(default_factory=dict)
-    monthly_due_day: int = 15
-    scorecard: dict = field(default_factory=dict)
-    viewing_requires_login: bool = False
-    idle_minutes: int = 30
+    thresholds: dict  # THRESHOLDS keys, each present
+    monthly_due_day: int
+    scorecard: dict  # indicator -> (green at or above, amber at or above), in percent
+    viewing_requires_login: bool
+    idle_minutes: int
+
+
+# What a plan file may leave out, and the value it then takes: each default of the program lives here only.
+THRESHOLDS = {"monthly_change_warn_pct": 20.0, "on_track_pct": 98.0, "very_late_pct": 90.0}
+DEFAULTS = {
+    ("plan", "campaign_month"): 5,
+    ("plan", "commune_report_deadline"): "12-15",
+    ("plan", "province_report_deadline"): "12-30",
+    ("plan", "overrides_file"): "name_overrides.csv",
+    ("reporting", "monthly_due_day"): 15,
+    ("access", "viewing_requires_login"): False,
+    ("access", "idle_minutes"): 30,
+}
 
 
 def plan_path() -> Path:
@@ -58,6 +71,10 @@ def plan_path() -> Path:
 def db_path() -> Path:
     """The DuckDB file; one environment variable decides it."""
     return Path(os.environ.get("BHXH_DB", DATA_DIR / "bhxh.duckdb"))
+
+
+def _optional(raw: dict, table: str, key: str):
+    return raw.get(table, {}).get(key, DEFAULTS[(table, key)])
 
 
 @lru_cache(maxsize=8)
@@ -73,20 +90,20 @@ def _load(path: Path, mtime: float) -> Settings:
             resolution=plan.get("resolution", ""),
             target_year=int(plan["target_year"]),
             targets_path=base / plan["targets_file"],
-            overrides_path=base / plan.get("overrides_file", "name_overrides.csv"),
+            overrides_path=base / _optional(raw, "plan", "overrides_file"),
             baseline_month=plan["baseline_month"],
-            campaign_month=int(plan.get("campaign_month", 5)),
-            commune_report_deadline=plan.get("commune_report_deadline", "12-15"),
-            province_report_deadline=plan.get("province_report_deadline", "12-30"),
+            campaign_month=int(_optional(raw, "plan", "campaign_month")),
+            commune_report_deadline=_optional(raw, "plan", "commune_report_deadline"),
+            province_report_deadline=_optional(raw, "plan", "province_report_deadline"),
             headline=Headline(**plan["headline"]),
             registry_primary=raw["registry"]["primary"],
             fuzzy_accept=float(raw["matching"]["fuzzy_accept"]),
             ambiguity_margin=float(raw["matching"]["ambiguity_margin"]),
-            thresholds=dict(raw.get("thresholds", {})),
-            monthly_due_day=int(raw.get("reporting", {}).get("monthly_due_day", 15)),
+            thresholds={k: float(v) for k, v in (THRESHOLDS | raw.get("thresholds", {})).items()},
+            monthly_due_day=int(_optional(raw, "reporting", "monthly_due_day")),
             scorecard={k: tuple(v) for k, v in raw.get("scorecard", {}).items()},
-            viewing_requires_login=bool(raw.get("access", {}).get("viewing_requires_login", False)),
-            idle_minutes=int(raw.get("access", {}).get("idle_minutes", 30)),
+            viewing_requires_login=bool(_optional(raw, "access", "viewing_requires_login")),
+            idle_minutes=int(_optional(raw, "access", "idle_minutes")),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc

@@ -1,22 +1,27 @@
-"""Versioned storage of uploads: monthly results and official annual targets supersede, never overwrite.
+"""Versioned storage of uploads, and every authorised write of the figures and the plan's name matches.
 
 The value of a (period, commune) — or (year, commune) for annual targets — is the
 one from the latest upload of that kind still in force; withdrawing an upload
 brings back what it superseded, and any past state can be read "as known on" a moment.
+Each write here checks the actor's role, is one transaction and is audited.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import threading
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import audit
+from analytics import audit, db
 from analytics.accounts import User, require
+from analytics.build import build_database
 from analytics.db import transaction
 from analytics.errors import UploadNotFound
+from analytics.settings import Settings
 
 # Uploads from several sessions of one server are applied one after another.
 WRITE_LOCK = threading.Lock()
@@ -33,7 +38,7 @@ def _in_force(con, kind: str, as_of: dt.datetime | None) -> pd.DataFrame:
     table, key, values = KINDS[kind]
     moment = as_of or dt.datetime.max
     columns = ", ".join(f"v.{c}" for c in (key, "code", *values, "upload_id"))
-    return con.execute(f"""
+    return db.query(con, f"""
         SELECT {columns}
         FROM (
             SELECT v.*, row_number() OVER (PARTITION BY v.{key}, v.code
@@ -41,7 +46,7 @@ def _in_force(con, kind: str, as_of: dt.datetime | None) -> pd.DataFrame:
             FROM {table} v JOIN uploads u ON u.id = v.upload_id
             WHERE u.kind = ? AND u.uploaded_at <= ?
               AND (u.withdrawn_at IS NULL OR u.withdrawn_at > ?)
-        ) v WHERE rank = 1 ORDER BY {key}, code""", [kind, moment, moment]).df()
+        ) v WHERE rank = 1 ORDER BY {key}, code""", [kind, moment, moment])
 
 
 def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
@@ -56,22 +61,19 @@ def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
 
 def uploads(con, kind: str | None = None) -> pd.DataFrame:
     """Every upload, or those of one kind, oldest first."""
-    return con.execute(
-        "SELECT id, kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, rows_stored, "
-        "is_demo, note, withdrawn_at, withdrawn_by FROM uploads WHERE kind = coalesce(?, kind) ORDER BY id",
-        [kind],
-    ).df()
+    return db.query(
+        con, "SELECT id, kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, rows_stored, "
+             "is_demo, note, withdrawn_at, withdrawn_by FROM uploads WHERE kind = coalesce(?, kind) ORDER BY id",
+        [kind])
 
 
 def applied_with_hash(con, sha256: str) -> int | None:
-    row = con.execute(
-        "SELECT id FROM uploads WHERE sha256 = ? AND withdrawn_at IS NULL ORDER BY id LIMIT 1", [sha256]
-    ).fetchone()
-    return row[0] if row else None
+    return db.value(con, "SELECT id FROM uploads WHERE sha256 = ? AND withdrawn_at IS NULL ORDER BY id LIMIT 1",
+                    [sha256])
 
 
 def has_demo(con) -> bool:
-    return con.execute("SELECT count(*) FROM uploads WHERE is_demo").fetchone()[0] > 0
+    return db.value(con, "SELECT count(*) FROM uploads WHERE is_demo") > 0
 
 
 def _delete_demo(con) -> None:
@@ -155,4 +157,28 @@ def withdraw(con, upload_id: int, user: User, now: dt.datetime | None = None) ->
 
 def last_upload_time(con) -> dt.datetime | None:
     """When the figures in force last changed: data freshness for the pages."""
-    return con.execute("SELECT max(coalesce(withdrawn_at, uploaded_at)) FROM uploads").fetchone()[0]
+    return db.value(con, "SELECT max(coalesce(withdrawn_at, uploaded_at)) FROM uploads")
+
+
+def add_override(con, actor: User, settings: Settings, name_as_printed: str, code: str, note: str = ""
+                 ) -> None:
+    """A person confirms or corrects a name match: the overrides file gains a line and the database is rebuilt.
+
+    If the rebuild fails the file is put back as it was.
+    """
+    require(actor, "overrides")
+    path = settings.overrides_path
+    before = path.read_text(encoding="utf-8") if path.exists() else "name_as_printed,code,note\n"
+    kept = [line for line in before.splitlines()[1:] if next(csv.reader([line]))[0] != name_as_printed]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([name_as_printed, code, note])
+    with WRITE_LOCK:
+        path.write_text("\n".join([before.splitlines()[0], *kept]) + "\n" + buffer.getvalue(), encoding="utf-8")
+        try:
+            build_database(con, settings)
+        except Exception:
+            path.write_text(before, encoding="utf-8")
+            build_database(con, settings)
+            raise
+        with transaction(con):
+            audit.record(con, actor.username, "override", f"«{name_as_printed}» -> {code} {note}".strip())

@@ -2,22 +2,21 @@
 
 Every appendix row is matched to a unit and the match kept with its method and
 score. Findings list what a person must look at; no figure is ever altered to
-make totals agree. ``python -m analytics.targets check`` prints them and exits
+make totals agree. ``python -m analytics check`` prints them and exits
 non-zero while any remain open.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from analytics import db
 from analytics.errors import SourceFileError
-from analytics.names import NameMatcher, nfc
+from analytics.names import NameMatcher
 from analytics.settings import Settings
 
 APPENDIX_COLUMNS = ["stt", "name_as_printed", "total_target", "voluntary_min"]
@@ -126,74 +125,29 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
 
 def plan_summary(con) -> dict:
     """The plan's stated headline beside the registry and appendix counts."""
-    plan = con.execute("SELECT * FROM plan").df().iloc[0].to_dict()
-    plan["units"] = con.execute("SELECT count(*) FROM communes").fetchone()[0]
-    plan["appendix_rows"] = con.execute("SELECT count(*) FROM appendix_rows").fetchone()[0]
+    plan = db.query(con, "SELECT * FROM plan").iloc[0].to_dict()
+    plan["units"] = db.value(con, "SELECT count(*) FROM communes")
+    plan["appendix_rows"] = db.value(con, "SELECT count(*) FROM appendix_rows")
     plan["open_findings"] = open_findings(con)
     return plan
 
 
 def open_findings(con) -> int:
-    return con.execute("SELECT count(*) FROM findings WHERE status = 'open'").fetchone()[0]
+    return db.value(con, "SELECT count(*) FROM findings WHERE status = 'open'")
 
 
 def appendix_view(con) -> pd.DataFrame:
     """Each appendix row beside its official unit, for the check page and command."""
-    return con.execute(
-        """SELECT a.stt, a.name_as_printed, c.name AS official_name, a.code, a.method, a.score, a.status,
-                  a.total_target, a.voluntary_min
-           FROM appendix_rows a LEFT JOIN communes c USING (code) ORDER BY a.stt"""
-    ).df()
+    return db.query(
+        con, """SELECT a.stt, a.name_as_printed, c.name AS official_name, a.code, a.method, a.score, a.status,
+                       a.total_target, a.voluntary_min
+                FROM appendix_rows a LEFT JOIN communes c USING (code) ORDER BY a.stt""")
 
 
 def findings_view(con) -> pd.DataFrame:
-    return con.execute("SELECT kind, subject, detail, status FROM findings ORDER BY id").df()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from analytics.build import ensure_database
-
-    argv = sys.argv[1:] if argv is None else argv
-    if argv != ["check"]:
-        print("Cách dùng: python -m analytics.targets check", file=sys.stderr)
-        return 2
-    con = ensure_database()
-    rows = appendix_view(con)
-    for r in rows.fillna("—").itertuples():
-        print(f"{r.stt:>4}  {nfc(r.name_as_printed):<28} -> {r.official_name:<28} {r.code:>6} "
-              f"{r.method:<13} {r.score:>5}  {r.status}")
-    found = findings_view(con)
-    print(f"\nPhát hiện ({len(found)}):")
-    for f in found.itertuples():
-        print(f"  [{f.status}] {f.kind}: {f.subject} — {f.detail}")
-    n_open = open_findings(con)
-    print(f"\nCòn {n_open} phát hiện chưa xử lý.")
-    return 1 if n_open else 0
-
+    return db.query(con, "SELECT kind, subject, detail, status FROM findings ORDER BY id")
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from analytics.aliases import run_as
 
-
-def add_override(con, actor, settings: Settings, name_as_printed: str, code: str, note: str = "") -> None:
-    """A person confirms or corrects a match: the overrides file gains a line and the database is rebuilt.
-
-    If the rebuild fails the file is put back as it was.
-    """
-    from analytics import accounts, audit
-    from analytics.build import build_database
-
-    accounts.require(actor, "overrides")
-    path = settings.overrides_path
-    before = path.read_text(encoding="utf-8") if path.exists() else "name_as_printed,code,note\n"
-    kept = [line for line in before.splitlines()[1:] if next(csv.reader([line]))[0] != name_as_printed]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([name_as_printed, code, note])
-    path.write_text("\n".join([before.splitlines()[0], *kept]) + "\n" + buffer.getvalue(), encoding="utf-8")
-    try:
-        build_database(con, settings)
-    except Exception:
-        path.write_text(before, encoding="utf-8")
-        build_database(con, settings)
-        raise
-    audit.record(con, actor.username, "override", f"«{name_as_printed}» -> {code} {note}".strip())
+    run_as()

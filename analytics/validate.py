@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import fmt
+from analytics import db, fmt, labels
 from analytics.communes import code_map, matcher
 from analytics.periods import add_months, month_index
 from analytics.readers import Problem, RawTable, parse_count, parse_period, parse_year
@@ -22,7 +22,6 @@ COUNTS = ("total", "compulsory", "voluntary", "labour_force")
 REQUIRED_COUNTS = ("total", "voluntary")
 COUNT_VI = {"total": "tổng số người tham gia", "compulsory": "số tham gia bắt buộc",
             "voluntary": "số tham gia tự nguyện", "labour_force": "lực lượng lao động"}
-METHOD_VI = {"normalised": "chuẩn hoá", "fuzzy": "gần đúng (có dấu)", "fuzzy_folded": "gần đúng (bỏ dấu)"}
 TABLE_COLUMNS = ["period", "code", "total", "compulsory", "voluntary", "labour_force",
                  "source_row", "written_name", "match_method", "match_score"]
 ANNUAL_COUNT_VI = {"total_target": "chỉ tiêu chung", "voluntary_min": "chỉ tiêu tự nguyện tối thiểu"}
@@ -55,7 +54,7 @@ class _Rows:
         self.raw, self.settings = raw, settings
         self.problems = list(raw.problems)
         self.codes = code_map(con)
-        self.names = dict(con.execute("SELECT code, name FROM communes").fetchall())
+        self.names = dict(db.rows(con, "SELECT code, name FROM communes"))
         self.matcher = matcher(con, settings)
 
     def column(self, index, field: str) -> str | None:
@@ -87,7 +86,7 @@ class _Rows:
         if m.method != "exact":
             self.add(row, index, "commune",
                      f"Tên «{name}» được khớp với {self.names[m.code]} ({m.code}) theo cách "
-                     f"{METHOD_VI[m.method]}, điểm {fmt.number(m.score, 1)}. Hãy kiểm tra.", "warning")
+                     f"{labels.MATCH_METHOD[m.method]}, điểm {fmt.number(m.score, 1)}. Hãy kiểm tra.", "warning")
         return m.code, str(name), m.method, m.score
 
     def count(self, index, row, field: str, value, label: str, required: bool) -> tuple[bool, int | None]:
@@ -214,7 +213,7 @@ def validate_monthly(raw: RawTable, con, settings: Settings, today: dt.date,
     if not table.empty:
         _missing_communes(table, checker.names, problems)
         _jumps(table, previous if previous is not None else table.iloc[0:0],
-               float(settings.thresholds.get("monthly_change_warn_pct", 20)), checker.names, problems)
+               settings.thresholds["monthly_change_warn_pct"], checker.names, problems)
     return Checked(table, problems)
 
 
@@ -298,9 +297,9 @@ def validate_annual(raw: RawTable, con, settings: Settings, previous: pd.DataFra
         return Checked(pd.DataFrame(columns=ANNUAL_COLUMNS), checker.problems)
     table = checker.run()
     if not table.empty:
-        final = con.execute(
-            "SELECT code, sum(total_target), sum(voluntary_min) FROM targets WHERE target_year = ? GROUP BY code",
-            [settings.target_year]).fetchall()
+        final = db.rows(
+            con, "SELECT code, sum(total_target), sum(voluntary_min) FROM targets WHERE target_year = ? GROUP BY code",
+            [settings.target_year])
         checker.above_plan(table, {code: {"total_target": t, "voluntary_min": v} for code, t, v in final})
         empty = pd.DataFrame(columns=["year", "code", "total_target", "voluntary_min"])
         checker.decreases(table, previous if previous is not None else empty)

@@ -1,4 +1,7 @@
-"""Commune boundaries for the map: a shipped file when there is one, else polygons derived from packages."""
+"""Commune boundaries and what the map draws: a shipped file when there is one, else polygons derived from packages.
+
+geo depends on analytics (names, registry lookups, labels), never the reverse.
+"""
 
 from pathlib import Path
 

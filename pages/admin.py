@@ -3,9 +3,11 @@
 import streamlit as st
 
 from analytics import accounts, audit, exports, fmt
+from analytics.communes import units
 from analytics.errors import AnalyticsError
 from analytics.settings import EDITABLE, load_settings
-from analytics.targets import add_override, appendix_view
+from analytics.store import add_override
+from analytics.targets import appendix_view
 from pages.common import connection, shown_errors
 
 st.title("Quản trị")
@@ -17,7 +19,8 @@ with shown_errors():
 tab_users, tab_overrides, tab_settings, tab_audit = st.tabs(
     ["Tài khoản", "Xác nhận tên đơn vị", "Cấu hình", "Nhật ký"])
 with tab_users:
-    people = accounts.users(con)
+    with shown_errors():
+        people = accounts.users(con)
     people = people.assign(role=people["role"].map(accounts.ROLE_VI),
                            created_at=people["created_at"].dt.strftime("%d/%m/%Y"),
                            locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M").fillna(""))
@@ -36,24 +39,26 @@ with tab_users:
                 st.success(f"Đã tạo tài khoản «{username}».")
             except (AnalyticsError, ValueError) as exc:
                 st.error(str(exc))
-    others = [u for u in accounts.users(con)["username"] if u != user.username]
+    with shown_errors():
+        others = [u for u in accounts.users(con)["username"] if u != user.username]  # a new account included
     if others:
         c1, c2, c3 = st.columns([2, 1, 1])
         who = c1.selectbox("Tài khoản", others)
-        if c2.button("Khoá"):
-            accounts.set_disabled(con, user, who, True)
-            st.rerun()
-        if c3.button("Mở khoá"):
-            accounts.set_disabled(con, user, who, False)
-            st.rerun()
+        for column, label, disabled in ((c2, "Khoá", True), (c3, "Mở khoá", False)):
+            if column.button(label):
+                with shown_errors():
+                    accounts.set_disabled(con, user, who, disabled)
+                st.rerun()
 
 with tab_overrides:
-    rows = appendix_view(con)
+    with shown_errors():
+        rows = appendix_view(con)
+        registry = units(con).sort_values("name")
     pending = rows[rows["status"].isin(["open", "unmatched"])]
     if pending.empty:
         st.success("Mọi dòng phụ lục đã khớp chính xác hoặc đã được xác nhận.")
     else:
-        names = dict(con.execute("SELECT code, name FROM communes ORDER BY name").fetchall())
+        names = dict(zip(registry["code"], registry["name"]))
         printed = st.selectbox("Dòng phụ lục", pending["name_as_printed"].tolist())
         suggested = pending.set_index("name_as_printed").loc[printed, "code"]
         codes = list(names)
@@ -84,7 +89,8 @@ with tab_settings:
             st.success("Đã lưu: " + "; ".join(done) if done else "Không có thay đổi.")
 
 with tab_audit:
-    log = audit.entries(con)
+    with shown_errors():
+        log = audit.entries(con)
     st.dataframe(log.assign(happened_at=log["happened_at"].dt.strftime("%d/%m/%Y %H:%M:%S")), hide_index=True,
                  width="stretch", column_config={"id": "Số", "happened_at": "Thời điểm", "actor": "Người thực hiện",
                                                  "action": "Thao tác", "detail": "Chi tiết"})

@@ -4,12 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import accounts, annual, fmt, metrics, store
+from analytics import accounts, annual, fmt, metrics
 from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.readers import sheet_names
 from analytics.settings import load_settings
-from pages.common import connection, show_review, shown_errors
+from pages.common import connection, show_review, shown_errors, upload_history
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_COLUMNS = {"year": st.column_config.NumberColumn("Năm", format="%d"), "code": "Mã xã",
@@ -71,29 +71,13 @@ if upload is not None:
                            "Các trang theo dõi dùng chỉ tiêu này từ bây giờ.")
 
 st.subheader("Chỉ tiêu năm đang có hiệu lực")
-in_force = annual.annual_targets(con)
+with shown_errors():
+    in_force = annual.annual_targets(con)
+    named = in_force.merge(units(con)[["code", "name"]], on="code", how="left")
 if in_force.empty:
     st.info("Chưa có chỉ tiêu năm chính thức nào; các trang dùng lộ trình thẳng đến chỉ tiêu "
             f"{settings.target_year}.")
 else:
-    named = in_force.merge(units(con)[["code", "name"]], on="code", how="left")
     st.dataframe(named[list(TARGET_COLUMNS)], hide_index=True, width="stretch", column_config=TARGET_COLUMNS)
 
-history = store.uploads(con, "annual")
-if not history.empty:
-    st.subheader("Lịch sử tải lên chỉ tiêu năm")
-    st.dataframe(history.assign(
-        status=history["withdrawn_at"].isna().map({True: "Đang hiệu lực", False: "Đã rút"}),
-        uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"),
-    )[["id", "file_name", "uploaded_by", "uploaded_at", "periods", "rows_stored", "status", "note"]],
-        hide_index=True, width="stretch", column_config={
-            "id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
-            "periods": "Các năm", "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"})
-    active = history[history["withdrawn_at"].isna()]["id"].tolist()
-    if active:
-        c1, c2 = st.columns([1, 3])
-        chosen = c1.selectbox("Rút lần tải lên", active, key="annual_withdraw")
-        if c2.button("Rút lần tải lên này", help="Chỉ tiêu mà lần này thay thế có hiệu lực trở lại."):
-            with shown_errors():
-                store.withdraw(con, int(chosen), st.session_state.get("user"))
-            st.rerun()
+upload_history(con, "annual")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import briefing, fmt, metrics, store
 from analytics.settings import db_path, load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import connection, month_page, shown_errors
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,14 +19,9 @@ def _files(period: str, updated: dt.datetime | None, database: str) -> tuple[byt
     return briefing.briefing_docx(con, settings, period), briefing.briefing_xlsx(con, settings, period)
 
 
-st.title("Báo cáo Ban Chỉ đạo")
-view = st.session_state["view"]
+view, con, settings = month_page("Báo cáo Ban Chỉ đạo")
 with shown_errors():
-    con = connection()
     months = metrics.periods(con)
-    if not months:
-        no_data_notice()
-        st.stop()
     newest_first = months[::-1]
     chosen = view.period if view.period in months else months[-1]
     period = st.selectbox("Kỳ báo cáo", newest_first, index=newest_first.index(chosen), format_func=fmt.month)

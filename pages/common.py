@@ -1,4 +1,4 @@
-"""What every page shares: the cached connection, labels, and error display."""
+"""What every page shares: the cached connection, error display, the sidebar, the month preamble, upload widgets."""
 
 from __future__ import annotations
 
@@ -6,36 +6,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import duckdb
 import streamlit as st
 
-from analytics import accounts, fmt, metrics
+from analytics import accounts, db, fmt, identity, labels, metrics, scopes, store
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
-
-STATUS_VI = {
-    "exact": "Khớp chính xác",
-    "open": "Cần xác nhận",
-    "confirmed": "Đã xác nhận",
-    "unmatched": "Chưa khớp",
-    "info": "Ghi nhận",
-}
-METHOD_VI = {
-    "exact": "trùng khớp",
-    "normalised": "chuẩn hoá (hoa/thường, dấu, tiền tố)",
-    "fuzzy": "gần đúng (có dấu)",
-    "fuzzy_folded": "gần đúng (bỏ dấu)",
-    "override": "do người dùng chỉnh",
-}
-KIND_VI = {
-    "unmatched_row": "Dòng phụ lục chưa khớp",
-    "non_exact_match": "Khớp không chính xác",
-    "matched_twice": "Đơn vị bị khớp hai lần",
-    "unit_without_target": "Đơn vị không có chỉ tiêu",
-    "total_mismatch": "Tổng không khớp",
-    "figure": "Số liệu bất thường",
-    "registry_disagreement": "Hai gói danh mục khác nhau",
-}
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,22 +27,22 @@ def connection():
 
 @contextmanager
 def shown_errors():
-    """Expected failures become a Vietnamese message on the page, never a traceback."""
+    """Expected failures become a Vietnamese message on the page, never a traceback.
+
+    Analytics translates DuckDB's errors at its storage boundary; one that comes from elsewhere is translated
+    the same way here.
+    """
     try:
         yield
     except AnalyticsError as exc:
         st.error(str(exc))
         st.stop()
+    except duckdb.Error as exc:
+        st.error(str(db.translated(exc)))
+        st.stop()
 
 
-INDICATORS = {
-    "attainment": "Tỷ lệ đạt chỉ tiêu 2030",
-    "progress": "Tiến độ so với lộ trình",
-    "voluntary_attainment": "Tự nguyện so với chỉ tiêu tối thiểu",
-    "voluntary_share": "Tỷ trọng tự nguyện",
-    "labour_coverage": "Tỷ lệ bao phủ lực lượng lao động",
-}
-ALL = "Toàn tỉnh"
+ALL = scopes.ALL
 
 
 @dataclass(frozen=True)
@@ -87,35 +64,24 @@ def sidebar(con) -> View:
     """Month, commune or group, indicator: read from and written back to the URL query."""
     months = metrics.periods(con)
     units = metrics.communes(con)
-    scopes = [ALL]
-    scopes += [f"Tỉnh cũ: {p}" for p in sorted(units["former_province"].dropna().unique())]
-    scopes += [f"Huyện cũ: {d}" for d in sorted(units["former_district"].dropna().unique())]
-    scopes += units["name"].tolist()
+    choices = scopes.options(units)
     with st.sidebar:
         st.header("Bộ lọc")
         period = None
         if months:
             period = st.selectbox("Tháng", months[::-1], format_func=fmt.month,
                                   index=months[::-1].index(_query("thang", months, months[-1])))
-        scope = st.selectbox("Phạm vi", scopes, index=scopes.index(_query("pham_vi", scopes, ALL)))
-        keys = list(INDICATORS)
-        indicator = st.selectbox("Chỉ số", keys, format_func=INDICATORS.get,
+        scope = st.selectbox("Phạm vi", choices, index=choices.index(_query("pham_vi", choices, ALL)))
+        keys = list(labels.INDICATOR)
+        indicator = st.selectbox("Chỉ số", keys, format_func=labels.INDICATOR.get,
                                  index=keys.index(_query("chi_so", keys, keys[0])))
     st.query_params.update({"thang": period or "", "pham_vi": scope, "chi_so": indicator})
-    if scope == ALL:
-        codes = None
-    elif scope.startswith("Tỉnh cũ: "):
-        codes = units[units["former_province"] == scope.removeprefix("Tỉnh cũ: ")]["code"].tolist()
-    elif scope.startswith("Huyện cũ: "):
-        codes = units[units["former_district"] == scope.removeprefix("Huyện cũ: ")]["code"].tolist()
-    else:
-        codes = units[units["name"] == scope]["code"].tolist()
-    return View(period, scope, codes, indicator)
+    return View(period, scope, scopes.codes(units, scope), indicator)
 
 
 def no_data_notice() -> None:
     st.info("Chưa có số liệu hằng tháng. Vào trang «Nhập số liệu» để tải tệp số liệu lên, "
-            "hoặc chạy `python -m analytics.build --demo` để xem thử với dữ liệu minh hoạ.")
+            "hoặc chạy `python -m analytics build --demo` để xem thử với dữ liệu minh hoạ.")
 
 
 def oidc_configured() -> bool:
@@ -140,10 +106,7 @@ def current_user(con, settings) -> accounts.User | None:
     """The session's user; idle sessions expire. A single sign-on identity maps to its local account."""
     user = st.session_state.get("user")
     if user is None and oidc_configured() and getattr(st.user, "is_logged_in", False):
-        found = accounts.users(con)
-        match = found[(found["username"] == str(st.user.get("email", "")).lower()) & ~found["disabled"]]
-        role = match.iloc[0]["role"] if len(match) else "viewer"
-        user = accounts.User(str(st.user.get("email")), str(st.user.get("name", st.user.get("email"))), role)
+        user = identity.sso_user(con, st.user.get("email"), st.user.get("name"))
         sign_in(user)
     if user is not None and time.monotonic() - st.session_state.get("last_seen", 0) > settings.idle_minutes * 60:
         sign_out()
@@ -168,18 +131,59 @@ def show_review(prepared) -> None:
     problems = prepared.problem_table()
     if not problems.empty:
         st.subheader("Các vấn đề")
+        error = labels.SEVERITY["error"]
         st.dataframe(problems.style.apply(
-            lambda r: ["background-color: #fde2e1" if r["Mức"] == "Lỗi" else "background-color: #fff4d6"] * len(r),
+            lambda r: ["background-color: #fde2e1" if r["Mức"] == error else "background-color: #fff4d6"] * len(r),
             axis=1), hide_index=True, width="stretch")
     st.subheader("Xem trước")
     st.dataframe(prepared.preview(), hide_index=True, width="stretch")
 
 
-def month_page():
-    """View, connection and settings of a page that shows a month; with no monthly data it explains and stops."""
+# kind -> (heading, what its periods are called, what to say when there is none, what withdrawing does)
+_HISTORY = {
+    "monthly": ("Lịch sử tải lên", "Kỳ", "Chưa có lần tải lên nào.", None),
+    "annual": ("Lịch sử tải lên chỉ tiêu năm", "Các năm", None, "Chỉ tiêu mà lần này thay thế có hiệu lực trở lại."),
+}
+
+
+def upload_history(con, kind: str) -> None:
+    """The uploads of one kind, newest last, and a withdrawal of one in force (demo data is removed, not withdrawn)."""
+    heading, periods, empty, effect = _HISTORY[kind]
+    with shown_errors():
+        history = store.uploads(con, kind)
+    if history.empty:
+        if empty:
+            st.subheader(heading)
+            st.info(empty)
+        return
+    st.subheader(heading)
+    shown = history.assign(status=history["withdrawn_at"].isna().map(labels.UPLOAD_STATE),
+                           uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"))
+    st.dataframe(shown[["id", "file_name", "uploaded_by", "uploaded_at", "periods", "rows_stored", "status", "note"]],
+                 hide_index=True, width="stretch", column_config={
+                     "id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
+                     "periods": periods, "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"})
+    active = history[history["withdrawn_at"].isna() & ~history["is_demo"]]["id"].tolist()
+    if active:
+        c1, c2 = st.columns([1, 3])
+        chosen = c1.selectbox("Rút lần tải lên", active, key=f"withdraw_{kind}")
+        if c2.button("Rút lần tải lên này", help=effect, key=f"withdraw_{kind}_button"):
+            with shown_errors():
+                store.withdraw(con, int(chosen), st.session_state.get("user"))
+            st.rerun()
+
+
+def month_page(title, intro=None):
+    """The preamble of every page that shows a month: its title (text, or made from the settings), then the view,
+    connection and settings; ``intro(settings)`` draws what the page shows even before any monthly data, and
+    with no monthly data the page explains what to do and stops."""
     view = st.session_state["view"]
     with shown_errors():
         con, settings = connection(), load_settings()
+    st.title(title(settings) if callable(title) else title)
+    if intro is not None:
+        with shown_errors():
+            intro(settings)
     if view.period is None:
         no_data_notice()
         st.stop()

@@ -5,25 +5,21 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import completeness, fmt, metrics
-from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from analytics import completeness, fmt, labels, metrics
+from pages.common import month_page, shown_errors
 
-st.title("Tiến độ báo cáo")
-view = st.session_state["view"]
 today = dt.date.today()
-with shown_errors():
-    con, settings = connection(), load_settings()
+
+
+def deadlines(settings) -> None:
+    """The plan's yearly deadlines, shown even before any monthly figure."""
     calendar = completeness.deadlines(settings, today)
+    st.subheader("Hạn báo cáo năm theo kế hoạch")
+    for col, row in zip(st.columns(len(calendar)), calendar.itertuples()):
+        col.metric(row.deadline, fmt.date(row.date), f"còn {fmt.number(row.days_left)} ngày", delta_color="off")
 
-st.subheader("Hạn báo cáo năm theo kế hoạch")
-cols = st.columns(len(calendar))
-for col, row in zip(cols, calendar.itertuples()):
-    col.metric(row.deadline, fmt.date(row.date), f"còn {fmt.number(row.days_left)} ngày", delta_color="off")
 
-if view.period is None:
-    no_data_notice()
-    st.stop()
+view, con, settings = month_page("Tiến độ báo cáo", deadlines)
 with shown_errors():
     frame = completeness.reporting(con, settings, today, metrics.periods(con))
 if view.codes is not None:
@@ -33,7 +29,8 @@ st.subheader("Số xã, phường theo tình trạng báo cáo, từng tháng")
 st.caption(f"Số liệu tháng M phải có trước ngày {settings.monthly_due_day} tháng M+1; "
            "nhập sau ngày đó tính là muộn.")
 counts = completeness.summary(frame)
-st.dataframe(counts.assign(period=counts["period"].map(fmt.month)).rename(columns={"period": "Tháng"}),
+st.dataframe(counts.assign(period=counts["period"].map(fmt.month)).rename(columns={"period": "Tháng",
+                                                                                  **labels.REPORTING}),
              hide_index=True, width="stretch")
 
 st.subheader(f"Chi tiết {fmt.month(view.period)}")
@@ -45,7 +42,8 @@ if month.empty:
     st.success("Tất cả xã, phường đã báo cáo đúng hạn.")
 else:
     stored = month["first_stored"].map(lambda t: fmt.date(t.date()) if pd.notna(t) else "—")
-    st.dataframe(month.assign(due=month["due"].map(fmt.date), first_stored=stored)
+    st.dataframe(month.assign(due=month["due"].map(fmt.date), first_stored=stored,
+                              status=month["status"].map(labels.REPORTING))
                  [["name", "code", "status", "due", "first_stored"]],
                  hide_index=True, width="stretch",
                  column_config={"name": "Xã, phường", "code": "Mã", "status": "Tình trạng", "due": "Hạn",

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from analytics.targets import appendix_view, findings_view
-from pages.common import KIND_VI, METHOD_VI, STATUS_VI, connection, shown_errors
+from pages.common import connection, shown_errors
 
 with shown_errors():
     con = connection()
@@ -22,7 +22,7 @@ open_found = found[found["status"] == "open"]
 st.subheader(f"Phát hiện chưa xử lý: {fmt.number(len(open_found))}")
 if open_found.empty:
     st.success("Không còn phát hiện nào cần xử lý.")
-shown = found.assign(kind=found["kind"].map(KIND_VI), status=found["status"].map(STATUS_VI))
+shown = labels.shown(found, {"kind": labels.FINDING_KIND, "status": labels.MATCH_STATUS})
 st.dataframe(
     shown, hide_index=True, width="stretch",
     column_config={"kind": "Loại", "subject": "Đối tượng", "detail": "Chi tiết", "status": "Trạng thái"},
@@ -31,8 +31,7 @@ st.dataframe(
 st.subheader("Phụ lục và đơn vị chính thức")
 only_open = st.toggle("Chỉ hiện các dòng không khớp chính xác", value=False)
 table = rows[rows["status"] != "exact"] if only_open else rows
-table = table.assign(
-    method=table["method"].map(METHOD_VI), status=table["status"].map(STATUS_VI),
+table = labels.shown(table, {"method": labels.MATCH_METHOD, "status": labels.MATCH_STATUS}).assign(
     total_target=table["total_target"].map(fmt.number), voluntary_min=table["voluntary_min"].map(fmt.number),
 )
 st.dataframe(

@@ -6,20 +6,10 @@ import streamlit as st
 
 from analytics import fmt, outlook
 from analytics.projection import METHOD_VI
-from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import month_page, shown_errors
 
-view = st.session_state["view"]
-
+view, con, settings = month_page(lambda settings: f"Dự báo đến năm {settings.target_year}")
 with shown_errors():
-    settings = load_settings()
-st.title(f"Dự báo đến năm {settings.target_year}")
-if view.period is None:
-    no_data_notice()
-    st.stop()
-
-with shown_errors():
-    con = connection()
     scope = outlook.province_outlook(con, settings, view.codes, until=view.period)
     communes = outlook.commune_outlook(con, settings, view.codes, until=view.period)
 

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from analytics import exports, fmt, metrics
+from analytics import exports, fmt, labels, metrics
 from pages.common import in_scope, month_page, shown_errors
 
-st.title("Xã, phường chậm tiến độ")
-view, con, settings = month_page()
+view, con, settings = month_page("Xã, phường chậm tiến độ")
 with shown_errors():
     table = metrics.commune_table(con, settings, view.period)
     path = metrics.trajectory_source(con)
@@ -17,10 +16,11 @@ st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so v�
            f"{fmt.number(settings.thresholds['on_track_pct'])} %, rất chậm dưới "
            f"{fmt.number(settings.thresholds['very_late_pct'])} %.")
 c1, c2 = st.columns(2)
-statuses = c1.multiselect("Trạng thái", [metrics.STATUS_VERY_LATE, metrics.STATUS_LATE, metrics.STATUS_ON_TRACK],
-                          default=[metrics.STATUS_VERY_LATE, metrics.STATUS_LATE])
-reasons = c2.multiselect("Chậm về", ["tổng số", "tự nguyện"], default=["tổng số", "tự nguyện"])
-shown = metrics.lagging(table, statuses, reasons)
+statuses = c1.multiselect("Trạng thái", [*metrics.LAGGING, metrics.STATUS_ON_TRACK], default=list(metrics.LAGGING),
+                          format_func=labels.STATUS.get)
+measures = c2.multiselect("Chậm về", list(metrics.MEASURES), default=list(metrics.MEASURES),
+                          format_func=labels.MEASURE.get)
+shown = labels.shown(metrics.lagging(table, statuses, measures))
 
 st.metric("Số xã, phường trong danh sách", fmt.number(len(shown)))
 if shown.empty:

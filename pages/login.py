@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import accounts
 from analytics.errors import AccountLocked, LoginFailed
-from pages.common import connection, oidc_configured, sign_in
+from pages.common import connection, oidc_configured, shown_errors, sign_in
 
 st.title("Đăng nhập")
 with st.form("login"):
@@ -12,12 +12,13 @@ with st.form("login"):
     password = st.text_input("Mật khẩu", type="password")
     submitted = st.form_submit_button("Đăng nhập", type="primary")
 if submitted:
-    try:
-        sign_in(accounts.authenticate(connection(), username, password))
-    except (LoginFailed, AccountLocked) as exc:
-        st.error(str(exc))
-    else:
-        st.rerun()
+    with shown_errors():
+        try:
+            sign_in(accounts.authenticate(connection(), username, password))
+        except (LoginFailed, AccountLocked) as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
 if oidc_configured():
     st.divider()
     st.button("Đăng nhập bằng tài khoản của tổ chức", on_click=st.login)

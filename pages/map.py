@@ -3,26 +3,18 @@
 import pydeck as pdk
 import streamlit as st
 
-from analytics import fmt, mapview, metrics
-from analytics.settings import load_settings
-from pages.common import ALL, INDICATORS, connection, no_data_notice, shown_errors
+from analytics import fmt, labels, metrics
+from geo import mapview
+from pages.common import ALL, month_page, shown_errors
 
-view = st.session_state["view"]
-label = INDICATORS[view.indicator]
-
-st.title("Bản đồ theo xã, phường")
-if view.period is None:
-    no_data_notice()
-    st.stop()
-
+view, con, settings = month_page("Bản đồ theo xã, phường")
+label = labels.INDICATOR[view.indicator]
 with shown_errors():
-    con = connection()
-    settings = load_settings()
     table = metrics.commune_table(con, settings, view.period)
     bounds = mapview.geometry(con, settings)
 
 st.caption(f"{label} · {fmt.month(view.period)} · Phạm vi: {view.scope}")
-frame = mapview.map_frame(bounds.frame, table, view.indicator, highlight=view.codes, thresholds=settings.thresholds)
+frame = mapview.map_frame(bounds.frame, table, view.indicator, settings.thresholds, highlight=view.codes)
 tooltip = {
     "html": f"<b>{{tip_name}}</b><br/>{label}: {{tip_value}}<br/>Số người tham gia: {{tip_total}}<br/>"
             "Chỉ tiêu 2030: {tip_target}<br/>Tình trạng: {tip_status}",
@@ -66,7 +58,7 @@ if bounds.issues:
 
 # The same figures as a table: the map alone is unreadable with a screen reader.
 st.subheader("Số liệu theo xã, phường" if view.scope == ALL else f"Số liệu: {view.scope}")
-shown = table if view.codes is None else table[table["code"].isin(view.codes)]
+shown = labels.shown(table if view.codes is None else table[table["code"].isin(view.codes)])
 shown = shown.sort_values(view.indicator, na_position="last")
 st.dataframe(
     shown.assign(value=shown[view.indicator].map(fmt.percent), total=shown["total"].map(fmt.number),

@@ -6,8 +6,7 @@ from analytics import fmt, metrics, store
 from analytics.charts import trend
 from pages.common import month_page, shown_errors
 
-st.title("Tổng quan")
-view, con, settings = month_page()
+view, con, settings = month_page("Tổng quan")
 with shown_errors():
     card = metrics.summary(con, settings, view.period, view.codes)
     series = metrics.province_series(con, settings, view.codes)

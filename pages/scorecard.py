@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import completeness, fmt, metrics, scorecard
+from analytics import completeness, fmt, labels, metrics, scorecard
 from analytics.annual import annual_targets
 from pages.common import in_scope, month_page, shown_errors
 
@@ -12,8 +12,7 @@ LIGHT_CSS = {scorecard.GREEN: "background-color: #c7ecdf", scorecard.AMBER: "bac
              scorecard.RED: "background-color: #f6cbb7", scorecard.NONE: ""}
 LIGHT_MARK = {scorecard.GREEN: "●", scorecard.AMBER: "▲", scorecard.RED: "■", scorecard.NONE: ""}
 
-st.title("Bảng điểm xã, phường")
-view, con, settings = month_page()
+view, con, settings = month_page("Bảng điểm xã, phường")
 with shown_errors():
     table = metrics.commune_table(con, settings, view.period)
     annual = annual_targets(con)
@@ -28,18 +27,18 @@ if year_targets is None or year_targets.empty:
     st.info(f"Chưa có chỉ tiêu năm {view.period[:4]} chính thức; cột «Đạt chỉ tiêu năm» để trống. "
             "Xem trang «Chỉ tiêu năm».")
 sort_by = st.selectbox("Sắp xếp theo", ["rank", *scorecard.INDICATORS],
-                       format_func=lambda k: "Xếp hạng" if k == "rank" else scorecard.INDICATORS[k])
+                       format_func=lambda k: "Xếp hạng" if k == "rank" else labels.SCORECARD_INDICATOR[k])
 card = card.sort_values(sort_by, ascending=sort_by == "rank", na_position="last")
 
 shown = card[["rank", "name", *scorecard.INDICATORS]].rename(
-    columns={"rank": "Hạng", "name": "Xã, phường", **scorecard.INDICATORS})
+    columns={"rank": "Hạng", "name": "Xã, phường", **labels.SCORECARD_INDICATOR})
 lights = card[[f"{k}_light" for k in scorecard.INDICATORS]].to_numpy()
 
 
 def _colour(frame):
     styles = frame.copy().astype(str)
     styles[:] = ""
-    for j, label in enumerate(scorecard.INDICATORS.values()):
+    for j, label in enumerate(labels.SCORECARD_INDICATOR.values()):
         styles[label] = [LIGHT_CSS[x] for x in lights[:, j]]
     return styles
 
@@ -48,7 +47,7 @@ def _cell(value, light):
     return f"{LIGHT_MARK[light]} {fmt.number(value, 1)} %" if light != scorecard.NONE else "—"
 
 
-for j, label in enumerate(scorecard.INDICATORS.values()):
+for j, label in enumerate(labels.SCORECARD_INDICATOR.values()):
     shown[label] = [_cell(v, lt) for v, lt in zip(shown[label], lights[:, j])]
 styled = shown.style.apply(_colour, axis=None)
 printable = st.toggle("Chế độ in")

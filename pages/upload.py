@@ -8,7 +8,7 @@ from analytics.errors import AnalyticsError
 from analytics.ingest import apply, prepare
 from analytics.readers import sheet_names
 from analytics.templates import monthly_template_csv, monthly_template_xlsx
-from pages.common import connection, show_review, shown_errors
+from pages.common import connection, show_review, shown_errors, upload_history
 
 st.title("Nhập số liệu hằng tháng")
 with shown_errors():
@@ -49,27 +49,10 @@ if upload is not None:
                 st.success(f"Đã lưu lần tải lên số {upload_id}: {fmt.number(len(prepared.checked.table))} dòng, "
                            f"kỳ {', '.join(fmt.month(p) for p in sorted(prepared.checked.table['period'].unique()))}.")
 
-st.subheader("Lịch sử tải lên")
-history = store.uploads(con, "monthly")
-if history.empty:
-    st.info("Chưa có lần tải lên nào.")
-else:
-    shown = history.assign(
-        status=history["withdrawn_at"].isna().map({True: "Đang hiệu lực", False: "Đã rút"}),
-        uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"),
-    )[["id", "file_name", "uploaded_by", "uploaded_at", "periods", "rows_stored", "status", "note"]]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
-        "periods": "Kỳ", "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"})
-    active = history[history["withdrawn_at"].isna() & ~history["is_demo"]]["id"].tolist()
-    if active:
-        c1, c2 = st.columns([1, 3])
-        chosen = c1.selectbox("Rút lần tải lên", active)
-        if c2.button("Rút lần tải lên này"):
-            with shown_errors():
-                store.withdraw(con, int(chosen), st.session_state.get("user"))
-            st.rerun()
-if store.has_demo(con) and st.button("Xoá dữ liệu minh hoạ"):
+upload_history(con, "monthly")
+with shown_errors():
+    has_demo = store.has_demo(con)
+if has_demo and st.button("Xoá dữ liệu minh hoạ"):
     with shown_errors():
         store.remove_demo(con, st.session_state.get("user"))
     st.rerun()

@@ -6,8 +6,7 @@ from analytics import fmt, metrics
 from analytics.charts import ranked_bars
 from pages.common import in_scope, month_page, shown_errors
 
-st.title("Bảo hiểm xã hội tự nguyện")
-view, con, settings = month_page()
+view, con, settings = month_page("Bảo hiểm xã hội tự nguyện")
 with shown_errors():
     table = metrics.commune_table(con, settings, view.period)
     campaign = metrics.campaign_effect(con, settings, view.codes)
@@ -19,7 +18,7 @@ c1.metric("Tỷ trọng tự nguyện", fmt.percent(reported["voluntary"].sum() 
           help=f"Mục tiêu kế hoạch: {fmt.number(settings.headline.voluntary_coverage_pct)} % lực lượng lao động")
 c2.metric("Đạt chỉ tiêu tự nguyện tối thiểu",
           fmt.percent(reported["voluntary"].sum() / table["voluntary_min"].sum()))
-c3.metric("Xã chậm về tự nguyện", fmt.number(reported["reason"].str.lower().str.contains("tự nguyện").sum()))
+c3.metric("Xã chậm về tự nguyện", fmt.number(metrics.lags_on(reported, ["voluntary"]).sum()))
 
 st.subheader(f"Tháng vận động (tháng {settings.campaign_month})")
 if campaign.empty:

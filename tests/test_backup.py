@@ -8,7 +8,8 @@ import pytest
 
 from analytics import accounts, audit, backup, db, demo, store
 from analytics.accounts import User
-from analytics.errors import SchemaTooNew
+from analytics.cli import main
+from analytics.errors import BackupError, SchemaTooNew
 from analytics.ingest import apply, prepare
 from analytics.schema import MIGRATIONS
 
@@ -64,7 +65,7 @@ def test_restore_refuses_to_overwrite_data_without_force(used, db_file, tmp_path
     upload(used, [["11953", "2026-06", 1030, 900, 130]], "t6.csv", T0 + dt.timedelta(days=2))
     current = db.checksums(used)
     used.close()
-    with pytest.raises(backup.BackupError, match="--force"):
+    with pytest.raises(BackupError, match="--force"):
         backup.restore(tmp_path / "bk", db_file)
     check = db.connect(db_file)
     assert db.checksums(check) == current
@@ -106,14 +107,14 @@ def test_damaged_or_newer_backup_leaves_the_database_alone(used, tmp_path):
     backup.export(used, tmp_path / "bk")
     target = tmp_path / "dich.duckdb"
     (tmp_path / "bk" / "uploads.parquet").unlink()
-    with pytest.raises(backup.BackupError, match="Không khôi phục được"):
+    with pytest.raises(BackupError, match="Không khôi phục được"):
         backup.restore(tmp_path / "bk", target)
     assert not list(tmp_path.glob(".*")) and not list(tmp_path.glob("dich*"))  # no temporary file left
     manifest = tmp_path / "bk" / "manifest.json"
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_version": len(MIGRATIONS) + 1}))
     with pytest.raises(SchemaTooNew):
         backup.restore(tmp_path / "bk", target)
-    with pytest.raises(backup.BackupError, match="không phải một bản sao lưu"):
+    with pytest.raises(BackupError, match="không phải một bản sao lưu"):
         backup.restore(tmp_path, target)
     assert not target.exists()
 
@@ -121,17 +122,17 @@ def test_damaged_or_newer_backup_leaves_the_database_alone(used, tmp_path):
 def test_export_never_mixes_with_an_existing_directory(used, tmp_path):
     (tmp_path / "bk").mkdir()
     (tmp_path / "bk" / "ghi-chu.txt").write_text("x")
-    with pytest.raises(backup.BackupError, match="đã có nội dung"):
+    with pytest.raises(BackupError, match="đã có nội dung"):
         backup.export(used, tmp_path / "bk")
     assert [p.name for p in (tmp_path / "bk").iterdir()] == ["ghi-chu.txt"]
 
 
 def test_command_line(used, db_file, tmp_path, capsys):
     used.close()
-    assert backup.main(["export", str(tmp_path / "bk")]) == 0
+    assert main(["backup", "export", str(tmp_path / "bk")]) == 0
     assert "Đã sao lưu" in capsys.readouterr().out
-    assert backup.main(["restore", str(tmp_path / "bk")]) == 1
-    assert "Lỗi: Cơ sở dữ liệu" in capsys.readouterr().err
-    assert backup.main(["restore", str(tmp_path / "bk"), "--force"]) == 0
+    assert main(["backup", "restore", str(tmp_path / "bk")]) == 1
+    assert "LỖI: Cơ sở dữ liệu" in capsys.readouterr().err
+    assert main(["backup", "restore", str(tmp_path / "bk"), "--force"]) == 0
     assert f"Đã khôi phục {db_file}" in capsys.readouterr().out
-    assert backup.main(["restore", str(tmp_path / "bk"), "--db", str(tmp_path / "khac.duckdb")]) == 0
+    assert main(["backup", "restore", str(tmp_path / "bk"), "--db", str(tmp_path / "khac.duckdb")]) == 0

@@ -16,7 +16,7 @@ from docx import Document
 from docx.shared import Pt
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from analytics import briefing, db, fmt, metrics, outlook, store
+from analytics import briefing, db, fmt, labels, metrics, outlook, store
 from tests.conftest import ROOT, record_monthly
 
 PERIOD = "2026-10"
@@ -35,7 +35,7 @@ def report(demo_db_file, tmp_path_factory, settings):
     expected = {
         "summary": metrics.summary(con, settings, PERIOD),
         "table": table,
-        "lagging": metrics.lagging(table, [metrics.STATUS_VERY_LATE, metrics.STATUS_LATE], ["tổng số", "tự nguyện"]),
+        "lagging": metrics.lagging(table, ["very_late", "late"], ["total", "voluntary"]),
         "outlook": outlook.province_outlook(con, settings, until=PERIOD),
         "updated": store.last_upload_time(con),
     }
@@ -126,7 +126,8 @@ def test_docx_lagging_and_projection_equal_the_dashboard(report):
     assert len(lag) > 0
     assert [r[1] for r in rows] == lag["name"].tolist()
     assert [r[0] for r in rows] == [str(i) for i in range(1, len(lag) + 1)]
-    assert [r[2] for r in rows] == lag["status"].tolist()
+    assert [r[2] for r in rows] == lag["status"].map(labels.STATUS).tolist()
+    assert {r[5] for r in rows} <= set(labels.REASON.values())
     assert [r[3] for r in rows] == [fmt.number(p * 100, 1) for p in lag["progress"]]
 
     o = expected["outlook"]
@@ -153,7 +154,7 @@ def test_xlsx_sheets_equal_the_dashboard(report):
     ws = book["Xã phường"]
     assert ws.freeze_panes == "C2"
     header = [c.value for c in ws[1]]
-    table = expected["table"]
+    table = labels.shown(expected["table"])  # statuses and reasons in words
     assert ws.max_row == len(table) + 1 == 105
     for column, title in briefing.COMMUNE_COLUMNS.items():
         cells = [row[header.index(title)] for row in ws.iter_rows(min_row=2)]

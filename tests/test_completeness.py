@@ -16,10 +16,10 @@ def test_present_late_missing_pending(tiny, tiny_settings):
     record_monthly(tiny, [("2026-03", "11977", 100, 10)], sha="b", now=dt.datetime(2026, 4, 20, 9))
     frame = completeness.reporting(tiny, tiny_settings, dt.date(2026, 11, 27), ["2026-03", "2026-11"])
     status = frame.set_index(["period", "code"])["status"]
-    assert status[("2026-03", "11953")] == "Đúng hạn"
-    assert status[("2026-03", "11977")] == "Muộn"
-    assert status[("2026-03", "11980")] == "Thiếu"
-    assert status[("2026-11", "11953")] == "Chưa đến hạn"
+    assert status[("2026-03", "11953")] == "on_time"
+    assert status[("2026-03", "11977")] == "late"
+    assert status[("2026-03", "11980")] == "missing"
+    assert status[("2026-11", "11953")] == "pending"
     counts = completeness.summary(frame).set_index("period")
     assert counts.loc["2026-03"].tolist() == [1, 1, 1, 0]
     assert counts.loc["2026-11"].tolist() == [0, 0, 0, 3]
@@ -35,8 +35,8 @@ def test_deadlines_with_days_left(tiny_settings):
                                                           [dt.date(2027, 12, 15), 360]]
 
 
-@pytest.mark.parametrize("value, expected", [(75, "Xanh"), (80.5, "Xanh"), (70, "Vàng"), (65, "Vàng"),
-                                             (64.9, "Đỏ"), (float("nan"), "—"), (None, "—")])
+@pytest.mark.parametrize("value, expected", [(75, "green"), (80.5, "green"), (70, "amber"), (65, "amber"),
+                                             (64.9, "red"), (float("nan"), "none"), (None, "none")])
 def test_light(value, expected):
     assert scorecard.light(value, (75, 65)) == expected
 
@@ -52,6 +52,6 @@ def test_scorecard_ranks_fewest_reds_first(tiny_settings):
     a, b = card.iloc[0], card.iloc[1]
     assert (a["code"], a["rank"], b["code"], b["rank"]) == ("a", 1, "b", 2)
     assert a["annual_attainment"] == 100 and a["growth_3m_pct"] == pytest.approx(100 * 20 / 780)
-    assert [a[f"{k}_light"] for k in scorecard.INDICATORS] == ["Xanh", "Xanh", "Xanh", "Xanh", "Xanh"]
+    assert [a[f"{k}_light"] for k in scorecard.INDICATORS] == ["green"] * 5
     # B: 600/700 = 85.7 % of annual, 60 % of 2030, 30 % voluntary, -1.6 % growth, half the months reported
-    assert [b[f"{k}_light"] for k in scorecard.INDICATORS] == ["Đỏ", "Đỏ", "Đỏ", "Đỏ", "Đỏ"]
+    assert [b[f"{k}_light"] for k in scorecard.INDICATORS] == ["red"] * 5

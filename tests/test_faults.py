@@ -38,7 +38,7 @@ TODAY = dt.date(2027, 12, 31)  # lets the big upload span 24 months from the pla
 NOW = dt.datetime(2027, 12, 31, 9, 0)  # fixed, so the state after the upload is known exactly
 MONTHS = [f"{2026 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
 KILLS, SEED = 20, 403
-RESTORE_HINT = "python -m analytics.backup restore"
+RESTORE_HINT = "python -m analytics backup restore"
 FORKS = multiprocessing.get_context("forkserver")
 FORKS.set_forkserver_preload(["analytics.ingest", "tests.test_faults"])  # children start in milliseconds
 

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from analytics import db, demo, store
 from analytics.accounts import User
+from analytics.cli import main
 from analytics.communes import units
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
-from analytics.ingest import apply, main, prepare
+from analytics.ingest import apply, prepare
 from analytics.templates import monthly_template_xlsx
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
@@ -167,11 +168,13 @@ def test_demo_data_is_flagged_and_replaced_by_real_upload(con, settings):
 def test_command_line(db_file, tmp_path, capsys):
     good = tmp_path / "t3.csv"
     good.write_bytes(csv_bytes([["11953", "1000", "900", "100"]], header="Mã xã;Tổng số;Bắt buộc;Tự nguyện"))
-    assert main([str(good), "--period", "2026-03", "--dry-run"]) == 0
+    assert main(["ingest", str(good), "--period", "2026-03", "--dry-run"]) == 0
     assert "1 dòng hợp lệ, 0 lỗi, 1 cảnh báo." in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([["11953", "2026-03", "-5", "0", "0"]]))
-    assert main([str(bad)]) == 1
+    assert main(["ingest", str(bad)]) == 1
     assert "LỖI: Dòng 2, cột «Tổng số»" in capsys.readouterr().out
-    assert main([str(good), "--period", "2026-03", "--yes"]) == 0
+    assert main(["ingest", str(good), "--period", "2026-03", "--yes"]) == 0
     assert "Đã lưu: lần tải lên số 1." in capsys.readouterr().out
+    assert main(["ingest", str(tmp_path / "khong-co.csv")]) == 1
+    assert capsys.readouterr().err == f"LỖI: không tìm thấy tệp {tmp_path / 'khong-co.csv'}.\n"

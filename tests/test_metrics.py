@@ -27,18 +27,18 @@ def test_commune_table_against_trajectory(small, tiny_settings):
     assert ph["attainment"] == pytest.approx(20500 / 34845)
     assert ph["voluntary_expected"] == pytest.approx(1000 + 1505 * 2 / 59)
     assert ph["voluntary_share"] == pytest.approx(1100 / 20500)
-    assert (ph["status"], ph["reason"], ph["net_1m"]) == ("Đạt tiến độ", "", 400)
+    assert (ph["status"], ph["net_1m"]) == ("on_track", 400) and pd.isna(ph["reason"])  # lags on nothing
     # Tân Hưng: 1400 / (1500 + 928 * 2/59) = 91.4 % -> late; voluntary 290 / 306.27 = 94.7 % -> late
     assert th["progress"] == pytest.approx(1400 / (1500 + 928 * 2 / 59))
-    assert (th["status"], th["reason"]) == ("Chậm", "Tổng số và tự nguyện")
+    assert (th["status"], th["reason"]) == ("late", "total_and_voluntary")
     assert pd.isna(th["net_1m"])  # no February figure: no monthly growth, not a fall
-    assert table.loc["11980", "status"] == "Chưa có số liệu"
+    assert table.loc["11980", "status"] == "no_data" and pd.isna(table.loc["11980", "reason"])
 
 
 def test_status_thresholds_come_from_settings(small, tiny_settings):
     import dataclasses
     strict = dataclasses.replace(tiny_settings, thresholds={**tiny_settings.thresholds, "very_late_pct": 95})
-    assert metrics.commune_table(small, strict, "2026-03").set_index("code").loc["11977", "status"] == "Rất chậm"
+    assert metrics.commune_table(small, strict, "2026-03").set_index("code").loc["11977", "status"] == "very_late"
 
 
 def test_province_is_the_sum_of_its_communes(small, tiny_settings):
@@ -87,10 +87,12 @@ def test_summary_cards(small, tiny_settings):
 
 def test_lagging_ranks_slowest_first(small, tiny_settings):
     table = metrics.commune_table(small, tiny_settings, "2026-03")
-    out = metrics.lagging(table, ["Rất chậm", "Chậm"], ["tổng số"])
+    out = metrics.lagging(table, ["very_late", "late"], ["total"])
     assert out[["rank", "code"]].values.tolist() == [[1, "11977"]]
-    assert metrics.lagging(table, ["Chậm"], ["tự nguyện"])["code"].tolist() == ["11977"]
-    assert metrics.lagging(table, ["Đạt tiến độ"], [])["code"].tolist() == ["11953"]
+    assert metrics.lagging(table, ["late"], ["voluntary"])["code"].tolist() == ["11977"]
+    assert metrics.lagging(table, ["on_track"], [])["code"].tolist() == ["11953"]
+    assert metrics.lags_on(table.set_index("code"), ["voluntary"]).to_dict() == {
+        "11953": False, "11977": True, "11980": False}
 
 
 def test_campaign_effect(tiny, tiny_settings):
@@ -104,4 +106,4 @@ def test_campaign_effect(tiny, tiny_settings):
 
 def test_lagging_is_empty_when_nobody_lags(small, tiny_settings):
     table = metrics.commune_table(small, tiny_settings, "2026-03")
-    assert metrics.lagging(table, ["Rất chậm"], ["tổng số"]).empty
+    assert metrics.lagging(table, ["very_late"], ["total"]).empty

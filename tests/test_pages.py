@@ -69,7 +69,7 @@ def test_lagging_page_lists_slow_communes(open_page, demo_db):
     table = metrics.commune_table(con, load_settings(), "2026-10")
     con.close()
     at = open_page("pages/lagging.py", demo_db)
-    expected = metrics.lagging(table, ["Rất chậm", "Chậm"], ["tổng số", "tự nguyện"])
+    expected = metrics.lagging(table, ["very_late", "late"], ["total", "voluntary"])
     assert metrics_of(at)["Số xã, phường trong danh sách"] == fmt.number(len(expected))
     assert at.dataframe[0].value["name"].tolist() == expected["name"].tolist()
     assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel"]

@@ -11,7 +11,7 @@ from analytics import db, demo, exports, store
 from analytics.accounts import User
 from analytics.errors import NotAuthorised
 from analytics.ingest import apply, prepare
-from analytics.targets import add_override
+from analytics.store import add_override
 
 VIEWER = User("lanhdao", "Lãnh đạo", "viewer")
 ANALYST = User("chuyenvien", "Chuyên viên", "analyst")

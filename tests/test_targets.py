@@ -5,10 +5,11 @@ import pytest
 
 from analytics import db
 from analytics.build import build_database
+from analytics.cli import main
 from analytics.communes import resolve_code
 from analytics.errors import SourceFileError, UnknownCommune
 from analytics.settings import Headline, load_settings
-from analytics.targets import appendix_view, main, read_appendix, reconcile
+from analytics.targets import appendix_view, read_appendix, reconcile
 
 UNITS = pd.DataFrame({"code": ["00001", "00002", "00003", "00004"],
                       "name": ["Xã An Bình", "Phường Hòa Lạc", "Xã Thái Thụy", "Xã Mễ Sở"]})

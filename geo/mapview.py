@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics import communes, fmt
+from analytics import communes, db, fmt, labels
 from analytics.settings import Settings
-from geo import GEO_DIR, attribution, find_boundary_file, load_boundaries
+from geo.boundaries import attribution, find_boundary_file, load_boundaries
+
+GEO_DIR = Path(__file__).resolve().parent
 
 RGB = tuple[int, int, int]
 
@@ -27,7 +29,7 @@ RGB = tuple[int, int, int]
 SIMPLIFY_DEGREES = 0.0001
 COORD_DIGITS = 5  # about 1 m
 
-NO_DATA_LABEL = "Chưa có số liệu"
+NO_DATA_LABEL = labels.STATUS["no_data"]
 NO_DATA_RGB: RGB = (189, 189, 189)
 
 # viridis at 0, 0.1, ..., 1 (matplotlib); intermediate colours are interpolated.
@@ -66,12 +68,11 @@ def _viridis(n: int) -> list[RGB]:
     return [tuple(int(round(v)) for v in row) for row in stops[low] * (1 - mix) + stops[high] * mix]
 
 
-def scale(indicator: str, thresholds: dict | None = None) -> tuple[tuple[float, ...], list[RGB]]:
-    """Class breaks and one colour per class (one more colour than breaks)."""
+def scale(indicator: str, thresholds: dict) -> tuple[tuple[float, ...], list[RGB]]:
+    """Class breaks and one colour per class (one more colour than breaks); ``thresholds`` as in settings."""
     if indicator == "progress":
-        thresholds = thresholds or {}
-        very_late = float(thresholds.get("very_late_pct", 90)) / 100
-        on_track = float(thresholds.get("on_track_pct", 98)) / 100
+        very_late = thresholds["very_late_pct"] / 100
+        on_track = thresholds["on_track_pct"] / 100
         breaks = (very_late, on_track, 1.0, 2 - on_track, 2 - very_late)  # mirrored around 100 %
         return tuple(round(b, 6) for b in breaks), [_hex(c) for c in _PUOR_6]
     breaks = SEQUENTIAL_BREAKS[indicator]
@@ -82,7 +83,7 @@ def _digits(breaks) -> int:
     return 0 if all(math.isclose(b * 100, round(b * 100), abs_tol=1e-9) for b in breaks) else 1
 
 
-def legend(indicator: str, thresholds: dict | None = None) -> list[tuple[str, RGB]]:
+def legend(indicator: str, thresholds: dict) -> list[tuple[str, RGB]]:
     """(label, colour) per class, e.g. "< 90 %", "90–98 %", …, "≥ 110 %", then the no-data grey."""
     breaks, colours = scale(indicator, thresholds)
     d = _digits(breaks)
@@ -92,7 +93,7 @@ def legend(indicator: str, thresholds: dict | None = None) -> list[tuple[str, RG
     return [*zip(labels, colours), (NO_DATA_LABEL, NO_DATA_RGB)]
 
 
-def classify(values, indicator: str, thresholds: dict | None = None) -> list[int | None]:
+def classify(values, indicator: str, thresholds: dict) -> list[int | None]:
     """Class index of each value (a break belongs to the class above it); None when missing."""
     breaks, _ = scale(indicator, thresholds)
     values = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
@@ -105,20 +106,20 @@ def _rings(polygon) -> list[list[list[float]]]:
             for ring in (polygon.exterior, *polygon.interiors)]
 
 
-def map_frame(geometry_gdf: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str, *,
-              highlight: list[str] | None = None, thresholds: dict | None = None) -> pd.DataFrame:
+def map_frame(geometry_gdf: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str, thresholds: dict, *,
+              highlight: list[str] | None = None) -> pd.DataFrame:
     """One row per polygon part (a PolygonLayer draws no multipolygons) with colours and tooltip texts.
 
     ``table`` is `metrics.commune_table`; ``highlight`` the codes of the chosen scope (None: all).
     """
-    labels = legend(indicator, thresholds)
+    classes = legend(indicator, thresholds)
     figures = table.set_index("code")
     rows = []
     for code, name, geom in zip(geometry_gdf["code"], geometry_gdf["name"], geometry_gdf.geometry):
         row = figures.loc[code] if code in figures.index else pd.Series(dtype=object)
         value = row.get(indicator, math.nan)
         band = classify([value], indicator, thresholds)[0]
-        label, rgb = labels[-1] if band is None else labels[band]
+        label, rgb = classes[-1] if band is None else classes[band]
         chosen = highlight is None or code in highlight
         alpha = 230 if chosen else 70
         outline = [30, 30, 30, 255] if highlight is not None and chosen else [110, 110, 110, 160]
@@ -128,7 +129,7 @@ def map_frame(geometry_gdf: gpd.GeoDataFrame, table: pd.DataFrame, indicator: st
             "tip_value": fmt.percent(value),
             "tip_total": fmt.number(row.get("total", math.nan)),
             "tip_target": fmt.number(row.get("target", math.nan)),
-            "tip_status": row.get("status") or NO_DATA_LABEL,
+            "tip_status": labels.STATUS.get(row.get("status"), NO_DATA_LABEL),
         }
         for part in shapely.get_parts(geom):
             rows.append({"code": code, "name": name, "band": label, "selected": chosen,
@@ -169,7 +170,7 @@ def geometry(con, settings: Settings, geo_dir: Path = GEO_DIR) -> Boundaries:
     path = find_boundary_file(geo_dir)
     units = communes.units(con)
     records = tuple(tuple(None if pd.isna(v) else v for v in row) for row in units.itertuples(index=False))
-    aliases = con.execute("SELECT alias, code FROM commune_aliases ORDER BY alias").fetchall()
+    aliases = db.rows(con, "SELECT alias, code FROM commune_aliases ORDER BY alias")
     return _boundaries(
         settings.province, str(path) if path else None, path.stat().st_mtime if path else 0.0,
         tuple(units.columns), records, tuple(aliases), settings.fuzzy_accept, settings.ambiguity_margin,

@@ -1,0 +1,165 @@
+"""``python -m analytics <command> …``: build, check, ingest, users, backup.
+
+Every command reports the project's named errors the same way, here in ``main``: a Vietnamese
+message on standard error and exit code 1 (2 for a malformed command line).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import click
+
+from analytics import accounts, backup, db, demo, labels, targets
+from analytics.build import build_database, ensure_database, is_built
+from analytics.errors import AnalyticsError
+from analytics.ingest import apply, describe, prepare
+from analytics.names import nfc
+from analytics.schema import MIGRATIONS
+from analytics.settings import db_path, load_settings
+
+PROG = "python -m analytics"
+# Whoever runs a command on the server already holds the database file.
+SERVER = accounts.User("cli", "Dòng lệnh trên máy chủ", "admin")
+
+
+@click.group(help="Theo dõi phát triển đối tượng tham gia BHXH: các lệnh quản trị trên máy chủ.")
+def commands() -> None:
+    pass
+
+
+@commands.command(help="Dựng cơ sở dữ liệu từ các tệp trong data/.")
+@click.option("--force", is_flag=True, help="dựng lại kể cả khi đã có")
+@click.option("--demo", "with_demo", is_flag=True, help="thêm dữ liệu minh hoạ khi chưa có số liệu nào")
+def build(force: bool, with_demo: bool) -> int:
+    con = db.connect()
+    settings = load_settings()
+    if force or not is_built(con):
+        build_database(con, settings)
+    if with_demo and demo.install(con, settings):
+        click.echo("Đã thêm dữ liệu minh hoạ.")
+    units = db.value(con, "SELECT count(*) FROM communes")
+    click.echo(f"Cơ sở dữ liệu {db_path()}: {units} đơn vị hành chính.")
+    return 0
+
+
+@commands.command(help="In từng dòng phụ lục và mọi phát hiện; mã thoát 1 khi còn phát hiện chưa xử lý.")
+def check() -> int:
+    con = ensure_database()
+    for r in targets.appendix_view(con).fillna("—").itertuples():
+        click.echo(f"{r.stt:>4}  {nfc(r.name_as_printed):<28} -> {r.official_name:<28} {r.code:>6} "
+                   f"{r.method:<13} {r.score:>5}  {r.status}")
+    found = targets.findings_view(con)
+    click.echo(f"\nPhát hiện ({len(found)}):")
+    for f in found.itertuples():
+        click.echo(f"  [{f.status}] {f.kind}: {f.subject} — {f.detail}")
+    n_open = targets.open_findings(con)
+    click.echo(f"\nCòn {n_open} phát hiện chưa xử lý.")
+    return 1 if n_open else 0
+
+
+@commands.command(help="Nhập số liệu tham gia BHXH hằng tháng từ tệp CSV/XLSX.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--period", help="kỳ báo cáo YYYY-MM khi tệp không có cột kỳ")
+@click.option("--sheet", help="tên trang tính (XLSX)")
+@click.option("--dry-run", is_flag=True, help="chỉ kiểm tra, không lưu")
+@click.option("--yes", is_flag=True, help="xác nhận các cảnh báo")
+@click.option("--user", default=SERVER.username, show_default=True, help="tên ghi vào nhật ký")
+def ingest(file: Path, period: str | None, sheet: str | None, dry_run: bool, yes: bool, user: str) -> int:
+    con = ensure_database()
+    prepared = prepare(con, file.read_bytes(), file.name, sheet=sheet, period=period)
+    for problem in prepared.checked.problems:
+        click.echo(f"{labels.SEVERITY[problem.severity].upper()}: {describe(problem)}")
+    click.echo(f"{len(prepared.checked.table)} dòng hợp lệ, {len(prepared.errors)} lỗi, "
+               f"{len(prepared.warnings)} cảnh báo.")
+    if prepared.errors:
+        return 1
+    if not dry_run:
+        upload_id = apply(con, prepared, user=accounts.User(user, SERVER.display_name, "admin"), confirm_warnings=yes)
+        click.echo(f"Đã lưu: lần tải lên số {upload_id}.")
+    return 0
+
+
+@commands.group(help="Quản lý tài khoản.")
+def users() -> None:
+    pass
+
+
+@users.command("create-admin", help="Tạo tài khoản quản trị; mật khẩu lấy từ BHXH_ADMIN_PASSWORD hoặc hỏi.")
+@click.argument("username")
+@click.option("--name", default="Quản trị hệ thống", show_default=True)
+def create_admin(username: str, name: str) -> int:
+    password = os.environ.get("BHXH_ADMIN_PASSWORD")
+    if password is None:
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            raise click.ClickException("hai lần nhập mật khẩu không khớp.")
+    con = ensure_database()
+    try:
+        accounts.create_user(con, accounts.SYSTEM, username, name, "admin", password)
+    except ValueError as exc:  # accounts words a too short password or an unknown role so
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã tạo tài khoản quản trị «{username.strip().lower()}».")
+    return 0
+
+
+@commands.group(help="Sao lưu và khôi phục toàn bộ cơ sở dữ liệu (Parquet).")
+def backup_group() -> None:
+    pass
+
+
+DIRECTORY = click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+DATABASE = click.option("--db", "database", type=click.Path(path_type=Path, dir_okay=False),
+                        help="tệp cơ sở dữ liệu (mặc định: BHXH_DB hoặc data/bhxh.duckdb)")
+
+
+@backup_group.command("export", help="Sao lưu vào một thư mục mới hoặc trống.")
+@DIRECTORY
+@DATABASE
+def export(directory: Path, database: Path | None) -> int:
+    target = database or db_path()
+    con = db.connect(target, read_only=True)
+    try:
+        manifest = backup.export(con, directory)
+    finally:
+        con.close()
+    click.echo(f"Đã sao lưu {target} vào {directory}: {len(manifest['tables'])} bảng, "
+               f"{sum(manifest['tables'].values())} dòng.")
+    return 0
+
+
+@backup_group.command("restore", help="Khôi phục vào một tệp mới rồi đổi tên thay tệp đang có.")
+@DIRECTORY
+@DATABASE
+@click.option("--force", is_flag=True, help="khôi phục đè lên cơ sở dữ liệu đang có dữ liệu")
+def restore(directory: Path, database: Path | None, force: bool) -> int:
+    target = database or db_path()
+    manifest = backup.restore(directory, target, force=force)
+    click.echo(f"Đã khôi phục {target} từ {directory}: {len(manifest['tables'])} bảng, "
+               f"{sum(manifest['tables'].values())} dòng, lược đồ phiên bản {len(MIGRATIONS)}.")
+    return 0
+
+
+commands.add_command(backup_group, "backup")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; the one place that turns errors into a Vietnamese message and an exit code."""
+    try:
+        return commands.main(args=argv, prog_name=PROG, standalone_mode=False) or 0
+    except AnalyticsError as exc:
+        message = str(exc)
+    except FileNotFoundError as exc:
+        message = f"không tìm thấy tệp {exc.filename}."
+    except click.UsageError as exc:
+        click.echo(f"{exc.ctx.get_usage() if exc.ctx else ''}\nLỖI: cách gọi không đúng: {exc.format_message()}",
+                   err=True)
+        return 2
+    except click.ClickException as exc:
+        message = exc.format_message()
+    except click.exceptions.Abort:
+        message = "đã huỷ."
+    click.echo(f"LỖI: {message}", err=True)
+    return 1

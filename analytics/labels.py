@@ -1,0 +1,68 @@
+"""Vietnamese words for the English codes that data and logic use: the one place a code becomes display text."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# A commune against its trajectory (metrics.commune_table "status"), worst first.
+STATUS = {"very_late": "Rất chậm", "late": "Chậm", "on_track": "Đạt tiến độ", "no_data": "Chưa có số liệu"}
+# What a commune lags on ("reason"): the measures behind its status, as in "Chậm về: tổng số".
+MEASURE = {"total": "tổng số", "voluntary": "tự nguyện"}
+REASON = {"total": "Tổng số", "voluntary": "Tự nguyện", "total_and_voluntary": "Tổng số và tự nguyện"}
+# Whether a month's figure arrived by its due day (completeness.reporting "status").
+REPORTING = {"on_time": "Đúng hạn", "late": "Muộn", "missing": "Thiếu", "pending": "Chưa đến hạn"}
+# Scorecard traffic lights.
+LIGHT = {"green": "Xanh", "amber": "Vàng", "red": "Đỏ", "none": "—"}
+SCORECARD_INDICATOR = {
+    "annual_attainment": "Đạt chỉ tiêu năm",
+    "attainment_2030": "Đạt chỉ tiêu 2030",
+    "voluntary_attainment": "Tự nguyện so với tối thiểu",
+    "growth_3m_pct": "Tăng 3 tháng",
+    "completeness_pct": "Đầy đủ báo cáo",
+}
+# The indicator a map or the sidebar shows.
+INDICATOR = {
+    "attainment": "Tỷ lệ đạt chỉ tiêu 2030",
+    "progress": "Tiến độ so với lộ trình",
+    "voluntary_attainment": "Tự nguyện so với chỉ tiêu tối thiểu",
+    "voluntary_share": "Tỷ trọng tự nguyện",
+    "labour_coverage": "Tỷ lệ bao phủ lực lượng lao động",
+}
+# A problem found in an uploaded file.
+SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
+# An appendix row's match to the registry, and a finding's state.
+MATCH_STATUS = {
+    "exact": "Khớp chính xác",
+    "open": "Cần xác nhận",
+    "confirmed": "Đã xác nhận",
+    "unmatched": "Chưa khớp",
+    "info": "Ghi nhận",
+}
+# How a written name was tied to an official unit (names.NameMatcher, targets.reconcile).
+MATCH_METHOD = {
+    "exact": "trùng khớp",
+    "normalised": "chuẩn hoá (hoa/thường, dấu, tiền tố)",
+    "fuzzy": "gần đúng (có dấu)",
+    "fuzzy_folded": "gần đúng (bỏ dấu)",
+    "override": "do người dùng chỉnh",
+}
+FINDING_KIND = {
+    "unmatched_row": "Dòng phụ lục chưa khớp",
+    "non_exact_match": "Khớp không chính xác",
+    "matched_twice": "Đơn vị bị khớp hai lần",
+    "unit_without_target": "Đơn vị không có chỉ tiêu",
+    "total_mismatch": "Tổng không khớp",
+    "figure": "Số liệu bất thường",
+    "registry_disagreement": "Hai gói danh mục khác nhau",
+}
+UPLOAD_STATE = {True: "Đang hiệu lực", False: "Đã rút"}  # withdrawn_at is empty
+
+# Which words each coded column of the analytics frames takes, for ``shown``.
+COLUMNS = {"status": STATUS, "reason": REASON}
+
+
+def shown(frame: pd.DataFrame, columns: dict | None = None) -> pd.DataFrame:
+    """``frame`` with each coded column (``columns``: name -> labels; default ``COLUMNS``) in words; a missing
+    code stays missing."""
+    coded = {c: words for c, words in (columns or COLUMNS).items() if c in frame.columns}
+    return frame.assign(**{c: frame[c].map(words) for c, words in coded.items()})

@@ -1,0 +1,115 @@
+"""DuckDB's errors become named project errors at the storage boundary, and every page shows them as an error."""
+
+from __future__ import annotations
+
+import importlib
+
+import duckdb
+import pytest
+
+from analytics import db
+from analytics.accounts import User
+from analytics.errors import DatabaseError, SchemaMismatch, StorageFailed, WriteConflict
+from tests.conftest import ROOT, TINY, record_monthly
+
+
+def test_a_read_of_a_file_that_is_not_there_says_what_to_do(tiny):
+    with pytest.raises(StorageFailed) as caught:
+        db.query(tiny, "SELECT * FROM read_csv('/khong-co/tep.csv')")
+    assert "Hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục" in str(caught.value)
+    assert "python -m analytics backup restore" in str(caught.value)
+    assert isinstance(caught.value.__cause__, duckdb.IOException)
+
+
+def test_a_missing_table_points_at_the_schema(tiny):
+    with pytest.raises(SchemaMismatch, match="python -m analytics build --force"):
+        db.value(tiny, "SELECT count(*) FROM bang_khong_co")
+    with pytest.raises(SchemaMismatch, match="thiếu bảng hoặc cột"):
+        db.rows(tiny, "SELECT cot_khong_co FROM communes")
+
+
+def test_a_closed_connection_is_named(tiny_db):
+    con = db.connect(tiny_db)
+    con.close()
+    with pytest.raises(DatabaseError, match="Kết nối tới cơ sở dữ liệu đã đóng"):
+        db.query(con, "SELECT * FROM communes")
+
+
+def test_a_failed_write_rolls_back_and_is_translated(tiny):
+    before = db.checksums(tiny)
+    with pytest.raises(DatabaseError, match="không có gì thay đổi"), db.transaction(tiny):
+        tiny.execute("INSERT INTO audit_log (happened_at, actor, action, detail) VALUES (now(), 'a', 'b', 'c')")
+        tiny.execute("INSERT INTO communes (code, name, unit_type) VALUES ('11953', 'Trùng mã', 'xã')")
+    assert db.checksums(tiny) == before
+
+
+def test_two_writers_of_the_same_row_conflict_and_nothing_is_half_written(tiny):
+    record_monthly(tiny, [("2026-01", "11953", 100, 10)])
+    first, second = tiny.cursor(), tiny.cursor()
+    with pytest.raises(WriteConflict, match="Hãy thử lại"), db.transaction(first):
+        first.execute("UPDATE uploads SET note = 'một' WHERE id = 1")
+        with db.transaction(second):
+            second.execute("UPDATE uploads SET note = 'hai' WHERE id = 1")
+    # The second writer is refused and rolled back; the refusal, unhandled, rolls the first back too.
+    assert db.value(tiny, "SELECT note FROM uploads WHERE id = 1") == ""
+
+
+# Each page and the analytics function its content is loaded with; a DuckDB failure there must become an error
+# message on the page, never a traceback.
+LOADERS = [
+    ("pages/overview.py", "analytics.metrics.summary"),
+    ("pages/map.py", "analytics.metrics.commune_table"),
+    ("pages/voluntary.py", "analytics.metrics.campaign_effect"),
+    ("pages/lagging.py", "analytics.metrics.trajectory_source"),
+    ("pages/forecast.py", "analytics.outlook.province_outlook"),
+    ("pages/scorecard.py", "analytics.completeness.reporting"),
+    ("pages/completeness.py", "analytics.completeness.reporting"),
+    ("pages/briefing.py", "analytics.briefing.figures"),
+    ("pages/public.py", "analytics.metrics.public_results"),
+    ("pages/home.py", "analytics.targets.plan_summary"),
+    ("pages/data_check.py", "analytics.targets.findings_view"),
+    ("pages/upload.py", "analytics.store.uploads"),
+    ("pages/annual.py", "analytics.annual.annual_targets"),
+    ("pages/explore.py", "analytics.store.last_upload_time"),
+    ("pages/admin.py", "analytics.accounts.users"),
+    ("pages/login.py", "analytics.accounts.authenticate"),
+]
+ADMIN = User("quantri", "Quản trị", "admin")
+
+
+@pytest.fixture
+def two_months(tiny_db):
+    """The tiny plan with figures for 2026-01 and 2026-02, so every month page reaches its loader."""
+    con = db.connect(tiny_db)
+    record_monthly(con, [(p, code, 1000 + i, 100) for i, p in enumerate(("2026-01", "2026-02")) for code in TINY])
+    con.close()
+    return tiny_db
+
+
+def fault() -> duckdb.Error:
+    return duckdb.IOException('IO Error: Could not read from file "bhxh.duckdb": Input/output error')
+
+
+def fail(*args, **kwargs):
+    raise fault()
+
+
+@pytest.mark.parametrize(("page", "loader"), LOADERS, ids=[p.removeprefix("pages/") for p, _ in LOADERS])
+def test_a_storage_failure_is_an_error_message_on_every_page(open_page, two_months, monkeypatch, page, loader):
+    module, _, name = loader.rpartition(".")
+    monkeypatch.setattr(importlib.import_module(module), name, fail)
+    if page == "pages/login.py":
+        at = open_page(page, two_months)
+        at.text_input[0].input("quantri")
+        at.text_input[1].input("mat-khau-bat-ky")
+        at.button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    else:
+        at = open_page(page, two_months, user=ADMIN)
+    assert [e.value for e in at.error] == [str(db.translated(fault()))]
+    assert at.error[0].value.startswith("Không đọc hoặc ghi được tệp cơ sở dữ liệu (IO Error: Could not read")
+
+
+def test_every_page_is_in_the_list():
+    assert {p for p, _ in LOADERS} == {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")} - {
+        "pages/__init__.py", "pages/common.py"}
