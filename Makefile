@@ -16,7 +16,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 db: $(VENV)/.installed
-	$(PY) -m analytics.build --demo
+	$(PY) -m analytics build --demo
 
 run: db
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
