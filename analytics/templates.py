@@ -42,17 +42,22 @@ def _month(period: str | None) -> str | None:
     return parse_period(period) if period is not None else None
 
 
+def _formats(book):
+    """Header, fixed (code and name: grey, not to edit) and count cell formats shared by both templates."""
+    return (book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
+                             "bg_color": "#DDEBF7"}),
+            book.add_format({"num_format": "@", "bg_color": "#D9D9D9", "border": 1}),
+            book.add_format({"num_format": "#,##0", "border": 1}))
+
+
 def monthly_template_xlsx(units: pd.DataFrame, period: str | None = None) -> bytes:
     """An XLSX with one row per unit (``units``: code, name), checked count cells and a guide sheet."""
     month = _month(period)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
+    header, fixed, count = _formats(book)
     title = book.add_format({"bold": True, "font_size": 14})
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
-                              "bg_color": "#DDEBF7"})
-    fixed = book.add_format({"num_format": "@", "bg_color": "#D9D9D9", "border": 1})
     text = book.add_format({"num_format": "@", "border": 1})
-    count = book.add_format({"num_format": "#,##0", "border": 1})
     ws = book.add_worksheet(SHEET)
     shown = f"tháng {month[5:]}/{month[:4]}" if month else "tháng ghi ở cột Kỳ"
     ws.write_string(0, 0, f"SỐ NGƯỜI THAM GIA BHXH THEO XÃ/PHƯỜNG – {shown}".upper(), title)
@@ -118,11 +123,8 @@ def annual_xlsx(rows: pd.DataFrame, years: tuple[int, int], guide: tuple[str, ..
     """
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
-                              "bg_color": "#DDEBF7"})
-    fixed = book.add_format({"num_format": "@", "bg_color": "#D9D9D9", "border": 1})
+    header, fixed, count = _formats(book)
     year = book.add_format({"num_format": "0", "border": 1})
-    count = book.add_format({"num_format": "#,##0", "border": 1})
     ws = book.add_worksheet(ANNUAL_SHEET)
     for col, name in enumerate(ANNUAL_ORDER):
         ws.write_string(0, col, ANNUAL_LABELS[name], header)

@@ -64,6 +64,17 @@ class _Rows:
         column = self.column(index, field) if field else None
         self.problems.append(Problem(row, column, message, severity))
 
+    def parsed(self, index, row, field: str, value, parse, missing: str):
+        """``parse(value)``, or None with the problem at its cell: ``missing`` for a blank, else the parser's."""
+        if _blank(value):
+            self.add(row, index, field, missing)
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.add(row, index, field, str(exc))
+            return None
+
     def commune(self, index, row, code, name):
         if not _blank(code):
             written = str(code).strip()
@@ -133,13 +144,8 @@ class _Checker(_Rows):
         self.latest_allowed = f"{today.year:04d}-{today.month:02d}"
 
     def period(self, index, row, value):
-        if _blank(value):
-            self.add(row, index, "period", "Thiếu kỳ báo cáo (tháng).")
-            return None
-        try:
-            period = parse_period(value)
-        except ValueError as exc:
-            self.add(row, index, "period", str(exc))
+        period = self.parsed(index, row, "period", value, parse_period, "Thiếu kỳ báo cáo (tháng).")
+        if period is None:
             return None
         if month_index(period) < month_index(self.settings.baseline_month):
             self.add(row, index, "period", f"Kỳ {fmt.month(period)} trước tháng gốc của kế hoạch "
@@ -219,13 +225,8 @@ def validate_monthly(raw: RawTable, con, settings: Settings, today: dt.date,
 
 class _AnnualChecker(_Rows):
     def year(self, index, row, value) -> int | None:
-        if _blank(value):
-            self.add(row, index, "year", "Thiếu năm.")
-            return None
-        try:
-            year = parse_year(value)
-        except ValueError as exc:
-            self.add(row, index, "year", str(exc))
+        year = self.parsed(index, row, "year", value, parse_year, "Thiếu năm.")
+        if year is None:
             return None
         first, last = int(self.settings.baseline_month[:4]), self.settings.target_year
         if not first <= year <= last:

@@ -80,11 +80,16 @@ def db_file(built_db_file, tmp_path, monkeypatch):
     return _private_copy(built_db_file, tmp_path, monkeypatch)
 
 
-@pytest.fixture
-def con(db_file):
-    connection = db.connect(db_file)
+def _connected(path: Path):
+    connection = db.connect(path)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def con(db_file):
+    """An open connection to a private copy of the shipped plan's database."""
+    yield from _connected(db_file)
 
 
 @pytest.fixture(scope="session")
@@ -158,9 +163,7 @@ def tiny_db(tiny_db_file, tiny_plan, tmp_path, monkeypatch):
 @pytest.fixture
 def tiny(tiny_db):
     """An open connection to the tiny plan's database, no monthly figures yet."""
-    connection = db.connect(tiny_db)
-    yield connection
-    connection.close()
+    yield from _connected(tiny_db)
 
 
 # --- Pages --------------------------------------------------------------------------------------------

@@ -69,14 +69,9 @@ def state(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def before(built_db_file, settings, tmp_path_factory):
-    """The built database with demo data: the state every killed upload starts from."""
-    path = tmp_path_factory.mktemp("faults") / "before.duckdb"
-    shutil.copy(built_db_file, path)
-    con = db.connect(path)
-    demo.install(con, settings, dt.date(2026, 11, 27))
-    con.close()
-    return path
+def before(demo_db_file):
+    """The built database with demo data: the state every killed upload starts from (tests copy it)."""
+    return demo_db_file
 
 
 @pytest.fixture(scope="module")
