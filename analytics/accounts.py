@@ -1,20 +1,38 @@
 """Local accounts and roles. Every write in analytics checks the actor's role here, not only the UI.
 
-Passwords are hashed with argon2; wrong passwords lock the account for a while
-after a few attempts.
+Passwords are hashed with argon2 and must be strong by zxcvbn's estimate. Wrong passwords
+lock the account for a while after a few attempts; the count is raised and read in one
+statement inside the transaction that decides, so parallel attempts cannot slip past it.
+Every attempt costs one argon2 verification, known user or not, and every refusal has the
+same message, so neither timing nor wording tells whether an account exists or is locked.
+
+User names are NFKC-normalised, lower-cased and limited in length and characters, so the
+full-width ｑｕａｎｔｒｉ is quantri. The audit log names an attempt's account only when it
+exists; an unknown name (which may be a password typed in the wrong box) is logged as
+"?" and a short keyed digest that this server run alone can compute: repeats of one
+unknown name stand out, and the name itself is never stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
+import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from analytics import audit
 from analytics.db import transaction
-from analytics.errors import AccountLocked, LoginFailed, NotAuthorised, UserExists
+from analytics.errors import InvalidUsername, LoginFailed, NotAuthorised, UnknownRole, UserExists, WeakPassword
 
 ROLES = ("viewer", "analyst", "admin")
 ROLE_VI = {"viewer": "Xem", "analyst": "Chuyên viên phân tích", "admin": "Quản trị"}
@@ -27,7 +45,14 @@ NEEDS = {
 }
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+USERNAME_MAX = 64
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]*")
+PASSWORD_MIN, PASSWORD_MAX, PASSWORD_SCORE = 10, 256, 3  # zxcvbn scores 0-4; 3 resists offline guessing
+REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khoá vì nhập sai nhiều lần. "
+           "Hãy kiểm tra lại, thử lại sau ít phút hoặc liên hệ quản trị.")
 _HASHER = PasswordHasher()
+_LOGIN_LOCK = threading.Lock()  # the server's logins decide one at a time; argon2 runs outside it
+_AUDIT_KEY = secrets.token_bytes(32)
 
 
 @dataclass(frozen=True)
@@ -54,18 +79,55 @@ def require(user: User | None, action: str) -> User:
     return user
 
 
-def _check_password(password: str) -> None:
-    if len(password) < 10:
-        raise ValueError("Mật khẩu phải có ít nhất 10 ký tự.")
+def normalised_username(text: str) -> str | None:
+    """The user name as stored (NFKC, trimmed, lower case), or None when it cannot be one."""
+    name = unicodedata.normalize("NFKC", text[:USERNAME_MAX * 4]).strip().lower()
+    return name if len(name) <= USERNAME_MAX and _USERNAME.fullmatch(name) else None
+
+
+# zxcvbn's English feedback, in Vietnamese; anything unlisted falls back to the general advice.
+_FEEDBACK_VI = {
+    'Repeats like "aaa" are easy to guess.': "Ký tự lặp lại như “aaa” rất dễ đoán.",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        "Chuỗi lặp lại như “abcabcabc” chỉ khó đoán hơn “abc” một chút.",
+    'Sequences like "abc" or "6543" are easy to guess.': "Dãy liên tiếp như “abc” hay “6543” rất dễ đoán.",
+    "Straight rows of keys are easy to guess.": "Các phím liền nhau trên bàn phím rất dễ đoán.",
+    "Short keyboard patterns are easy to guess.": "Kiểu gõ ngắn trên bàn phím rất dễ đoán.",
+    "Recent years are easy to guess.": "Năm gần đây rất dễ đoán.",
+    "Dates are often easy to guess.": "Ngày tháng thường rất dễ đoán.",
+    "This is a top-10 common password.": "Đây là một trong 10 mật khẩu phổ biến nhất.",
+    "This is a top-100 common password.": "Đây là một trong 100 mật khẩu phổ biến nhất.",
+    "This is a very common password.": "Đây là mật khẩu rất phổ biến.",
+    "This is similar to a commonly used password.": "Mật khẩu này giống một mật khẩu phổ biến.",
+    "A word by itself is easy to guess.": "Một từ đứng riêng rất dễ đoán.",
+    "Names and surnames by themselves are easy to guess.": "Tên và họ đứng riêng rất dễ đoán.",
+    "Common names and surnames are easy to guess.": "Tên và họ phổ biến rất dễ đoán.",
+}
+_ADVICE = "Hãy dùng một cụm vài từ ít gặp, không lặp ký tự, không dùng tên, ngày tháng hay dãy phím liền nhau."
+
+
+def check_password(password: str, *hints: str) -> None:
+    """WeakPassword, in Vietnamese, unless the password is long and hard to guess (``hints``: the user's names)."""
+    if len(password) < PASSWORD_MIN:
+        raise WeakPassword(f"Mật khẩu phải có ít nhất {PASSWORD_MIN} ký tự.")
+    if len(password) > PASSWORD_MAX:
+        raise WeakPassword(f"Mật khẩu dài tối đa {PASSWORD_MAX} ký tự.")
+    found = zxcvbn(password[:72], user_inputs=[h for h in hints if h])  # zxcvbn reads at most 72 characters
+    if found["score"] < PASSWORD_SCORE:
+        warning = _FEEDBACK_VI.get(found["feedback"]["warning"], "")
+        raise WeakPassword(" ".join(filter(None, ("Mật khẩu quá dễ đoán.", warning, _ADVICE))))
 
 
 def create_user(con, actor: User, username: str, display_name: str, role: str, password: str,
                 now: dt.datetime | None = None) -> User:
     require(actor, "accounts")
     if role not in ROLES:
-        raise ValueError(f"Vai trò phải là một trong {', '.join(ROLES)}.")
-    _check_password(password)
-    username = username.strip().lower()
+        raise UnknownRole(f"Vai trò phải là một trong {', '.join(ROLES)}.")
+    typed, username = username, normalised_username(username)
+    if username is None:
+        raise InvalidUsername(f"Tên đăng nhập phải có 1–{USERNAME_MAX} ký tự, bắt đầu bằng chữ hoặc số, chỉ gồm "
+                              "chữ không dấu, số và các dấu . _ @ - (ví dụ: nguyenvanan).")
+    check_password(password, username, display_name, typed)
     now = now or dt.datetime.now()
     with transaction(con):
         if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
@@ -80,33 +142,10 @@ def has_admin(con) -> bool:
     return con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled").fetchone()[0] > 0
 
 
-def authenticate(con, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user, or LoginFailed/AccountLocked; every attempt is audited, never with the password."""
-    now = now or dt.datetime.now()
-    username = username.strip().lower()
-    row = con.execute("SELECT display_name, role, password_hash, disabled, failed_attempts, locked_until "
-                      "FROM users WHERE username = ?", [username]).fetchone()
-    refusal = None  # raised after the transaction, so the failed attempt stays recorded
-    with transaction(con):
-        if row is None or row[3]:
-            audit.record(con, username or "?", "login_failed", "tài khoản không tồn tại hoặc bị khoá", now)
-            refusal = LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
-        elif row[5] is not None and row[5] > now:
-            audit.record(con, username, "login_refused", "tài khoản đang tạm khoá", now)
-            refusal = AccountLocked(f"Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần; thử lại sau {row[5]:%H:%M}.")
-        elif not _verified(row[2], password):
-            failures = row[4] + 1
-            lock = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                        [0 if lock else failures, lock, username])
-            audit.record(con, username, "login_failed", f"lần sai thứ {failures}", now)
-            refusal = LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
-        else:
-            con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
-            audit.record(con, username, "login", "", now)
-    if refusal:
-        raise refusal
-    return User(username, row[0], row[1])
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for unknown names so that they cost the same argon2 work."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
 
 
 def _verified(hashed: str, password: str) -> bool:
@@ -114,6 +153,67 @@ def _verified(hashed: str, password: str) -> bool:
         return _HASHER.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _audit_name(typed: str) -> str:
+    """An unknown name as the audit log keeps it: a keyed digest, never the text (it may be a password)."""
+    text = typed[:USERNAME_MAX * 4].encode("utf-8", "replace")
+    return "?" + hmac.new(_AUDIT_KEY, text, hashlib.sha256).hexdigest()[:12]
+
+
+def authenticate(con, username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The user, or LoginFailed with one message for every refusal; every attempt is audited, never the password."""
+    now = now or dt.datetime.now()
+    name = normalised_username(username)
+    row = None if name is None else con.execute("SELECT password_hash FROM users WHERE username = ?",
+                                                  [name]).fetchone()
+    right = _verified(row[0] if row else _dummy_hash(), password) and row is not None  # one argon2 run, always
+    with _LOGIN_LOCK:
+        user = _decided(con, name if row else None, username, right, now)
+    if user is None:
+        raise LoginFailed(REFUSED)
+    return user
+
+
+def _decided(con, name: str | None, typed: str, right: bool, now: dt.datetime) -> User | None:
+    """The decision, committed; an administrator's write to the same account in between makes it decide again."""
+    for _ in range(4):
+        try:
+            with transaction(con):
+                return _decide(con, name, typed, right, now)
+        except duckdb.TransactionException:
+            continue
+    return None
+
+
+def _decide(con, name: str | None, typed: str, right: bool, now: dt.datetime) -> User | None:
+    """Inside the transaction: the lock and the failure count are read and changed in one statement each."""
+    if name is None:
+        audit.record(con, _audit_name(typed), "login_failed", "không có tài khoản này", now)
+    elif right:
+        found = con.execute(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ? AND NOT disabled "
+            "AND (locked_until IS NULL OR locked_until <= ?) RETURNING display_name, role", [name, now]).fetchone()
+        if found:
+            audit.record(con, name, "login", "", now)
+            return User(name, found[0], found[1])
+        audit.record(con, name, "login_failed", "đúng mật khẩu nhưng tài khoản bị vô hiệu hoặc đang tạm khoá", now)
+    else:
+        counted = con.execute(
+            "UPDATE users SET "
+            "failed_attempts = CASE WHEN failed_attempts + 1 >= ? THEN 0 ELSE failed_attempts + 1 END, "
+            "locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END "
+            "WHERE username = ? AND (locked_until IS NULL OR locked_until <= ?) "
+            "RETURNING failed_attempts, locked_until",
+            [MAX_FAILURES, MAX_FAILURES, now + dt.timedelta(minutes=LOCK_MINUTES), name, now]).fetchone()
+        if counted is None:
+            detail = "sai mật khẩu khi tài khoản đang tạm khoá"
+        elif counted[1] is not None and counted[1] > now:
+            detail = f"sai mật khẩu lần thứ {MAX_FAILURES}: khoá {LOCK_MINUTES} phút"
+        else:
+            detail = f"sai mật khẩu lần thứ {counted[0]}"
+        audit.record(con, name, "login_failed", detail, now)
+    return None  # the refusal is raised after the commit, which keeps its audit entry
 
 
 def users(con):

@@ -19,9 +19,9 @@ from analytics.accounts import User
 from analytics.communes import units
 from analytics.errors import NoMonthlyData
 from analytics.ingest import Prepared, apply
-from analytics.readers import read_table
 from analytics.settings import Settings, load_settings
 from analytics.templates import annual_xlsx
+from analytics.upload_worker import read_upload
 from analytics.validate import validate_annual
 
 COLUMNS = ["year", "code", "name", "total_target", "voluntary_min"]
@@ -99,7 +99,7 @@ def prepare_annual(con, data: bytes, file_name: str, *, settings: Settings | Non
                    sheet: str | None = None) -> Prepared:
     """Read and check an annual-target file without storing anything."""
     settings = settings or load_settings()
-    raw = read_table(data, file_name, sheet=sheet, kind="annual")
+    raw = read_upload(data, file_name, max_mb=settings.upload_max_mb, sheet=sheet, kind="annual")
     checked = validate_annual(raw, con, settings, previous=store.annual(con))
     return Prepared.of(con, data, file_name, raw, checked, "annual")
 

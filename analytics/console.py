@@ -1,31 +1,54 @@
 """A SQL console for analysts over three documented, read-only tables and nothing else.
 
-DuckDB has no permissions: any connection to the database file can read every table
-in it, users' password hashes and the audit log included, and temporary views cannot
-hide them. So the console never gets a connection to the file. ``open_console`` reads
-the documented views through fixed queries, copies their rows into a fresh in-memory
-database, and locks that database down: external access (files, URLs, ATTACH,
-extensions) off from the first instant, Python variable scans off, memory, threads
-and spilling bounded, then the configuration locked so no query can loosen it.
-``run_query`` also parses the text first and runs only a single SELECT, inside a
-read-only transaction, with a row cap and a timer that interrupts it.
+DuckDB has no permissions: any connection to the database file can read every table in it,
+users' password hashes and the audit log included. So the console never gets the file.
+``open_console`` reads the documented views through fixed queries and keeps their rows as
+Arrow bytes. ``run_query`` hands those bytes and the query text to a confined child process
+(analytics.sandbox: memory and wall-clock limits, empty working folder and HOME, no
+environment), which copies them into a fresh in-memory database locked down from the first
+instant (no files, URLs, ATTACH or extensions; memory and threads bounded; configuration
+locked), parses the text, runs only a single SELECT that calls no function revealing the
+host or the engine, inside a read-only transaction, and answers at most ``row_limit`` rows
+as Arrow bytes. A runaway query is killed with its process; the server never notices.
+
+Messages never repeat the query: DuckDB's own explanation, which may quote it, goes in the
+error's notes for the page to show as literal text.
 """
 
 from __future__ import annotations
 
-import threading
+import io
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from analytics import db, fmt, metrics, store
-from analytics.errors import QueryFailed, QueryRefused, QueryTimeout
+from analytics import db, fmt, metrics, sandbox, store
+from analytics.errors import MemoryLimitExceeded, QueryFailed, QueryRefused, QueryTimeout, TimeLimitExceeded
 
-MEMORY_LIMIT = "512MB"
+sandbox.preload(__name__)
+
+MEMORY_MB = 512
 THREADS = 2
 ROW_LIMIT = 10_000
 TIME_LIMIT_S = 5.0
+SQL_LIMIT = 20_000  # characters of query text
+ANSWER_MB = 32
+
+# Functions that read the engine's settings, versions, platform, logs or secrets, or run SQL from a string
+# (which the checks below could not see into).
+HIDDEN = frozenset({
+    "current_setting", "duckdb_settings", "duckdb_extensions", "duckdb_extension_repositories", "duckdb_secrets",
+    "duckdb_secret_types", "duckdb_secret_type_parameters", "which_secret", "duckdb_memory",
+    "duckdb_temporary_files", "duckdb_external_file_cache", "duckdb_logs", "duckdb_logs_parsed",
+    "duckdb_log_contexts", "duckdb_profiling_settings", "enable_logging", "disable_logging", "truncate_duckdb_logs",
+    "write_log", "enable_profiling", "disable_profiling", "version", "user_agent", "platform",
+    "extension_versions", "getenv", "query", "query_table", "json_execute_serialized_sql", "json_deserialize_sql",
+    "json_serialize_sql", "json_serialize_plan", "sql_auto_complete",
+})
 
 _CONFIG = {
     "enable_external_access": False,
@@ -34,9 +57,8 @@ _CONFIG = {
     "autoinstall_known_extensions": False,
     "allow_community_extensions": False,
     "allow_persistent_secrets": False,
-    "memory_limit": MEMORY_LIMIT,
+    "max_temp_directory_size": "0B",  # nothing spills to disk
     "threads": THREADS,
-    "temp_directory": "",  # nothing spills to the server's disk
 }
 
 VIEWS_DOC = {
@@ -85,7 +107,22 @@ VIEWS_DOC = {
 _TABLES = ", ".join(VIEWS_DOC)
 
 
-def _views(con) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True)
+class Console:
+    """A snapshot of the views as Arrow IPC bytes, and the limits every query runs under."""
+
+    views: dict[str, bytes]
+    memory_mb: int = MEMORY_MB
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _views(con) -> dict[str, bytes]:
     """The documented columns of each view, and only those, read with the project's own queries."""
     units = metrics.communes(con)
     frames = {
@@ -93,98 +130,157 @@ def _views(con) -> dict[str, pd.DataFrame]:
         "v_xa": units,
         "v_tai_len": store.uploads(con),
     }
-    return {name: frames[name][list(doc["columns"])] for name, doc in VIEWS_DOC.items()}
+    return {name: _ipc(pa.Table.from_pandas(frames[name][list(doc["columns"])], preserve_index=False))
+            for name, doc in VIEWS_DOC.items()}
 
 
-def open_console(source: str | Path | duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A locked in-memory database holding a snapshot of the views.
+def open_console(source: str | Path | duckdb.DuckDBPyConnection, memory_mb: int = MEMORY_MB) -> Console:
+    """A snapshot of the views for queries to run on.
 
     ``source`` is the database path, opened read-only just for the copy and closed, or an
     open connection to it (a process that already holds the file cannot open it again with
     another configuration).
     """
     if isinstance(source, duckdb.DuckDBPyConnection):
-        frames = _views(source)
-    else:
-        con = db.connect(source, read_only=True)
-        try:
-            frames = _views(con)
-        finally:
-            con.close()
-    console = duckdb.connect(":memory:", config=_CONFIG)
-    for name, frame in frames.items():
-        console.register("_frame", frame)
+        return Console(_views(source), memory_mb)
+    con = db.connect(source, read_only=True)
+    try:
+        return Console(_views(con), memory_mb)
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- in the child process
+
+def locked_database(views: dict[str, bytes], memory_mb: int) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory database holding the views, refusing files, extensions and any change of settings."""
+    console = duckdb.connect(":memory:", config=_CONFIG | {"memory_limit": f"{max(memory_mb // 2, 16)}MB"})
+    for name, data in views.items():
+        console.register("_frame", pa.ipc.open_stream(data).read_all())
         console.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")  # name: a VIEWS_DOC key
         console.unregister("_frame")
+    console.execute("SET enable_progress_bar = false")
     console.execute("SET lock_configuration = true")
     return console
 
 
+def _functions(tree) -> set[str]:
+    """Every function name in a serialised statement, wherever it is nested."""
+    if isinstance(tree, list):
+        return set().union(*map(_functions, tree)) if tree else set()
+    if not isinstance(tree, dict):
+        return set()
+    found = {tree["function_name"].lower()} if isinstance(tree.get("function_name"), str) else set()
+    return found.union(*map(_functions, tree.values()))
+
+
+class _Refused(Exception):
+    """The query is refused before it runs: why (a _REFUSALS key), a figure for the message, a literal note."""
+
+    def header(self) -> dict:
+        reason, about, note = (*self.args, None, None)[:3]
+        return {"refused": reason, "about": about, "detail": note}
+
+
 def _single_select(console, sql: str):
     """The one SELECT statement in ``sql``; anything else is refused before it runs."""
-    try:
-        statements = console.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise _translated(exc, 0) from exc
+    statements = console.extract_statements(sql)
     if not statements:
-        raise QueryRefused("Chưa có câu lệnh nào. Chỉ cho phép một câu lệnh SELECT, ví dụ: "
-                           "SELECT * FROM v_xa LIMIT 10")
+        raise _Refused("empty")
     if len(statements) > 1:
-        raise QueryRefused(f"Chỉ cho phép một câu lệnh SELECT mỗi lần chạy; văn bản có {len(statements)} câu "
-                           "lệnh. Hãy xoá các câu lệnh sau dấu chấm phẩy.")
+        raise _Refused("several", len(statements))
     if statements[0].type != duckdb.StatementType.SELECT:
-        raise QueryRefused(f"Chỉ cho phép một câu lệnh SELECT (đọc dữ liệu); câu lệnh {statements[0].type.name} "
-                           f"bị từ chối. Hãy viết truy vấn SELECT trên các bảng {_TABLES}.")
+        raise _Refused("not_select", statements[0].type.name)
+    tree = json.loads(console.execute("SELECT json_serialize_sql(?)", [statements[0].query]).fetchone()[0])
+    if tree.get("error"):
+        raise _Refused("unchecked")
+    if hidden := sorted(n for n in _functions(tree) if n in HIDDEN or n.startswith("pragma_")):
+        raise _Refused("hidden", None, ", ".join(hidden))
     return statements[0]
 
 
-def _translated(exc: duckdb.Error, time_limit_s: float) -> Exception:
-    """DuckDB's error as a named project error whose Vietnamese message says how to fix the query."""
-    detail = str(exc).splitlines()[0]
-    if isinstance(exc, duckdb.InterruptException):
-        seconds = fmt.number(time_limit_s, 0 if float(time_limit_s).is_integer() else 1)
-        return QueryTimeout(f"Truy vấn vượt quá thời gian cho phép {seconds} giây và đã bị dừng. "
-                            "Hãy lọc bớt (WHERE), bớt phép nối hoặc gộp nhóm (GROUP BY).")
-    if isinstance(exc, duckdb.PermissionException):
-        return QueryRefused(f"Không được đọc tệp, địa chỉ mạng hay phần mở rộng trên máy chủ. "
-                            f"Chỉ truy vấn được các bảng {_TABLES}.")
-    if isinstance(exc, duckdb.TransactionException):
-        return QueryRefused("Không được thay đổi dữ liệu; bảng điều khiển chỉ cho phép đọc.")
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return QueryFailed(f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {MEMORY_LIMIT}). "
-                           "Hãy lọc bớt dữ liệu hoặc gộp nhóm (GROUP BY) trước khi lấy kết quả.")
-    if isinstance(exc, duckdb.CatalogException):
-        return QueryFailed(f"Không có bảng hoặc hàm được nhắc đến; chỉ dùng được các bảng {_TABLES} "
-                           f"và các hàm SQL thông thường. ({detail})")
-    if isinstance(exc, duckdb.BinderException):
-        return QueryFailed(f"Tên cột hoặc kiểu dữ liệu không đúng; xem danh sách cột của từng bảng. ({detail})")
-    if isinstance(exc, duckdb.ParserException):
-        return QueryFailed(f"Câu lệnh SQL sai cú pháp. ({detail})")
-    return QueryFailed(f"Truy vấn không chạy được. ({detail})")
-
-
-def run_query(console, sql: str, row_limit: int = ROW_LIMIT, time_limit_s: float = TIME_LIMIT_S) -> pd.DataFrame:
-    """At most ``row_limit`` rows of one SELECT; ``attrs["truncated"]`` says whether more were left.
-
-    Each query has its own cursor, so the timer interrupts only it when several sessions share the console.
-    """
-    statement = _single_select(console, sql)
-    cursor = console.cursor()
-    timer = threading.Timer(time_limit_s, cursor.interrupt)
-    chunks, count = [], 0
+def _run(views: dict[str, bytes], sql: str, row_limit: int, memory_mb: int) -> tuple[dict, bytes]:
+    """The child's work: (header, Arrow bytes of at most ``row_limit`` rows) or (header naming the failure, b"")."""
+    console = locked_database(views, memory_mb)
     try:
-        cursor.execute("BEGIN TRANSACTION READ ONLY")
-        timer.start()
-        cursor.execute(statement)
+        statement = _single_select(console, sql)
+        console.execute("BEGIN TRANSACTION READ ONLY")
+        console.execute(statement)
+        chunks, count = [], 0
         # The result streams: fetching stops one chunk past the limit, so the rest is never computed.
         while not chunks or (len(chunks[-1]) and count <= row_limit):
-            chunks.append(cursor.fetch_df_chunk())
+            chunks.append(console.fetch_df_chunk())
             count += len(chunks[-1])
+        frame = (pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]).iloc[:row_limit]
+        body = _ipc(pa.Table.from_pandas(frame, preserve_index=False))
+    except _Refused as exc:
+        return exc.header(), b""
     except duckdb.Error as exc:
-        raise _translated(exc, time_limit_s) from exc
-    finally:
-        timer.cancel()
-        cursor.close()
-    frame = (pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]).iloc[:row_limit]
-    frame.attrs["truncated"] = count > row_limit
+        return {"failed": type(exc).__name__, "detail": str(exc).splitlines()[0][:500]}, b""
+    if len(body) > ANSWER_MB * 2**20:
+        return {"refused": "too_large"}, b""
+    return {"truncated": count > row_limit}, body
+
+
+# ---------------------------------------------------------------- in the server
+
+_REFUSALS = {
+    "empty": "Chưa có câu lệnh nào. Chỉ cho phép một câu lệnh SELECT, ví dụ: SELECT * FROM v_xa LIMIT 10",
+    "several": "Chỉ cho phép một câu lệnh SELECT mỗi lần chạy; văn bản có {} câu lệnh. "
+               "Hãy xoá các câu lệnh sau dấu chấm phẩy.",
+    "not_select": "Chỉ cho phép một câu lệnh SELECT (đọc dữ liệu); câu lệnh {} bị từ chối. "
+                  f"Hãy viết truy vấn SELECT trên các bảng {_TABLES}.",
+    "unchecked": "Không kiểm tra được câu lệnh này nên không chạy. Hãy viết một truy vấn SELECT đơn giản hơn "
+                 f"trên các bảng {_TABLES}.",
+    "hidden": "Truy vấn gọi hàm cho biết cấu hình hoặc phiên bản của máy chủ, hoặc chạy SQL từ một chuỗi, "
+              f"nên không dùng được ở đây. Chỉ truy vấn được các bảng {_TABLES} bằng các hàm SQL thông thường.",
+    "too_large": f"Kết quả lớn hơn {ANSWER_MB} MB. Hãy chọn ít cột hơn, lọc bớt (WHERE) hoặc thêm LIMIT.",
+}
+_MEMORY = ("Truy vấn cần quá nhiều bộ nhớ (giới hạn {} MB) và đã bị dừng. "
+           "Hãy lọc bớt dữ liệu hoặc gộp nhóm (GROUP BY) trước khi lấy kết quả.")
+_FAILURES = {  # DuckDB's exception class -> (error, message)
+    "PermissionException": (QueryRefused, "Không được đọc tệp, địa chỉ mạng hay phần mở rộng trên máy chủ. "
+                                          f"Chỉ truy vấn được các bảng {_TABLES}."),
+    "TransactionException": (QueryRefused, "Không được thay đổi dữ liệu; bảng điều khiển chỉ cho phép đọc."),
+    "IOException": (QueryFailed, _MEMORY),  # nothing but spilling touches a file, and spilling is refused
+    "OutOfMemoryException": (QueryFailed, _MEMORY),
+    "CatalogException": (QueryFailed, f"Không có bảng hoặc hàm được nhắc đến; chỉ dùng được các bảng {_TABLES} "
+                                      "và các hàm SQL thông thường."),
+    "BinderException": (QueryFailed, "Tên cột, hàm hoặc kiểu dữ liệu không đúng; xem danh sách cột của từng bảng."),
+    "ParserException": (QueryFailed, "Câu lệnh SQL sai cú pháp."),
+}
+
+
+def _error(header: dict, memory_mb: int) -> Exception:
+    """The child's account of a failure as a named project error whose Vietnamese message says how to fix it."""
+    if "refused" in header:
+        found = QueryRefused(_REFUSALS[header["refused"]].format(header.get("about")))
+    else:
+        error, message = _FAILURES.get(header["failed"], (QueryFailed, "Truy vấn không chạy được."))
+        found = error(message.format(memory_mb))
+    if header.get("detail"):
+        found.add_note(header["detail"])  # words that may quote the query: the page shows them literally
+    return found
+
+
+def run_query(console: Console, sql: str, row_limit: int = ROW_LIMIT,
+              time_limit_s: float = TIME_LIMIT_S) -> pd.DataFrame:
+    """At most ``row_limit`` rows of one SELECT; ``attrs["truncated"]`` says whether more were left.
+
+    Each query runs in its own process, so a slow or hungry one never holds up another session.
+    """
+    if len(sql) > SQL_LIMIT:
+        raise QueryRefused(f"Câu lệnh dài quá {fmt.number(SQL_LIMIT)} ký tự. Hãy viết truy vấn ngắn gọn hơn.")
+    limits = sandbox.Limits(console.memory_mb, time_limit_s, ANSWER_MB + 1)
+    try:
+        header, body = sandbox.run(_run, (console.views, sql, row_limit, console.memory_mb), limits)
+    except TimeLimitExceeded as exc:
+        raise QueryTimeout(f"Truy vấn vượt quá thời gian cho phép {limits.seconds()} giây và đã bị dừng. "
+                           "Hãy lọc bớt (WHERE), bớt phép nối hoặc gộp nhóm (GROUP BY).") from exc
+    except MemoryLimitExceeded as exc:
+        raise _error({"failed": "OutOfMemoryException"}, console.memory_mb) from exc
+    if "truncated" not in header:
+        raise _error(header, console.memory_mb)
+    frame = pa.ipc.open_stream(body).read_all().to_pandas()
+    frame.attrs["truncated"] = header["truncated"]
     return frame

@@ -82,11 +82,7 @@ class WarningsNotConfirmed(AnalyticsError):
 
 
 class LoginFailed(AnalyticsError):
-    """Wrong user name or password."""
-
-
-class AccountLocked(AnalyticsError):
-    """Too many wrong passwords; the account waits a while."""
+    """Wrong user name or password, or an account locked or disabled: one message for all, so none is revealed."""
 
 
 class UserExists(AnalyticsError):
@@ -111,3 +107,27 @@ class QueryTimeout(AnalyticsError):
 
 class QueryFailed(AnalyticsError):
     """A console query is malformed, names something that does not exist, or needs too much memory."""
+
+
+class TimeLimitExceeded(AnalyticsError):
+    """Work run in a confined child process (a console query, reading an upload) ran past its time and was killed."""
+
+
+class MemoryLimitExceeded(AnalyticsError):
+    """Work run in a confined child process needed more memory than its limit, or answered too much."""
+
+
+class WorkerFailed(AnalyticsError):
+    """A confined child process ended without an answer for a reason other than its limits."""
+
+
+class InvalidUsername(AnalyticsError):
+    """A new account's user name is empty, too long, or has characters outside the allowed set."""
+
+
+class WeakPassword(AnalyticsError):
+    """A new password is too short, too long or too easy to guess."""
+
+
+class UnknownRole(AnalyticsError):
+    """A role outside viewer, analyst and admin."""

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import labels, store
+from analytics import fmt, labels, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
-from analytics.readers import LAYOUTS, Problem, RawTable, read_table
+from analytics.readers import LAYOUTS, Problem, RawTable
 from analytics.settings import Settings, load_settings
+from analytics.upload_worker import read_upload
 from analytics.validate import Checked, validate_monthly
+
+SHOWN_PROBLEMS = 200  # a page lists at most this many, then says how many more
 
 
 @dataclass
@@ -44,12 +47,16 @@ class Prepared:
         return self.checked.warnings
 
     def problem_table(self) -> pd.DataFrame:
-        """Every problem as the pages list it: level, file row, column as written, message."""
-        return pd.DataFrame(
-            [{"Mức": labels.SEVERITY[p.severity], "Dòng": p.row, "Cột": p.column,
-              "Nội dung": p.message} for p in self.checked.problems],
-            columns=["Mức", "Dòng", "Cột", "Nội dung"],
-        )
+        """The problems as the pages list them (level, file row, column as written, message): the first
+        SHOWN_PROBLEMS, then one line saying how many more, so a broken file never sends a million rows."""
+        problems = self.checked.problems
+        rows = [{"Mức": labels.SEVERITY[p.severity], "Dòng": p.row, "Cột": p.column,
+                 "Nội dung": p.message} for p in problems[:SHOWN_PROBLEMS]]
+        if len(problems) > SHOWN_PROBLEMS:
+            rows.append({"Mức": "…", "Dòng": None, "Cột": None,
+                         "Nội dung": f"Còn {fmt.number(len(problems) - SHOWN_PROBLEMS)} vấn đề khác không hiện ở "
+                                     "đây. Hãy sửa các vấn đề trên rồi tải lại tệp."})
+        return pd.DataFrame(rows, columns=["Mức", "Dòng", "Cột", "Nội dung"])
 
     def preview(self) -> pd.DataFrame:
         """The rows as read, headed in Vietnamese, those with an error flagged first."""
@@ -62,7 +69,7 @@ def prepare(con, data: bytes, file_name: str, *, settings: Settings | None = Non
             period: str | None = None, today: dt.date | None = None) -> Prepared:
     """Read and check a file without storing anything."""
     settings = settings or load_settings()
-    raw = read_table(data, file_name, sheet=sheet, period=period)
+    raw = read_upload(data, file_name, max_mb=settings.upload_max_mb, sheet=sheet, period=period)
     checked = validate_monthly(raw, con, settings, today or dt.date.today(), previous=store.monthly(con))
     return Prepared.of(con, data, file_name, raw, checked, "monthly")
 

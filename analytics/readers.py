@@ -281,13 +281,14 @@ def _rows(data: bytes, filename: str, sheet: str | None):
 
 
 def sheet_names(data: bytes, filename: str) -> list[str]:
-    """The sheets to offer for choosing; none for CSV or an unreadable file."""
-    if PurePath(filename).suffix.lower() not in EXCEL_SUFFIXES:
-        return []
-    try:
-        return list(_workbook(data, read_only=True).sheetnames)
-    except _Unreadable:
-        return []
+    """The sheets to offer for choosing; none for CSV or an unreadable file.
+
+    Read from the workbook part alone, behind the upload limits, so a bomb is never opened in the server.
+    """
+    from analytics.settings import load_settings
+    from analytics.upload_checks import sheet_names as listed  # it needs nothing from this module
+
+    return listed(data, filename, load_settings().upload_max_mb)
 
 
 # ---------------------------------------------------------------- header

@@ -49,6 +49,7 @@ class Settings:
     scorecard: dict  # indicator -> (green at or above, amber at or above), in percent
     viewing_requires_login: bool
     idle_minutes: int
+    upload_max_mb: int  # uploads larger than this are refused unread
 
 
 # What a plan file may leave out, and the value it then takes: each default of the program lives here only.
@@ -61,6 +62,7 @@ DEFAULTS = {
     ("reporting", "monthly_due_day"): 15,
     ("access", "viewing_requires_login"): False,
     ("access", "idle_minutes"): 30,
+    ("uploads", "max_file_mb"): 20,
 }
 
 
@@ -104,6 +106,7 @@ def _load(path: Path, mtime: float) -> Settings:
             scorecard={k: tuple(v) for k, v in raw.get("scorecard", {}).items()},
             viewing_requires_login=bool(_optional(raw, "access", "viewing_requires_login")),
             idle_minutes=int(_optional(raw, "access", "idle_minutes")),
+            upload_max_mb=int(_optional(raw, "uploads", "max_file_mb")),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc

@@ -3,6 +3,8 @@
 The value of a (period, commune) — or (year, commune) for annual targets — is the
 one from the latest upload of that kind still in force; withdrawing an upload
 brings back what it superseded, and any past state can be read "as known on" a moment.
+"Latest" is the highest upload id, never the clock: a server clock stepped back must not
+let an older upload win over a newer one.
 Each write here checks the actor's role, is one transaction and is audited.
 """
 
@@ -41,8 +43,7 @@ def _in_force(con, kind: str, as_of: dt.datetime | None) -> pd.DataFrame:
     return db.query(con, f"""
         SELECT {columns}
         FROM (
-            SELECT v.*, row_number() OVER (PARTITION BY v.{key}, v.code
-                                           ORDER BY u.uploaded_at DESC, u.id DESC) AS rank
+            SELECT v.*, row_number() OVER (PARTITION BY v.{key}, v.code ORDER BY u.id DESC) AS rank
             FROM {table} v JOIN uploads u ON u.id = v.upload_id
             WHERE u.kind = ? AND u.uploaded_at <= ?
               AND (u.withdrawn_at IS NULL OR u.withdrawn_at > ?)
@@ -153,6 +154,11 @@ def withdraw(con, upload_id: int, user: User, now: dt.datetime | None = None) ->
         con.execute("UPDATE uploads SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?",
                     [now, user.username, upload_id])
         audit.record(con, user.username, "withdraw", f"#{upload_id}", now)
+
+
+def data_version(con) -> tuple:
+    """Changes with every upload, withdrawal or removal of demo data, whatever the clock says: a cache key."""
+    return con.execute("SELECT count(*), max(id), count(withdrawn_at) FROM uploads").fetchone()
 
 
 def last_upload_time(con) -> dt.datetime | None:

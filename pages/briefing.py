@@ -1,6 +1,5 @@
 """Báo cáo: the month's briefing for the Steering Committee as Word and Excel files, one click each."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -13,8 +12,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_data(show_spinner="Đang lập báo cáo…", max_entries=24)
-def _files(period: str, updated: dt.datetime | None, database: str) -> tuple[bytes, bytes]:
-    """Both files for a month; a new upload (or withdrawal) changes ``updated`` and so rebuilds them."""
+def _files(period: str, version: tuple, database: str) -> tuple[bytes, bytes]:
+    """Both files for a month; a new upload (or withdrawal) changes ``version`` and so rebuilds them."""
     con, settings = connection(), load_settings()
     return briefing.briefing_docx(con, settings, period), briefing.briefing_xlsx(con, settings, period)
 
@@ -25,7 +24,7 @@ with shown_errors():
     newest_first = months[::-1]
     chosen = view.period if view.period in months else months[-1]
     period = st.selectbox("Kỳ báo cáo", newest_first, index=newest_first.index(chosen), format_func=fmt.month)
-    docx, xlsx = _files(period, store.last_upload_time(con), str(db_path()))
+    docx, xlsx = _files(period, store.data_version(con), str(db_path()))
 
 st.caption(f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {fmt.month(period)}: số liệu tổng hợp, biểu đồ, "
            "xã, phường chậm tiến độ, dự báo đến cuối kỳ kế hoạch; mục «Đề xuất, kiến nghị» để trống cho bộ phận "

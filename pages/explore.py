@@ -23,7 +23,7 @@ with shown_errors():
     accounts.require(st.session_state.get("user"), "explore")
     con, settings = connection(), load_settings()
     months = metrics.periods(con)
-    data_version = store.last_upload_time(con)
+    data_version = store.data_version(con)
 
 pivot_tab, sql_tab = st.tabs(["Bảng tổng hợp", "Truy vấn SQL"])
 
@@ -81,10 +81,12 @@ with sql_tab:
         try:
             st.session_state["sql_result"] = console.run_query(_console(str(db_path()), data_version), sql)
         except AnalyticsError as exc:
-            st.session_state["sql_result"] = str(exc)
+            st.session_state["sql_result"] = exc
     result = st.session_state.get("sql_result")
-    if isinstance(result, str):
-        st.error(result)
+    if isinstance(result, AnalyticsError):
+        st.error(str(result))
+        for note in getattr(result, "__notes__", []):  # DuckDB's words may quote the query: shown literally
+            st.code(note, language=None)
     elif result is not None:
         st.caption(f"{fmt.number(len(result))} dòng")
         if result.attrs.get("truncated"):

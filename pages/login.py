@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import accounts
-from analytics.errors import AccountLocked, LoginFailed
+from analytics.errors import LoginFailed
 from pages.common import connection, oidc_configured, shown_errors, sign_in
 
 st.title("Đăng nhập")
@@ -15,7 +15,7 @@ if submitted:
     with shown_errors():
         try:
             sign_in(accounts.authenticate(connection(), username, password))
-        except (LoginFailed, AccountLocked) as exc:
+        except LoginFailed as exc:
             st.error(str(exc))
         else:
             st.rerun()

@@ -70,7 +70,7 @@ LOADERS = [
     ("pages/data_check.py", "analytics.targets.findings_view"),
     ("pages/upload.py", "analytics.store.uploads"),
     ("pages/annual.py", "analytics.annual.annual_targets"),
-    ("pages/explore.py", "analytics.store.last_upload_time"),
+    ("pages/explore.py", "analytics.store.data_version"),
     ("pages/admin.py", "analytics.accounts.users"),
     ("pages/login.py", "analytics.accounts.authenticate"),
 ]

@@ -68,7 +68,7 @@ CASES = [
     ("trang-tinh-khac-ten.xlsx", {"sheet": "Tháng 3"}, E, None, None,
      "Tệp không có trang tính “Tháng 3”; các trang có trong tệp: “Số liệu”."),
     ("bao-cao.pdf", {}, E, None, None, "Không nhận dạng được loại tệp “bao-cao.pdf”"),
-    ("pdf-doi-duoi-xlsx.xlsx", {}, E, None, None, "Không mở được tệp Excel"),
+    ("pdf-doi-duoi-xlsx.xlsx", {}, E, None, None, "Tệp là PDF được đổi tên"),
     ("excel-97-2003.xls", {}, E, None, None, "Chưa đọc được tệp .xls"),
     # encodings and layouts, one bad cell each
     ("windows-1258.csv", {}, E, 4, "Tự nguyện", "Số tự nguyện (4.390) lớn hơn tổng số (4.310)."),

@@ -58,7 +58,7 @@ class Account:
 
 
 ADMIN = Account("e2e", "e2e-quan-tri-2030", "Quản trị hệ thống")
-ANALYST = Account("e2e-chuyen-vien", "e2e-chuyen-vien-2030", "Chuyên viên kiểm thử")
+ANALYST = Account("e2e-chuyen-vien", "e2e-kiem-thu-bao-hiem-2030", "Chuyên viên kiểm thử")
 
 
 @dataclass(frozen=True)

@@ -228,8 +228,7 @@ def test_anonymous_sees_public_page_and_login(context, server):
     page.get_by_label("Tên đăng nhập", exact=True).fill("khong-co-tai-khoan")
     page.get_by_label("Mật khẩu", exact=True).fill("sai-mat-khau-123")
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.locator('[data-testid="stAlertContentError"]').filter(
-        has_text="Tên đăng nhập hoặc mật khẩu không đúng.").wait_for(state="visible")
+    page.locator('[data-testid="stAlertContentError"]').filter(has_text=accounts.REFUSED).wait_for(state="visible")
     wait_idle(page)
     shot(page, "anon-dang-nhap")
 

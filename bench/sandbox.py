@@ -1,0 +1,119 @@
+"""How a console query should get its own process, and what the server pays while bombs run.
+
+    python -m bench.sandbox
+
+
+Prints, for the same small query over the built database: the median wall time with a fresh
+process per query started by "spawn" (a new interpreter), by the fork server (a fork of a
+clean process that already imported the libraries: what analytics.sandbox uses), and with a
+pool of one warm process reused; then the server's peak resident memory (VmHWM) before and
+after running each issue-12 console bomb and upload bomb through the real limits.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+from analytics import console, db, sandbox
+from analytics.build import build_database
+from analytics.settings import load_settings
+from analytics.upload_worker import read_upload
+from tests.fixtures import bombs
+
+QUERY = "SELECT count(*) AS n FROM v_xa"
+REPS = 15
+CONSOLE_BOMBS = [
+    "SELECT damerau_levenshtein(repeat('a',40000), repeat('b',40000))",
+    "SELECT levenshtein(repeat('a',250000), repeat('b',250000))",
+    "SELECT len(range(100000000))",
+    "SELECT lpad('x', 2000000000, 'y') FROM range(10)",
+    "SELECT list(range) FROM range(200000000)",
+]
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
+
+
+def _median_ms(run) -> float:
+    run()  # the first start (a fork server, a pool) is not what each query pays
+    times = []
+    for _ in range(REPS):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def strategies(snapshot: console.Console) -> dict[str, float]:
+    """Median milliseconds of one query under each way of getting a process."""
+    def per_query():
+        console.run_query(snapshot, QUERY)
+
+    found = {"fork server, fresh process per query": _median_ms(per_query)}
+    forkserver = sandbox._CONTEXT
+    sandbox._CONTEXT = multiprocessing.get_context("spawn")
+    try:
+        found["spawn, fresh process per query"] = _median_ms(per_query)
+    finally:
+        sandbox._CONTEXT = forkserver
+    task = (console._run, snapshot.views, QUERY, console.ROW_LIMIT, snapshot.memory_mb)
+    # Pool workers would import this script as their main module; the server's would not.
+    sys.modules["__main__"], main = types.ModuleType("__main__"), sys.modules["__main__"]
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=forkserver) as pool:
+        found["pool of one warm process, reused"] = _median_ms(lambda: pool.submit(*task).result())
+
+    def after_a_kill():  # what a pool pays once a bomb's worker has been killed: a new worker, then the query
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=forkserver) as pool:
+            pool.submit(*task).result()
+
+    found["pool whose worker was killed: a new worker, then the query"] = _median_ms(after_a_kill)
+    sys.modules["__main__"] = main
+    found["in the server itself (no process, no limits)"] = _median_ms(
+        lambda: console.locked_database(snapshot.views, snapshot.memory_mb).execute(QUERY).fetchall())
+    return found
+
+
+def bombs_peak(snapshot: console.Console, uploads: dict) -> list[tuple[str, str, float]]:
+    """Each bomb through the real limits: what it ended with and the server's peak RSS after it."""
+    rows = []
+    for sql in CONSOLE_BOMBS:
+        try:
+            console.run_query(snapshot, sql)
+            outcome = "answered"
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is reported
+            outcome = type(exc).__name__
+        rows.append((sql, outcome, _peak_mb()))
+    for name, (data, filename) in uploads.items():
+        problems = read_upload(data, filename, max_mb=20).problems
+        rows.append((f"upload: {name}", problems[0].message[:60] if problems else "read", _peak_mb()))
+    return rows
+
+
+def measure() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        con = db.connect(path)
+        build_database(con, load_settings())
+        con.close()
+        snapshot = console.open_console(path)
+        for name, ms in strategies(snapshot).items():
+            print(f"{ms:8.1f} ms  {name}")
+        print(f"server peak RSS after the queries: {_peak_mb():.0f} MB")
+        uploads = bombs.upload_bombs()  # made here, so their own bytes count before, not during
+        print(f"server peak RSS after making the upload bombs in memory: {_peak_mb():.0f} MB")
+        for what, outcome, peak in bombs_peak(snapshot, uploads):
+            print(f"peak {peak:6.0f} MB  {outcome:30.30}  {what[:70]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(measure())
