@@ -36,6 +36,7 @@ from analytics.errors import (
 from analytics.ingest import SHOWN_PROBLEMS, prepare
 from analytics.readers import sheet_names
 from analytics.upload_worker import read_upload
+from tests.conftest import record_monthly
 from tests.fixtures import bombs
 from tests.test_console import tiny_database
 
@@ -44,12 +45,6 @@ PASSWORD = "mat-khau-rat-dai-123"  # quantri's
 TODAY = dt.date(2026, 7, 10)
 NOW = dt.datetime(2026, 7, 10, 8, 0)
 MEMORY, TIME = "bộ nhớ", "thời gian"
-
-
-def _monthly(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["period", "code", "total", "voluntary"]).assign(
-        compulsory=lambda f: f["total"] - f["voluntary"], labour_force=None, source_row=None, written_name=None,
-        match_method="code", match_score=None)
 
 
 @pytest.fixture(scope="module")
@@ -414,9 +409,8 @@ def test_a_clock_stepped_back_does_not_let_an_older_upload_win(con, prepared):
         return found[found["period"] == "2026-03"].set_index("code")[["total", "upload_id"]].to_dict("index")
 
     before = store.data_version(con)
-    later = store.record_upload(con, _monthly([("2026-03", "11953", 150, 15)]), kind="monthly",
-                                file_name="sua.csv", sha256="def", user=ANALYST, rows_read=1,
-                                now=dt.datetime(2026, 4, 1))  # the server's clock went back to before the first
+    later = record_monthly(con, [("2026-03", "11953", 150, 15)], sha="def", file_name="sua.csv",
+                           now=dt.datetime(2026, 4, 1))  # the server's clock went back to before the first
     assert march() == {"11953": {"total": 150, "upload_id": later}, "11977": {"total": 190, "upload_id": 1}}
     assert store.data_version(con) != before  # caches keyed on it see the new upload
     store.withdraw(con, later, ANALYST, now=dt.datetime(2026, 4, 2))
