@@ -7,7 +7,8 @@ Prints, for the same small query over the built database: the median wall time w
 process per query started by "spawn" (a new interpreter), by the fork server (a fork of a
 clean process that already imported the libraries: what analytics.sandbox uses), and with a
 pool of one warm process reused; then the server's peak resident memory (VmHWM) before and
-after running each issue-12 console bomb and upload bomb through the real limits.
+after running each issue-12 console bomb and upload bomb through the real limits; and a refused login's
+time for an unknown user beside a known one with a wrong password.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import time
 import types
 from pathlib import Path
 
-from analytics import console, db, sandbox
+from analytics import accounts, console, db, sandbox
 from analytics.build import build_database
+from analytics.errors import LoginFailed
 from analytics.settings import load_settings
 from analytics.upload_worker import read_upload
 from tests.fixtures import bombs
@@ -56,7 +58,7 @@ def _median_ms(run) -> float:
 def strategies(snapshot: console.Console) -> dict[str, float]:
     """Median milliseconds of one query under each way of getting a process."""
     def per_query():
-        console.run_query(snapshot, QUERY)
+        console.run_query(snapshot, QUERY, time_limit_s=60)
 
     found = {"fork server, fresh process per query": _median_ms(per_query)}
     forkserver = sandbox._CONTEXT
@@ -98,6 +100,25 @@ def bombs_peak(snapshot: console.Console, uploads: dict) -> list[tuple[str, str,
     return rows
 
 
+def logins(path: Path) -> dict[str, float]:
+    """Median milliseconds of a refused login: unknown user, known user with a wrong password."""
+    con = db.connect(path)
+    try:
+        accounts.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-do-hieu-nang-2026")
+
+        def refused(username):
+            try:
+                accounts.authenticate(con, username, "sai-mat-khau-roi")
+            except LoginFailed:
+                return
+            raise AssertionError("a wrong password was accepted")
+
+        return {name: _median_ms(lambda u=username: refused(u))
+                for name, username in (("unknown user", "khong-co-ai"), ("known user, wrong password", "quantri"))}
+    finally:
+        con.close()
+
+
 def measure() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.duckdb"
@@ -107,6 +128,8 @@ def measure() -> int:
         snapshot = console.open_console(path)
         for name, ms in strategies(snapshot).items():
             print(f"{ms:8.1f} ms  {name}")
+        for name, ms in logins(path).items():
+            print(f"{ms:8.1f} ms  refused login, {name}")
         print(f"server peak RSS after the queries: {_peak_mb():.0f} MB")
         uploads = bombs.upload_bombs()  # made here, so their own bytes count before, not during
         print(f"server peak RSS after making the upload bombs in memory: {_peak_mb():.0f} MB")
