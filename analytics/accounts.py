@@ -30,9 +30,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from analytics import audit
+from analytics import audit, sessions
 from analytics.db import transaction
-from analytics.errors import InvalidUsername, LoginFailed, NotAuthorised, UnknownRole, UserExists, WeakPassword
+from analytics.errors import (
+    InvalidUsername,
+    LoginFailed,
+    NotAuthorised,
+    UnknownAccount,
+    UnknownRole,
+    UserExists,
+    WeakPassword,
+)
 
 ROLES = ("viewer", "analyst", "admin")
 ROLE_VI = {"viewer": "Xem", "analyst": "Chuyên viên phân tích", "admin": "Quản trị"}
@@ -223,10 +231,45 @@ def users(con):
 
 
 def set_disabled(con, actor: User, username: str, disabled: bool, now: dt.datetime | None = None) -> None:
+    """Disable or enable an account; disabling ends its sessions at once, and re-enabling revives none."""
     require(actor, "accounts")
+    now = now or dt.datetime.now()
     with transaction(con):
         con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
-        audit.record(con, actor.username, "disable_user" if disabled else "enable_user", username, now)
+        ended = sessions.end_all(con, username, "disabled", now) if disabled else 0
+        audit.record(con, actor.username, "disable_user" if disabled else "enable_user",
+                     username + (f" (kết thúc {ended} phiên đăng nhập)" if ended else ""), now)
+
+
+def reset_password(con, actor: User, username: str, password: str, now: dt.datetime | None = None) -> None:
+    """An administrator gives an account a new password; every session of that account ends."""
+    require(actor, "accounts")
+    check_password(password, username)
+    now = now or dt.datetime.now()
+    with transaction(con):
+        changed = con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
+                              "WHERE username = ? RETURNING 1", [_HASHER.hash(password), username]).fetchall()
+        if not changed:
+            raise UnknownAccount(f"Không có tài khoản «{username}».")
+        ended = sessions.end_all(con, username, "password", now)
+        audit.record(con, actor.username, "reset_password",
+                     username + (f" (kết thúc {ended} phiên đăng nhập)" if ended else ""), now)
+
+
+def signed_in(con, token: str, *, idle_minutes: int, lifetime_hours: float, touch: bool,
+              now: dt.datetime | None = None) -> User | None:
+    """The account behind a session token, with its role as it is now; None, SessionExpired or SessionRevoked
+    otherwise (see analytics.sessions.resume)."""
+    found = sessions.resume(con, token, idle_minutes=idle_minutes, lifetime_hours=lifetime_hours, touch=touch,
+                            now=now)
+    return None if found is None else User(*found)
+
+
+def enabled(con, username: str) -> User | None:
+    """The enabled local account of that name, with its current role, or None."""
+    found = con.execute("SELECT username, display_name, role FROM users WHERE username = ? AND NOT disabled",
+                        [username]).fetchone()
+    return None if found is None else User(*found)
 
 
 def change_settings(con, actor: User, changes: dict, path=None) -> list[str]:

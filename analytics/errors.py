@@ -89,6 +89,10 @@ class UserExists(AnalyticsError):
     """An account with that user name already exists."""
 
 
+class UnknownAccount(AnalyticsError):
+    """No account has the given user name."""
+
+
 class NoMonthlyData(AnalyticsError):
     """No monthly results are in force to start from (e.g. a proposal of annual targets)."""
 
@@ -131,3 +135,15 @@ class WeakPassword(AnalyticsError):
 
 class UnknownRole(AnalyticsError):
     """A role outside viewer, analyst and admin."""
+
+
+class SessionExpired(AnalyticsError):
+    """A sign-in session went unused too long or outlived its lifetime; the user signs in again."""
+
+
+class SessionRevoked(AnalyticsError):
+    """A sign-in session was ended on the server: its account was disabled, deleted or given a new password."""
+
+
+class IdentityRefused(AnalyticsError):
+    """A single sign-on identity has no enabled local account and its domain is not allowed in."""

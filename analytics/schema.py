@@ -128,4 +128,20 @@ MIGRATIONS = [
         detail VARCHAR NOT NULL
     );
     """,
+    # 5: sign-in sessions that outlive a browser tab (only a hash of each token), and the key that signs tokens
+    """
+    CREATE TABLE sessions (
+        token_hash VARCHAR PRIMARY KEY,
+        username VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        last_active TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        end_reason VARCHAR
+    );
+    CREATE TABLE app_keys (
+        name VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL
+    );
+    """,
 ]

@@ -50,6 +50,9 @@ class Settings:
     viewing_requires_login: bool
     idle_minutes: int
     upload_max_mb: int  # uploads larger than this are refused unread
+    session_hours: float
+    sso_allowed_domain: str  # "" lets in only identities with an enabled local account
+    sso_default_role: str
 
 
 # What a plan file may leave out, and the value it then takes: each default of the program lives here only.
@@ -63,6 +66,9 @@ DEFAULTS = {
     ("access", "viewing_requires_login"): False,
     ("access", "idle_minutes"): 30,
     ("uploads", "max_file_mb"): 20,
+    ("access", "session_hours"): 12,
+    ("access", "sso_allowed_domain"): "",
+    ("access", "sso_default_role"): "viewer",
 }
 
 
@@ -77,6 +83,12 @@ def db_path() -> Path:
 
 def _optional(raw: dict, table: str, key: str):
     return raw.get(table, {}).get(key, DEFAULTS[(table, key)])
+
+
+def _role(value: str) -> str:
+    if value not in ("viewer", "analyst", "admin"):
+        raise ValueError(f"sso_default_role phải là viewer, analyst hoặc admin, không phải «{value}»")
+    return value
 
 
 @lru_cache(maxsize=8)
@@ -107,6 +119,9 @@ def _load(path: Path, mtime: float) -> Settings:
             viewing_requires_login=bool(_optional(raw, "access", "viewing_requires_login")),
             idle_minutes=int(_optional(raw, "access", "idle_minutes")),
             upload_max_mb=int(_optional(raw, "uploads", "max_file_mb")),
+            session_hours=float(_optional(raw, "access", "session_hours")),
+            sso_allowed_domain=str(_optional(raw, "access", "sso_allowed_domain")).strip().lstrip("@").lower(),
+            sso_default_role=_role(_optional(raw, "access", "sso_default_role")),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc
