@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
+import logging
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
 import streamlit as st
 
-from analytics import accounts, db, fmt, identity, labels, metrics, scopes, store
+from analytics import db, fmt, labels, metrics, scopes, store
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
@@ -40,6 +42,19 @@ def shown_errors():
     except duckdb.Error as exc:
         st.error(str(db.translated(exc)))
         st.stop()
+
+
+_LOG = logging.getLogger("bhxh")
+
+
+def incident(exc: BaseException) -> str:
+    """The last line of defence: the trace goes to the server's log under a new incident number; the reader
+    gets a Vietnamese message with that number and nothing of the trace."""
+    number = f"{dt.datetime.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+    _LOG.error("Sự cố %s", number, exc_info=exc)
+    st.error(f"Đã xảy ra lỗi ngoài dự kiến nên trang chưa hiển thị đầy đủ. Mã sự cố: {number}. Hãy tải lại trang; "
+             "nếu lỗi lặp lại, hãy báo quản trị hệ thống kèm mã này.")
+    return number
 
 
 ALL = scopes.ALL
@@ -82,39 +97,6 @@ def sidebar(con) -> View:
 def no_data_notice() -> None:
     st.info("Chưa có số liệu hằng tháng. Vào trang «Nhập số liệu» để tải tệp số liệu lên, "
             "hoặc chạy `python -m analytics build --demo` để xem thử với dữ liệu minh hoạ.")
-
-
-def oidc_configured() -> bool:
-    """Single sign-on is offered when Streamlit secrets hold an [auth] section."""
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
-
-
-def sign_in(user: accounts.User) -> None:
-    st.session_state["user"] = user
-    st.session_state["last_seen"] = time.monotonic()
-
-
-def sign_out() -> None:
-    for key in ("user", "last_seen"):
-        st.session_state.pop(key, None)
-
-
-def current_user(con, settings) -> accounts.User | None:
-    """The session's user; idle sessions expire. A single sign-on identity maps to its local account."""
-    user = st.session_state.get("user")
-    if user is None and oidc_configured() and getattr(st.user, "is_logged_in", False):
-        user = identity.sso_user(con, st.user.get("email"), st.user.get("name"))
-        sign_in(user)
-    if user is not None and time.monotonic() - st.session_state.get("last_seen", 0) > settings.idle_minutes * 60:
-        sign_out()
-        st.session_state["expired"] = True
-        return None
-    if user is not None:
-        st.session_state["last_seen"] = time.monotonic()
-    return user
 
 
 def show_review(prepared) -> None:
