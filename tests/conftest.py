@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, demo, store
+from analytics import db, demo, sessions, store
 from analytics.accounts import User
 from analytics.build import build_database
 from analytics.registry import Registry, load_registry
 from analytics.settings import DATA_DIR, load_settings
+from pages.access import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
@@ -169,25 +169,39 @@ def tiny(tiny_db):
 # --- Pages --------------------------------------------------------------------------------------------
 
 
+def signed_in(database: Path, user: User) -> str:
+    """A session token of ``user``, whose account is added (with a random password) unless it exists."""
+    con = db.connect(database)
+    try:
+        con.execute("INSERT INTO users (username, display_name, role, password_hash, created_at) "
+                    "VALUES (?, ?, ?, 'khong-dang-nhap-bang-mat-khau', ?) ON CONFLICT DO NOTHING",
+                    [user.username, user.display_name, user.role, T0])
+        return sessions.start(con, user.username, lifetime_hours=12)
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def open_page(monkeypatch):
     """open_page(path, db, user=None, query=None): app.py run against the database file ``db``, switched to
-    ``path`` (e.g. "pages/overview.py"), logged in as ``user``, with URL query ``query``; the run AppTest.
+    ``path`` (e.g. "pages/overview.py"), logged in as ``user`` (a session of that account, added if missing),
+    with URL query ``query``; the run AppTest.
 
-    A page the user may not open raises ValueError ("Could not find a navigation page").
+    A page the user may not open raises ValueError ("Could not find a navigation page"): its path shows
+    pages.access.gate instead. An unexpected error on the page fails the test with its incident message.
     """
 
     def run(path: str, database: Path, user: User | None = None, query: dict | None = None) -> AppTest:
         monkeypatch.setenv("BHXH_DB", str(database))
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         if user is not None:
-            at.session_state["user"] = user
-            at.session_state["last_seen"] = time.monotonic()
+            at.session_state[TOKEN] = signed_in(database, user)
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()
         at.switch_page(path).run()
         assert not at.exception, [e.value for e in at.exception]
+        assert not [e for e in at.error if "Mã sự cố" in e.value], [e.value for e in at.error]
         return at
 
     return run
