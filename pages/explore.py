@@ -33,9 +33,9 @@ with pivot_tab:
     else:
         c1, c2, c3 = st.columns(3)
         rows = c1.multiselect("Hàng", list(pivot.DIMENSIONS), default=["former_district"],
-                              format_func=pivot.LABELS.get, key="pivot_rows")
+                              format_func=pivot.LABELS.get, key="pivot_rows", placeholder="Chọn chiều")
         columns = c2.multiselect("Cột", list(pivot.DIMENSIONS), default=["quarter"],
-                                 format_func=pivot.LABELS.get, key="pivot_columns")
+                                 format_func=pivot.LABELS.get, key="pivot_columns", placeholder="Chọn chiều")
         value = c3.selectbox("Chỉ số", list(pivot.VALUES), format_func=pivot.LABELS.get, key="pivot_value")
         start, end = months[0], months[-1]
         if len(months) > 1:

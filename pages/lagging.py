@@ -17,9 +17,9 @@ st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so v�
            f"{fmt.number(settings.thresholds['very_late_pct'])} %.")
 c1, c2 = st.columns(2)
 statuses = c1.multiselect("Trạng thái", [*metrics.LAGGING, metrics.STATUS_ON_TRACK], default=list(metrics.LAGGING),
-                          format_func=labels.STATUS.get)
+                          format_func=labels.STATUS.get, placeholder="Chọn trạng thái")
 measures = c2.multiselect("Chậm về", list(metrics.MEASURES), default=list(metrics.MEASURES),
-                          format_func=labels.MEASURE.get)
+                          format_func=labels.MEASURE.get, placeholder="Chọn chỉ số")
 shown = labels.shown(metrics.lagging(table, statuses, measures))
 
 st.metric("Số xã, phường trong danh sách", fmt.number(len(shown)))

@@ -232,10 +232,11 @@ def test_anonymous_sees_public_page_and_login(context, server):
     wait_idle(page)
     shot(page, "anon-dang-nhap")
 
-    # an admin page's URL, opened without logging in, falls back to the main page
+    # an admin page's URL, opened without logging in, asks for a login at that URL
     page.goto(f"{server.url}/quan-tri")
-    wait_rendered(page, BY_PATH["tong-quan"].heading)
-    assert page.locator("h1").filter(has_text="Quản trị").count() == 0
+    wait_rendered(page, LOGIN.heading)
+    assert "Trang «Quản trị» chỉ mở cho người đã đăng nhập." in page.locator('[data-testid="stMain"]').inner_text()
+    assert url_path(page) == "/quan-tri"
 
 
 def test_analyst_may_upload_but_not_administer(context, server):
