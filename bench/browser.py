@@ -200,7 +200,7 @@ def _cold(session: Session) -> dict:
 
 
 def _app_round(browser, database: Path, reruns: int) -> dict:
-    with Session(browser, ROOT / "app.py", database) as s:
+    with Session(browser, ROOT / "serve.py", database) as s:
         pages = {"tong-quan": {"visit_s": s.first_run, "reruns_s": s.reruns(reruns)}}
         for path in list(PUBLIC_PAGES)[1:]:
             pages[path] = {"visit_s": _visit(s.page, path), "reruns_s": s.reruns(reruns)}

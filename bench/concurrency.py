@@ -132,7 +132,7 @@ def measure(workdir: Path) -> dict:
     database = workdir / "concurrency.duckdb"
     b.demo_database(database)
     port = b._free_port()
-    server = b._serve(b.ROOT / "app.py", port, database)
+    server = b._serve(b.ROOT / "serve.py", port, database)
     try:
         b._wait_healthy(port, server)
         raw = _in_thread(_measure(f"http://127.0.0.1:{port}", server.pid))

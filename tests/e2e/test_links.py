@@ -171,6 +171,7 @@ def test_login_reload_and_unknown_paths_on_screen(chromium_browser, warm_server,
         page = ctx.new_page()
         page.goto(f"{warm_server.url}/{LOGIN.url_path}")
         wait_rendered(page, LOGIN.heading)
+        page.get_by_label("Mật khẩu", exact=True).wait_for()  # the form's widgets load after the heading
         shot(page, f"links-login-{width}")
         login(page, warm_server.url, VIEWER)
         page.goto(f"{warm_server.url}/bang-diem")
