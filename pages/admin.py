@@ -49,6 +49,17 @@ with tab_users:
                 with shown_errors():
                     accounts.set_disabled(con, user, who, disabled)
                 st.rerun()
+    with st.form("new_password", clear_on_submit=True):
+        st.subheader("Đặt mật khẩu mới")
+        c1, c2 = st.columns(2)
+        whose = c1.selectbox("Tài khoản cần đặt mật khẩu", accounts.users(con)["username"].tolist())
+        password = c2.text_input("Mật khẩu mới (ít nhất 10 ký tự)", type="password")
+        if st.form_submit_button("Đặt mật khẩu mới"):
+            try:
+                accounts.reset_password(con, user, whose, password)
+                st.success(f"Đã đặt mật khẩu mới cho «{whose}»; mọi phiên đăng nhập của tài khoản này đã kết thúc.")
+            except (AnalyticsError, ValueError) as exc:
+                st.error(str(exc))
 
 with tab_overrides:
     with shown_errors():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -33,3 +34,31 @@ def test_project_errors_are_one_vietnamese_line_and_exit_code_1(tiny_db, tmp_pat
 def test_a_malformed_command_line_exits_2(capsys):
     assert main(["khong-co-lenh"]) == 2
     assert "LỖI: cách gọi không đúng" in capsys.readouterr().err
+
+
+HOLD = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+
+
+def test_every_command_says_database_locked_while_another_process_holds_it(tiny_db, tmp_path, capsys,
+                                                                          monkeypatch):
+    assert main(["backup", "export", str(tmp_path / "bk")]) == 0
+    (tmp_path / "t.csv").write_text("Mã xã;Kỳ;Tổng số;Bắt buộc;Tự nguyện\n11953;2026-03;1000;900;100\n")
+    monkeypatch.setenv("BHXH_ADMIN_PASSWORD", "mat-khau-quan-tri-dai-2030")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tiny_db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        capsys.readouterr()
+        locked = (f"LỖI: Cơ sở dữ liệu {tiny_db} đang được một tiến trình khác sử dụng. "
+                  "Hãy đóng tiến trình đó rồi thử lại.\n")
+        for command in (["build"], ["build", "--force", "--demo"], ["check"], ["ingest", str(tmp_path / "t.csv")],
+                        ["users", "create-admin", "quantri2"], ["backup", "export", str(tmp_path / "bk2")],
+                        ["backup", "restore", str(tmp_path / "bk"), "--force"]):
+            assert (main(command), capsys.readouterr().err) == (1, locked), command
+        for module, args in (("targets", ["check"]), ("build", []), ("ingest", [str(tmp_path / "t.csv")])):
+            monkeypatch.setattr(sys, "argv", [f"analytics/{module}.py", *args])
+            with pytest.raises(SystemExit) as exited:
+                run_as(*([] if module == "targets" else [module]))
+            assert (exited.value.code, capsys.readouterr().err) == (1, locked), module
+    finally:
+        holder.communicate("", timeout=60)  # only stops a hung child

@@ -142,7 +142,8 @@ def test_disabling_an_account_ends_its_session_at_the_next_click(chromium_browse
         console = admin.new_page()
         login(console, server.url, ADMIN)
         open_page(console, server.url, BY_PATH["quan-tri"])
-        console.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text="Tài khoản").click()
+        console.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(
+            has=console.get_by_text("Tài khoản", exact=True)).click()
         console.get_by_role("option", name=DISPOSABLE.username, exact=True).click()
         wait_idle(console)
         console.get_by_role("button", name="Khoá", exact=True).click()
