@@ -38,8 +38,12 @@ def _signer(con) -> TimestampSigner:
     """The signing key is made once per database, at the first sign-in, and kept with the accounts."""
     key = db.value(con, "SELECT value FROM app_keys WHERE name = 'session'")
     if key is None:
-        with db.transaction(con):
-            con.execute("INSERT INTO app_keys VALUES ('session', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(32)])
+        try:
+            with db.transaction(con):
+                con.execute("INSERT INTO app_keys VALUES ('session', ?) ON CONFLICT DO NOTHING",
+                            [secrets.token_hex(32)])
+        except WriteConflict:
+            pass  # two first sign-ins at once: the other one's key stands
         key = db.value(con, "SELECT value FROM app_keys WHERE name = 'session'")
     return TimestampSigner(key, salt=SALT)
 

@@ -23,7 +23,7 @@ with tab_users:
         people = accounts.users(con)
     people = people.assign(role=people["role"].map(accounts.ROLE_VI),
                            created_at=people["created_at"].dt.strftime("%d/%m/%Y"),
-                           locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M").fillna(""))
+                           locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M").fillna("—"))
     st.dataframe(people, hide_index=True, width="stretch", column_config={
         "username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò", "created_at": "Ngày tạo",
         "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"})

@@ -33,7 +33,7 @@ only_open = st.toggle("Chỉ hiện các dòng không khớp chính xác", value
 table = rows[rows["status"] != "exact"] if only_open else rows
 table = labels.shown(table, {"method": labels.MATCH_METHOD, "status": labels.MATCH_STATUS}).assign(
     total_target=table["total_target"].map(fmt.number), voluntary_min=table["voluntary_min"].map(fmt.number),
-)
+).fillna({"official_name": "—", "code": "—", "method": "—"})  # a row matched to no unit
 st.dataframe(
     table, hide_index=True, width="stretch",
     column_config={

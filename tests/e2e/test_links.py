@@ -4,6 +4,7 @@ new tab, logout and disabling that end the session for good, unknown paths, and 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 
@@ -35,7 +36,7 @@ ENGLISH = ("Deploy", "Rerun", "Clear cache", "Print", "Record a screencast", "Ma
            "Fullscreen", "Choose an option", "Choose options", "Clear all", "Made with")
 # The pages not open to everyone and the least role that opens each (README, "Roles").
 NEEDS = {"nhap-so-lieu": "analyst", "chi-tieu-nam": "analyst", "kham-pha": "analyst", "quan-tri": "admin"}
-RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}
+RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}  # None: anyone, as a need
 ROLES = {"anonymous": (None, None), "viewer": (VIEWER, "viewer"), "analyst": (ANALYST, "analyst"),
          "admin": (ADMIN, "admin")}
 COOKIE = "bhxh_phien"
@@ -50,6 +51,16 @@ def english_on(page) -> list[str]:
     """Streamlit's English words in the page's visible text, placeholders and tooltips."""
     text = " ".join([page.locator("body").inner_text(), *page.evaluate(ON_SCREEN_JS)])
     return [word for word in ENGLISH if re.search(rf"\b{re.escape(word)}\b", text)]
+
+
+BLANK_CELLS_JS = """() => [...document.querySelectorAll('td[role="gridcell"]')]
+    .filter(c => c.textContent.trim() === '').length"""
+
+
+def blank_cells(page) -> int:
+    """Table cells drawn as Streamlit's grey "None" or as nothing (their accessible text is empty); only the rows
+    a table has drawn are in the page."""
+    return page.evaluate(BLANK_CELLS_JS)
 
 
 def heading_for(target: AppPage, role: str | None) -> str:
@@ -86,6 +97,8 @@ def test_every_page_answers_at_its_own_url(context, server, role):
     page = context.new_page()
     if account is not None:
         login(page, server.url, account)
+    listed = {p.path for p in PAGES if RANK[rank] >= RANK[NEEDS.get(p.url_path)]} | (
+        {f"/{LOGIN.url_path}"} if account is None else set())
     for target, path in [(BY_PATH["tong-quan"], "/"), *((p, f"/{p.url_path}") for p in (*PAGES, LOGIN))]:
         page.goto(f"{server.url}{path}")
         wait_rendered(page, heading_for(target, rank))
@@ -93,8 +106,11 @@ def test_every_page_answers_at_its_own_url(context, server, role):
         assert url_path(page) == path, where
         assert_clean(page, where)
         assert english_on(page) == [], (where, shot(page, f"FAIL-english-{role}-{target.url_path}"))
+        assert blank_cells(page) == 0, (where, shot(page, f"FAIL-blank-{role}-{target.url_path}"))
         if account is not None:
             wait_signed_in(page, account)  # every fresh load keeps the login
+        links = page.locator('[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"]')
+        assert {urlparse(a).path for a in links.evaluate_all("els => els.map(e => e.href)")} == listed, where
 
 
 def test_a_reload_and_a_new_tab_keep_the_login(context, server):
