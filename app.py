@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import store
 from analytics.settings import load_settings
 from pages import routes
-from pages.access import account_sidebar, current_user, gate
+from pages.access import account_panel, current_user, gate
 from pages.common import connection, incident, shown_errors, sidebar
 
 st.set_page_config(page_title="Theo dõi BHXH đến 2030", page_icon="📊", layout="wide")
@@ -39,7 +39,7 @@ try:
         user = current_user(con, settings)
     current = st.navigation(navigation(user, settings), expanded=True)
     st.html(STYLE)
-    account_sidebar(con, user)
+    account_panel(con, user)
     with shown_errors():
         st.session_state["view"] = sidebar(con)
         if store.has_demo(con):

@@ -114,22 +114,22 @@ def sign_out(con) -> None:
         st.logout()
 
 
-def account_sidebar(con, user: accounts.User | None) -> None:
-    """Who is signed in and the logout button; what happened to the session; the cookie step of this run."""
+def account_panel(con, user: accounts.User | None) -> None:
+    """Who is signed in and the logout button (sidebar); what happened to the session, above the page, where a
+    phone shows it too; the cookie step of this run."""
     step = st.session_state.pop(COOKIE_STEP, None)
     if step:
         st.html(step, unsafe_allow_javascript=True)
-    with st.sidebar:
-        if user is not None:
-            st.caption(f"{user.display_name} · {accounts.ROLE_VI[user.role]}")
-            if st.button("Đăng xuất"):
-                with shown_errors():
-                    sign_out(con)
-                st.rerun()
-        notice = st.session_state.pop(NOTICE, None)
-        if notice:
-            kind, text = notice
-            {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
+    if user is not None:
+        st.sidebar.caption(f"{user.display_name} · {accounts.ROLE_VI[user.role]}")
+        if st.sidebar.button("Đăng xuất"):
+            with shown_errors():
+                sign_out(con)
+            st.rerun()
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        kind, text = notice
+        {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
 
 
 def login_form(then: str | None = None) -> None:

@@ -22,6 +22,10 @@ def sidebar_text(at) -> str:
                     for e in getattr(at.sidebar, kind))
 
 
+def notices(at) -> str:
+    return " ".join(str(e.value) for kind in ("success", "warning", "error") for e in getattr(at.main, kind))
+
+
 def change(database, sql: str, params: list) -> None:
     """What another session (an administrator, the clock) does to the database in between two clicks."""
     con = db.connect(database)
@@ -54,7 +58,7 @@ def test_a_disabled_analysts_next_write_is_refused(open_page, demo_db):
     finally:
         con.close()
     assert at.title[0].value == "Đăng nhập"  # the same page now asks for a login
-    assert "tài khoản đã bị khoá" in sidebar_text(at)
+    assert "tài khoản đã bị khoá" in notices(at)
     assert at.session_state["user"] is None and TOKEN not in at.session_state
 
 
@@ -78,14 +82,14 @@ def test_idleness_counts_from_the_last_real_interaction(open_page, demo_db):
     change(demo_db, "UPDATE sessions SET last_active = ?", [dt.datetime.now() - dt.timedelta(minutes=31)])
     at.selectbox[0].select_index(0).run()
     assert at.session_state["user"] is None
-    assert "hết hạn vì không hoạt động quá 30 phút" in sidebar_text(at)
+    assert "hết hạn vì không hoạt động quá 30 phút" in notices(at)
 
 
 def test_logout_ends_the_session_on_the_server(open_page, demo_db):
     at = open_page("pages/overview.py", demo_db, user=ANALYST)
     token = at.session_state[TOKEN]
     next(b for b in at.sidebar.button if b.label == "Đăng xuất").click().run()
-    assert "Đã đăng xuất." in sidebar_text(at) and at.session_state["user"] is None
+    assert "Đã đăng xuất." in notices(at) and at.session_state["user"] is None
     con = db.connect(demo_db)
     try:
         assert db.rows(con, "SELECT username, end_reason FROM sessions") == [(ANALYST.username, "logout")]

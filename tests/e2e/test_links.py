@@ -135,7 +135,7 @@ def test_logout_ends_the_session_for_the_cookie_too(chromium_browser, context, s
     login(page, server.url, ANALYST)
     kept = session_cookie(context)
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Đăng xuất").click()
-    page.locator('[data-testid="stSidebar"]').get_by_text("Đã đăng xuất.").wait_for()
+    page.locator('[data-testid="stMain"]').get_by_text("Đã đăng xuất.").wait_for()
     wait_idle(page)
     assert not signed_in_as(page, ANALYST)
     replay = chromium_browser.new_context(locale="vi-VN")  # someone who copied the cookie before the logout
@@ -167,7 +167,7 @@ def test_disabling_an_account_ends_its_session_at_the_next_click(chromium_browse
     finally:
         admin.close()
     open_page(page, server.url, BY_PATH["tu-nguyen"])  # the next click
-    page.locator('[data-testid="stSidebar"]').get_by_text("tài khoản đã bị khoá", exact=False).wait_for()
+    page.locator('[data-testid="stMain"]').get_by_text("tài khoản đã bị khoá", exact=False).wait_for()
     assert not signed_in_as(page, DISPOSABLE)
     replay = chromium_browser.new_context(locale="vi-VN")
     try:
