@@ -80,7 +80,8 @@ def _organisation_user(con, settings, touch: bool) -> accounts.User | None:
         return None
     now, seen = time.monotonic(), st.session_state.get("organisation_seen")
     if seen is not None and now - seen > settings.idle_minutes * 60:
-        st.logout()
+        st.logout()  # drops the identity cookie, so a reload does not sign the idle reader in again
+        return None
     if touch or seen is None:
         st.session_state["organisation_seen"] = now
     return user
