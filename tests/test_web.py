@@ -72,3 +72,36 @@ def test_the_page_script_names_the_ticket_never_the_token():
     ticket = session_cookie.ticket("bi-mat-token", 3600)
     script = session_cookie.store_script(ticket)
     assert ticket in script and "bi-mat-token" not in script and '"api/phien"' in script
+
+
+def cookie_route(method: str, body: bytes = b"", headers: dict | None = None):
+    """The response of /api/phien to one request, as Streamlit's server would hand it over."""
+    from starlette.requests import Request
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {"type": "http", "method": method, "path": "/api/phien", "scheme": "http", "query_string": b"",
+             "server": ("127.0.0.1", 8501), "headers": [(k.encode(), v.encode()) for k, v in {
+                 "host": "127.0.0.1:8501", **(headers or {})}.items()]}
+    return asyncio.run(session_cookie.routes()[0].endpoint(Request(scope, receive)))
+
+
+def test_a_ticket_becomes_an_httponly_strict_cookie_secure_behind_https():
+    plain = cookie_route("POST", session_cookie.ticket("tok-1", 600).encode(), {"sec-fetch-site": "same-origin"})
+    assert plain.status_code == 204
+    assert plain.headers["set-cookie"] == "bhxh_phien=tok-1; HttpOnly; Max-Age=600; Path=/; SameSite=strict"
+    behind = cookie_route("POST", session_cookie.ticket("tok-2", 600).encode(), {"x-forwarded-proto": "https"})
+    assert behind.headers["set-cookie"] == "bhxh_phien=tok-2; HttpOnly; Max-Age=600; Path=/; SameSite=strict; Secure"
+    cleared = cookie_route("DELETE")
+    assert cleared.headers["set-cookie"].startswith('bhxh_phien=""; expires=')
+    assert "HttpOnly; Max-Age=0; Path=/; SameSite=strict" in cleared.headers["set-cookie"]
+
+
+def test_a_used_ticket_or_another_site_sets_no_cookie():
+    ticket = session_cookie.ticket("tok-3", 600).encode()
+    assert cookie_route("POST", ticket, {"origin": "https://ke-gian.example", "sec-fetch-site": "cross-site"}
+                        ).status_code == 403
+    assert cookie_route("POST", ticket).status_code == 204
+    refused = cookie_route("POST", ticket)
+    assert refused.status_code == 404 and "set-cookie" not in refused.headers
