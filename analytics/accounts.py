@@ -48,8 +48,8 @@ ROLE_VI = {"viewer": "Xem", "analyst": "Chuyên viên phân tích", "admin": "Qu
 NEEDS = {
     "view": "viewer",
     "upload": "analyst", "withdraw": "analyst", "annual_targets": "analyst", "explore": "analyst",
-    "remove_demo": "analyst",
-    "accounts": "admin", "settings": "admin", "overrides": "admin", "audit": "admin",
+    "remove_demo": "analyst", "confirm_names": "analyst",
+    "accounts": "admin", "settings": "admin", "layouts": "admin", "audit": "admin",
 }
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

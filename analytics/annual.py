@@ -18,11 +18,9 @@ from analytics import metrics, store
 from analytics.accounts import User
 from analytics.communes import units
 from analytics.errors import NoMonthlyData
-from analytics.ingest import Prepared, apply
-from analytics.settings import Settings, load_settings
+from analytics.intake.pipeline import Prepared, apply, prepare
+from analytics.settings import Settings
 from analytics.templates import annual_xlsx
-from analytics.upload_worker import read_upload
-from analytics.validate import validate_annual
 
 COLUMNS = ["year", "code", "name", "total_target", "voluntary_min"]
 RULE_VI = ("Chỉ tiêu năm đề xuất của mỗi xã, phường là mức tại tháng 12 của năm đó trên đường thẳng nối số "
@@ -63,7 +61,7 @@ def propose(con, settings: Settings, today: dt.date) -> pd.DataFrame:
     if values.empty:
         raise NoMonthlyData("Chưa có số liệu hằng tháng nên chưa thể đề xuất chỉ tiêu năm; "
                             "hãy nhập số liệu ở trang «Nhập số liệu» trước.")
-    latest = values.sort_values("period").drop_duplicates("code", keep="last")
+    latest = values.dropna(subset=["voluntary"]).sort_values("period").drop_duplicates("code", keep="last")
     frame = metrics.communes(con).merge(latest, on="code").dropna(subset=["target", "voluntary_min"])
     end = metrics.target_period(settings)
     rows = [
@@ -98,10 +96,7 @@ def _year_span(settings: Settings) -> tuple[int, int]:
 def prepare_annual(con, data: bytes, file_name: str, *, settings: Settings | None = None,
                    sheet: str | None = None) -> Prepared:
     """Read and check an annual-target file without storing anything."""
-    settings = settings or load_settings()
-    raw = read_upload(data, file_name, max_mb=settings.upload_max_mb, sheet=sheet, kind="annual")
-    checked = validate_annual(raw, con, settings, previous=store.annual(con))
-    return Prepared.of(con, data, file_name, raw, checked, "annual")
+    return prepare(con, data, file_name, kind="annual", settings=settings, sheet=sheet)
 
 
 def apply_annual(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",

@@ -15,7 +15,9 @@ import click
 from analytics import accounts, backup, db, demo, labels, targets
 from analytics.build import build_database, ensure_database, is_built
 from analytics.errors import AnalyticsError
-from analytics.ingest import apply, describe, prepare
+from analytics.ingest import Prepared, apply, confirm_mapping, describe, prepare
+from analytics.intake.fields import MONTHLY, SKIP
+from analytics.intake.words import words
 from analytics.names import nfc
 from analytics.schema import MIGRATIONS
 from analytics.settings import db_path, load_settings
@@ -60,25 +62,75 @@ def check() -> int:
     return 1 if n_open else 0
 
 
-@commands.command(help="Nhập số liệu tham gia BHXH hằng tháng từ tệp CSV/XLSX.")
+FIELD_NAMES = (*MONTHLY.fields, SKIP)
+
+
+def _mapping(entries: tuple[str, ...], prepared: Prepared) -> dict[int, str]:
+    """'Tổng cộng=total' or 'E=total' -> {column: field}; a header is matched without accents or case."""
+    chosen = {}
+    for entry in entries:
+        header, _, field = entry.rpartition("=")
+        field = field.strip().lower()
+        if not header or field not in FIELD_NAMES:
+            raise click.BadParameter(f"«{entry}»: cần dạng «Tiêu đề cột=trường», trường là một trong "
+                                     f"{', '.join(FIELD_NAMES)}.", param_hint="--map")
+        found = [c for c in prepared.reading.columns
+                 if words(c.header) == words(header) or c.letter == header.strip().upper()]
+        if not found:
+            raise click.BadParameter(f"«{entry}»: tệp không có cột «{header}».", param_hint="--map")
+        chosen |= {c.index: field for c in found}
+    return chosen
+
+
+def _show(prepared: Prepared, problems: bool = True) -> None:
+    """What was read, as the upload page shows it, then every problem and the counts."""
+    for line in prepared.lines():
+        click.echo(line)
+    if problems:
+        for problem in prepared.checked.problems:
+            click.echo(f"{labels.SEVERITY[problem.severity].upper()}: {describe(problem)}")
+        click.echo(f"{len(prepared.checked.table)} dòng hợp lệ, {len(prepared.errors)} lỗi, "
+                   f"{len(prepared.warnings)} cảnh báo.")
+
+
+@commands.command(help="Nhập số liệu tham gia BHXH hằng tháng từ tệp CSV/XLSX: in những gì đọc được, mọi vấn đề, "
+                       "rồi lưu.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--period", help="kỳ báo cáo YYYY-MM khi tệp không có cột kỳ")
-@click.option("--sheet", help="tên trang tính (XLSX)")
+@click.option("--period", help="kỳ báo cáo YYYY-MM; thay cho tháng ghi trong tệp")
+@click.option("--sheet", help="tên trang tính (XLSX); mặc định trang có bảng xã, phường")
+@click.option("--map", "mapping", multiple=True, metavar="CỘT=TRƯỜNG",
+              help=f"đọc cột CỘT (tiêu đề hoặc chữ cái) là TRƯỜNG ({', '.join(FIELD_NAMES)}); xác nhận cách đọc cột")
 @click.option("--dry-run", is_flag=True, help="chỉ kiểm tra, không lưu")
-@click.option("--yes", is_flag=True, help="xác nhận các cảnh báo")
+@click.option("--yes", is_flag=True, help="xác nhận cách đọc cột đã đoán và các cảnh báo")
 @click.option("--user", default=SERVER.username, show_default=True, help="tên ghi vào nhật ký")
-def ingest(file: Path, period: str | None, sheet: str | None, dry_run: bool, yes: bool, user: str) -> int:
+def ingest(file: Path, period: str | None, sheet: str | None, mapping: tuple[str, ...], dry_run: bool, yes: bool,
+           user: str) -> int:
     con = ensure_database()
-    prepared = prepare(con, file.read_bytes(), file.name, sheet=sheet, period=period)
-    for problem in prepared.checked.problems:
-        click.echo(f"{labels.SEVERITY[problem.severity].upper()}: {describe(problem)}")
-    click.echo(f"{len(prepared.checked.table)} dòng hợp lệ, {len(prepared.errors)} lỗi, "
-               f"{len(prepared.warnings)} cảnh báo.")
+    data = file.read_bytes()
+    prepared = prepare(con, data, file.name, sheet=sheet, period=period)
+    guessed = prepared.needs_mapping
+    confirmed = bool(mapping) or (guessed and yes)
+    if guessed and not confirmed:
+        _show(prepared, problems=False)
+        click.echo("Nếu đọc các cột như trên:")
+    if mapping or guessed:
+        chosen = prepared.mapping | _mapping(mapping, prepared)
+        prepared = prepare(con, data, file.name, sheet=sheet, period=period, mapping=chosen)
+    _show(prepared)
+    if guessed and not confirmed:
+        click.echo("Cách đọc cột trên được đoán theo nội dung tệp, chưa được xác nhận: chạy lại với --yes để dùng "
+                   "đúng như trên, hoặc --map \"Tiêu đề=trường\" để sửa từng cột.")
+        return 0 if dry_run and not prepared.errors else 1
     if prepared.errors:
         return 1
-    if not dry_run:
-        upload_id = apply(con, prepared, user=accounts.User(user, SERVER.display_name, "admin"), confirm_warnings=yes)
-        click.echo(f"Đã lưu: lần tải lên số {upload_id}.")
+    if dry_run:
+        return 0
+    actor = accounts.User(user, SERVER.display_name, "admin")
+    if confirmed:
+        confirm_mapping(con, prepared, prepared.mapping, user=actor)
+        click.echo("Đã lưu cách đọc cột cho các tệp cùng mẫu.")
+    upload_id = apply(con, prepared, user=actor, confirm_warnings=yes)
+    click.echo(f"Đã lưu: lần tải lên số {upload_id}.")
     return 0
 
 

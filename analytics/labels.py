@@ -45,6 +45,8 @@ MATCH_METHOD = {
     "fuzzy": "gần đúng (có dấu)",
     "fuzzy_folded": "gần đúng (bỏ dấu)",
     "override": "do người dùng chỉnh",
+    "confirmed": "đã xác nhận",
+    "code": "theo mã",
 }
 FINDING_KIND = {
     "unmatched_row": "Dòng phụ lục chưa khớp",

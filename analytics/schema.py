@@ -144,4 +144,25 @@ MIGRATIONS = [
         value VARCHAR NOT NULL
     );
     """,
+    # 6: names people confirmed (shared by the appendix and uploads), saved column layouts of uploaded files,
+    #    and months whose file gave totals only (no voluntary count)
+    """
+    CREATE TABLE name_confirmations (
+        written_name VARCHAR PRIMARY KEY,
+        code VARCHAR NOT NULL,
+        note VARCHAR NOT NULL,
+        confirmed_by VARCHAR NOT NULL,
+        confirmed_at TIMESTAMP
+    );
+    CREATE TABLE layouts (
+        signature VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        headers VARCHAR NOT NULL,
+        mapping VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        saved_by VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL
+    );
+    ALTER TABLE monthly_values ALTER COLUMN voluntary DROP NOT NULL;
+    """,
 ]

@@ -10,20 +10,18 @@ Each write here checks the actor's role, is one transaction and is audited.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import threading
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import audit, db
+from analytics import audit, confirmed_names, db
 from analytics.accounts import User, require
-from analytics.build import build_database
+from analytics.build import rematch_appendix
 from analytics.db import transaction
 from analytics.errors import UploadNotFound
-from analytics.settings import Settings
+from analytics.names import nfc
 
 # Uploads from several sessions of one server are applied one after another.
 WRITE_LOCK = threading.Lock()
@@ -51,8 +49,13 @@ def _in_force(con, kind: str, as_of: dt.datetime | None) -> pd.DataFrame:
 
 
 def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
-    """Values in force now, or as known at ``as_of``: period, code, counts, upload_id."""
-    return _in_force(con, "monthly", as_of)
+    """Values in force now, or as known at ``as_of``: period, code, counts, upload_id.
+
+    A count a file did not give (a month of totals only) is NaN, so sums and ratios of it are missing too.
+    """
+    frame = _in_force(con, "monthly", as_of)
+    gaps = [c for c in ("compulsory", "voluntary", "labour_force") if frame[c].dtype == "Int64"]
+    return frame.astype(dict.fromkeys(gaps, "float64")) if gaps else frame
 
 
 def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
@@ -166,25 +169,23 @@ def last_upload_time(con) -> dt.datetime | None:
     return db.value(con, "SELECT max(coalesce(withdrawn_at, uploaded_at)) FROM uploads")
 
 
-def add_override(con, actor: User, settings: Settings, name_as_printed: str, code: str, note: str = ""
-                 ) -> None:
-    """A person confirms or corrects a name match: the overrides file gains a line and the database is rebuilt.
+def confirm_name(con, user: User, written: str, code: str, note: str = "", now: dt.datetime | None = None) -> str:
+    """A person ties a written unit name to an official unit (an alias code is taken to its primary code): stored
+    once for every later upload and the appendix, which is matched again at once; audited. The primary code."""
+    require(user, "confirm_names")
+    written, now = nfc(written), now or dt.datetime.now()
+    with WRITE_LOCK, transaction(con):
+        primary = confirmed_names.primary(con, str(code).strip())
+        confirmed_names.put(con, written, primary, note.strip(), user.username, now)
+        rematch_appendix(con)
+        audit.record(con, user.username, "confirm_name", f"«{written}» -> {primary} {note}".strip(), now)
+    return primary
 
-    If the rebuild fails the file is put back as it was.
-    """
-    require(actor, "overrides")
-    path = settings.overrides_path
-    before = path.read_text(encoding="utf-8") if path.exists() else "name_as_printed,code,note\n"
-    kept = [line for line in before.splitlines()[1:] if next(csv.reader([line]))[0] != name_as_printed]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([name_as_printed, code, note])
-    with WRITE_LOCK:
-        path.write_text("\n".join([before.splitlines()[0], *kept]) + "\n" + buffer.getvalue(), encoding="utf-8")
-        try:
-            build_database(con, settings)
-        except Exception:
-            path.write_text(before, encoding="utf-8")
-            build_database(con, settings)
-            raise
-        with transaction(con):
-            audit.record(con, actor.username, "override", f"«{name_as_printed}» -> {code} {note}".strip())
+
+def forget_name(con, user: User, written: str) -> None:
+    """Withdraw a confirmation, audited; uploads already stored keep the code they were stored with."""
+    require(user, "confirm_names")
+    with WRITE_LOCK, transaction(con):
+        confirmed_names.drop(con, nfc(written))
+        rematch_appendix(con)
+        audit.record(con, user.username, "forget_name", f"«{nfc(written)}»")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics import db
 from analytics.errors import SourceFileError
-from analytics.names import NameMatcher
+from analytics.names import NameMatcher, nfc
 from analytics.settings import Settings
 
 APPENDIX_COLUMNS = ["stt", "name_as_printed", "total_target", "voluntary_min"]
@@ -88,7 +88,7 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
     for r in appendix.itertuples(index=False):
         m = matcher.match(r.name_as_printed)
         code, method, score = m.code, m.method, m.score
-        override = overrides.get(r.name_as_printed)
+        override = overrides.get(r.name_as_printed) or overrides.get(nfc(r.name_as_printed))
         if override:
             wanted = alias_of.get(override[0], override[0])
             method, score = (method, score) if wanted == code else ("override", 100.0)

@@ -11,10 +11,11 @@ import io
 import pandas as pd
 import xlsxwriter
 
-from analytics.readers import ANNUAL_LABELS, LABELS, parse_period
+from analytics.intake.fields import ANNUAL, MONTHLY
+from analytics.intake.values import parse_period
 
 ORDER = ("code", "commune", "period", "total", "compulsory", "voluntary", "labour_force")
-HEADERS = LABELS | {"period": "Kỳ (YYYY-MM)"}
+HEADERS = MONTHLY.labels | {"period": "Kỳ (YYYY-MM)"}
 SHEET = "Số liệu"
 GUIDE = "Hướng dẫn"
 HEADER_ROW = 2  # 0-based: a title and a note sit above the header
@@ -127,7 +128,7 @@ def annual_xlsx(rows: pd.DataFrame, years: tuple[int, int], guide: tuple[str, ..
     year = book.add_format({"num_format": "0", "border": 1})
     ws = book.add_worksheet(ANNUAL_SHEET)
     for col, name in enumerate(ANNUAL_ORDER):
-        ws.write_string(0, col, ANNUAL_LABELS[name], header)
+        ws.write_string(0, col, ANNUAL.labels[name], header)
     for row, r in enumerate(rows.itertuples(index=False), start=1):
         ws.write_number(row, 0, int(r.year), year)
         ws.write_string(row, 1, _code(r.code), fixed)

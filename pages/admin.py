@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from analytics import accounts, audit, exports, fmt
+from analytics import accounts, audit, confirmed_names, exports, fmt, store
 from analytics.communes import units
 from analytics.errors import AnalyticsError
+from analytics.intake import layouts
 from analytics.settings import EDITABLE, load_settings
-from analytics.store import add_override
 from analytics.targets import appendix_view
 from pages.common import connection, shown_errors
 
@@ -16,8 +16,8 @@ with shown_errors():
     con, settings = connection(), load_settings()
     accounts.require(user, "accounts")
 
-tab_users, tab_overrides, tab_settings, tab_audit = st.tabs(
-    ["Tài khoản", "Xác nhận tên đơn vị", "Cấu hình", "Nhật ký"])
+tab_users, tab_overrides, tab_layouts, tab_settings, tab_audit = st.tabs(
+    ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình", "Nhật ký"])
 with tab_users:
     with shown_errors():
         people = accounts.users(con)
@@ -78,8 +78,43 @@ with tab_overrides:
         note = st.text_input("Ghi chú (ví dụ: lỗi in trong phụ lục)")
         if st.button("Xác nhận", type="primary"):
             with shown_errors():
-                add_override(con, user, settings, printed, code, note)
+                store.confirm_name(con, user, printed, code, note)
             st.success(f"Đã xác nhận «{printed}» là {names[code]}.")
+    st.subheader("Các tên đã xác nhận")
+    st.caption("Dùng chung cho phụ lục kế hoạch và mọi lần tải lên số liệu: một tên viết như thế nào thì được hiểu "
+               "là đơn vị đã xác nhận.")
+    with shown_errors():
+        known = confirmed_names.listing(con)
+    if known.empty:
+        st.info("Chưa có tên nào được xác nhận.")
+    else:
+        st.dataframe(known.assign(confirmed_at=known["confirmed_at"].dt.strftime("%d/%m/%Y %H:%M").fillna("")),
+                     hide_index=True, width="stretch", column_config={
+                         "written_name": "Tên như được viết", "code": "Mã", "official_name": "Đơn vị chính thức",
+                         "note": "Ghi chú", "confirmed_by": "Người xác nhận", "confirmed_at": "Thời điểm"})
+        forget = st.selectbox("Bỏ xác nhận tên", known["written_name"].tolist(), key="forget_name")
+        if st.button("Bỏ xác nhận"):
+            with shown_errors():
+                store.forget_name(con, user, forget)
+            st.rerun()
+
+with tab_layouts:
+    with shown_errors():
+        saved = layouts.listing(con)
+    if saved.empty:
+        st.info("Chưa có cách đọc cột nào được lưu. Cách đọc được lưu khi chuyên viên xác nhận các cột của một tệp "
+                "ở trang Nhập số liệu; tệp sau cùng mẫu sẽ dùng lại.")
+    else:
+        st.dataframe(saved.assign(saved_at=saved["saved_at"].dt.strftime("%d/%m/%Y %H:%M")).drop(columns="signature"),
+                     hide_index=True, width="stretch", column_config={
+                         "kind": "Loại", "file_name": "Từ tệp", "columns": "Các cột → trường",
+                         "saved_by": "Người lưu", "saved_at": "Thời điểm"})
+        labels = dict(zip(saved["signature"], saved["file_name"] + " · " + saved["saved_at"].astype(str)))
+        gone = st.selectbox("Xoá cách đọc cột", list(labels), format_func=labels.get, key="drop_layout")
+        if st.button("Xoá"):
+            with shown_errors():
+                layouts.delete(con, user, gone)
+            st.rerun()
 
 with tab_settings:
     current = {("thresholds", k): v for k, v in settings.thresholds.items()}

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import accounts, annual, fmt, metrics
 from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
-from analytics.readers import sheet_names
+from analytics.intake.grid import sheet_names
 from analytics.settings import load_settings
 from pages.common import connection, show_review, shown_errors, upload_history
 

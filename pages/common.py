@@ -100,7 +100,10 @@ def no_data_notice() -> None:
 
 
 def show_review(prepared) -> None:
-    """A prepared upload (monthly or annual) before saving: counts, each problem at its row and column, the rows."""
+    """A prepared upload (monthly or annual) before saving: what was read, each problem at its row and column,
+    the rows."""
+    from analytics.intake import review
+
     errors, warnings = prepared.errors, prepared.warnings
     c1, c2, c3 = st.columns(3)
     c1.metric("Dòng hợp lệ", fmt.number(len(prepared.checked.table)))
@@ -108,7 +111,28 @@ def show_review(prepared) -> None:
     c3.metric("Cảnh báo", fmt.number(len(warnings)))
     if prepared.duplicate_of is not None:
         st.info(f"Tệp này đã được tải lên (lần tải lên số {prepared.duplicate_of}); sẽ không áp dụng lần thứ hai.")
-    if errors:
+    reading = prepared.reading
+    with st.expander("Đã đọc được gì từ tệp", expanded=True):
+        for line in (review.sheet_line(reading), review.layout_line(reading), review.period_line(reading),
+                     review.communes_line(reading, prepared.checked)):
+            if line:
+                st.markdown(line)
+        if reading.columns:
+            st.dataframe(review.columns_frame(reading), hide_index=True, width="stretch")
+        if reading.aside:
+            st.markdown("Các dòng không phải xã, phường, được để riêng:")
+            st.dataframe(review.aside_frame(reading), hide_index=True, width="stretch")
+        totals = review.totals_frame(reading, prepared.checked)
+        if not totals.empty:
+            st.markdown("Tổng số, bắt buộc, tự nguyện: cộng từ các xã, phường và như tệp ghi")
+            st.dataframe(totals, hide_index=True, width="stretch")
+    whole_file = [p for p in errors if p.row is None]
+    if whole_file and any("Thiếu cột" in p.message for p in whole_file):
+        st.error("Tệp thiếu cột cần thiết (xem các vấn đề dưới đây): hãy chọn cột ở phần «Cách đọc cột», hoặc sửa "
+                 "tiêu đề cột trong tệp rồi tải lại.")
+    elif whole_file and len(whole_file) == len(errors):
+        st.error("Chưa đọc được tệp: " + " ".join(p.message for p in whole_file))
+    elif errors:
         st.error("Tệp có lỗi nên chưa thể lưu. Sửa các dòng dưới đây rồi tải lại.")
     problems = prepared.problem_table()
     if not problems.empty:

@@ -15,7 +15,8 @@ st.title("Kiểm tra dữ liệu nguồn")
 st.caption(
     "Mỗi dòng của phụ lục kế hoạch được đối chiếu với danh mục đơn vị hành chính chính thức. "
     "Không số liệu nào bị sửa để khớp tổng; chênh lệch được báo ở phần phát hiện. "
-    "Xác nhận hoặc sửa một kết quả khớp trong tệp data/name_overrides.csv."
+    "Quản trị viên xác nhận hoặc sửa một kết quả khớp ở trang Quản trị; chuyên viên xác nhận tên ngay khi tải "
+    "số liệu lên. Các tên đã xác nhận dùng chung cho phụ lục và mọi lần tải lên."
 )
 
 open_found = found[found["status"] == "open"]

@@ -1,20 +1,25 @@
-"""Nhập số liệu: choose a file, see every problem on its row, confirm, see the summary."""
+"""Nhập số liệu: choose a file, confirm how its columns are read, settle unknown names, see every problem, save."""
 
 import streamlit as st
 
 from analytics import accounts, fmt, store
 from analytics.communes import units
 from analytics.errors import AnalyticsError
-from analytics.ingest import apply, prepare
-from analytics.readers import sheet_names
+from analytics.intake.fields import MONTHLY, SKIP
+from analytics.intake.grid import sheet_names
+from analytics.intake.pipeline import apply, confirm_mapping, prepare
 from analytics.templates import monthly_template_csv, monthly_template_xlsx
 from pages.common import connection, show_review, shown_errors, upload_history
 
+FIELD_CHOICES = [SKIP, *MONTHLY.fields]
+FIELD_VI = {SKIP: "Bỏ qua", **MONTHLY.labels}
+
 st.title("Nhập số liệu hằng tháng")
 with shown_errors():
-    accounts.require(st.session_state.get("user"), "upload")
+    user = accounts.require(st.session_state.get("user"), "upload")
     con = connection()
     registry = units(con)
+official = dict(zip(registry["code"], registry["name"]))
 
 with st.expander("Tải mẫu nhập liệu", expanded=False):
     st.write("Mẫu có sẵn mã và tên chính thức của mọi xã, phường; chỉ cần điền số liệu.")
@@ -23,26 +28,78 @@ with st.expander("Tải mẫu nhập liệu", expanded=False):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     c2.download_button("Mẫu CSV (.csv)", monthly_template_csv(registry), "mau-nhap-so-lieu.csv", mime="text/csv")
 
+
+def mapping_step(prepared) -> None:
+    """Each file column -> a field or «Bỏ qua»; confirming saves it for files of this shape."""
+    reading = prepared.reading
+    st.subheader("Cách đọc cột")
+    if prepared.needs_mapping:
+        st.warning("Có cột được đoán theo nội dung, hoặc thiếu cột cần thiết. Hãy xem và sửa nếu cần, rồi bấm "
+                   "«Xác nhận cách đọc cột»; số liệu chỉ được kiểm tra sau bước này.")
+    chosen = {}
+    cells = st.columns(2)
+    for n, col in enumerate(c for c in reading.columns if c.header or c.field or c.how != "empty"):
+        current = col.field or SKIP
+        chosen[col.index] = cells[n % 2].selectbox(
+            col.name, FIELD_CHOICES, index=FIELD_CHOICES.index(current), format_func=FIELD_VI.get,
+            key=f"map-{prepared.sha256[:12]}-{col.index}", help=col.evidence or None)
+    if st.button("Xác nhận cách đọc cột", type="primary" if prepared.needs_mapping else "secondary"):
+        with shown_errors():
+            confirm_mapping(con, prepared, chosen, user=user)
+        st.rerun()
+
+
+def name_step(prepared) -> None:
+    """Names that matched no unit, several, or only roughly: pick the official unit, stored for every later file."""
+    unsettled = prepared.checked.unsettled
+    if not unsettled:
+        return
+    st.subheader("Tên đơn vị cần xác nhận")
+    st.caption("Tên được xác nhận ở đây dùng cho mọi lần tải lên sau và cho phụ lục kế hoạch; mỗi lần xác nhận "
+               "được ghi nhật ký.")
+    by_name = {name: code for code, name in official.items()}
+    for n, (written, match) in enumerate(unsettled.items()):
+        suggested = [match.code] if match.code else [by_name[s] for s in match.suggestions if s in by_name]
+        options = list(dict.fromkeys([*suggested, *sorted(official, key=official.get)]))
+        c1, c2 = st.columns([3, 1])
+        code = c1.selectbox(f"«{written}» là", options, format_func=lambda c: f"{official[c]} ({c})",
+                            key=f"name-{prepared.sha256[:12]}-{n}")
+        c2.write("")
+        if c2.button("Xác nhận tên", key=f"confirm-name-{prepared.sha256[:12]}-{n}"):
+            with shown_errors():
+                store.confirm_name(con, user, written, code)
+            st.rerun()
+
+
 upload = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx"])
 if upload is not None:
     data = upload.getvalue()
+    names = sheet_names(data, upload.name)
+    period = st.text_input("Kỳ báo cáo (YYYY-MM): để trống nếu tệp đã ghi tháng; tháng nhập ở đây thay cho tháng "
+                           "ghi trong tệp", value="").strip() or None
     sheet = None
-    if upload.name.lower().endswith(".xlsx"):
-        names = sheet_names(data, upload.name)
-        sheet = st.selectbox("Trang tính", names) if len(names) > 1 else None
-    period = st.text_input("Kỳ báo cáo (YYYY-MM), khi tệp không có cột kỳ", value="").strip() or None
+    if len(names) > 1:
+        picked = st.selectbox("Trang tính", ["Tự chọn trang có bảng xã, phường", *names])
+        sheet = None if picked not in names else picked
     with shown_errors():
         prepared = prepare(con, data, upload.name, sheet=sheet, period=period)
-
+    if prepared.reading.columns:
+        if prepared.needs_mapping:
+            mapping_step(prepared)
+        else:
+            with st.expander("Sửa cách đọc cột"):
+                mapping_step(prepared)
     show_review(prepared)
+    if prepared.needs_mapping:
+        st.stop()
+    name_step(prepared)
     errors, warnings = prepared.errors, prepared.warnings
     if not errors and prepared.duplicate_of is None:
         note = st.text_input("Ghi chú", key="note")
         confirmed = bool(warnings) and st.checkbox(f"Tôi đã xem {len(warnings)} cảnh báo và xác nhận lưu")
         if st.button("Lưu số liệu", type="primary"):
             try:
-                upload_id = apply(con, prepared, user=st.session_state.get("user"), confirm_warnings=confirmed,
-                                  note=note)
+                upload_id = apply(con, prepared, user=user, confirm_warnings=confirmed, note=note)
             except AnalyticsError as exc:
                 st.error(str(exc))
             else:

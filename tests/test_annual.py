@@ -14,7 +14,9 @@ import pytest
 from analytics import annual, db, metrics, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, NoMonthlyData, ValidationFailed
-from analytics.readers import read_table
+from analytics.intake.fields import ANNUAL
+from analytics.intake.reading import read
+from analytics.intake.units import Units
 from analytics.templates import ANNUAL_SHEET
 from tests.conftest import ANALYST, record_monthly
 
@@ -86,11 +88,11 @@ def test_proposal_needs_figures(tiny, tiny_settings):
 def test_proposal_workbook_reads_back_unchanged(small, tiny_settings):
     proposal = annual.propose(small, tiny_settings, TODAY)
     data = annual.proposal_xlsx(proposal, tiny_settings)
-    raw = read_table(data, "de-xuat.xlsx", kind="annual")
+    raw = read(data, "de-xuat.xlsx", Units.load(small, tiny_settings), ANNUAL)
     assert raw.problems == [] and raw.sheet == ANNUAL_SHEET
-    assert raw.columns == {"year": "Năm", "code": "Mã xã", "commune": "Tên xã, phường",
+    assert raw.headers == {"year": "Năm", "code": "Mã xã", "commune": "Tên xã, phường",
                            "total_target": "Chỉ tiêu chung", "voluntary_min": "Chỉ tiêu tự nguyện tối thiểu"}
-    got = raw.frame.drop(columns="_row").rename(columns={"commune": "name"})
+    got = raw.as_written().drop(columns="_row").rename(columns={"commune": "name"})
     assert got.values.tolist() == proposal.values.tolist()
     ws = openpyxl.load_workbook(io.BytesIO(data))[ANNUAL_SHEET]
     assert ws.freeze_panes == "A2"
@@ -102,10 +104,11 @@ def test_proposal_workbook_reads_back_unchanged(small, tiny_settings):
 
 
 def test_empty_template_has_every_commune_and_no_figures(small, tiny_settings):
-    raw = read_table(annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx", kind="annual")
+    raw = read(annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx", Units.load(small, tiny_settings), ANNUAL)
     assert raw.problems == []
-    assert len(raw.frame) == 3 * 4 and sorted(raw.frame["year"].unique()) == [2026, 2027, 2028, 2029]
-    assert raw.frame[["total_target", "voluntary_min"]].isna().all().all()
+    written = raw.as_written()
+    assert len(written) == 3 * 4 and sorted(written["year"].unique()) == [2026, 2027, 2028, 2029]
+    assert written[["total_target", "voluntary_min"]].isna().all().all()
     prepared = annual.prepare_annual(small, annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx",
                                      settings=tiny_settings)
     assert [p.message for p in prepared.errors] == [
@@ -212,7 +215,7 @@ def test_problems_name_their_row_and_column(shipped_small, settings):
         (e, 2, "Năm", "“2O27” không phải là năm; hãy ghi năm bằng bốn chữ số, ví dụ 2027"),
         (e, 3, "Năm", "Năm 2031 nằm ngoài thời kỳ của kế hoạch (2026–2030)."),
         (e, 4, "Chỉ tiêu chung",
-         "“25000,5” có dấu phẩy; số người là số nguyên, tách nghìn bằng dấu chấm: 12.345"),
+         "“25000,5” có dấu phẩy; số người là số nguyên, tách nghìn bằng dấu chấm hoặc dấu phẩy: 12.345 hoặc 12,345"),
         (e, 5, "Chỉ tiêu tự nguyện tối thiểu", "“-3” là số âm; số người phải từ 0 trở lên"),
         (e, 6, "Chỉ tiêu tự nguyện tối thiểu", "Chỉ tiêu tự nguyện (1.500) lớn hơn chỉ tiêu chung (1.000)."),
         (e, 7, "Mã xã", "Mã «99999» không có trong danh mục đơn vị hành chính của tỉnh."),

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -178,3 +179,67 @@ def test_command_line(db_file, tmp_path, capsys):
     assert "Đã lưu: lần tải lên số 1." in capsys.readouterr().out
     assert main(["ingest", str(tmp_path / "khong-co.csv")]) == 1
     assert capsys.readouterr().err == f"LỖI: không tìm thấy tệp {tmp_path / 'khong-co.csv'}.\n"
+
+
+REPORTS = Path(__file__).resolve().parent / "fixtures" / "reports"
+
+
+def test_command_line_dry_run_prints_what_was_read(db_file, capsys):
+    assert main(["ingest", str(REPORTS / "nhom-theo-co-quan-co-cong-nhom.xlsx"), "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "  cột C «Tổng cộng» → Tổng số người tham gia: tiêu đề; 10/10 dòng C = D + E" in out
+    assert ("Kỳ báo cáo: tháng 10/2026 (dòng 2 «BÁO CÁO SỐ NGƯỜI THAM GIA BHXH THEO XÃ, PHƯỜNG THÁNG 10/2026»: "
+            "tháng 10/2026).") in out
+    assert "Xã, phường đọc được: 7 (7 dòng hợp lệ); kỳ: tháng 10/2026." in out
+    assert "  Dòng 11 «Cộng khu vực 1» → cộng nhóm (cộng dòng 7–10)" in out
+    assert "  Dòng 19–23 «Hưng Yên, ngày 05 tháng 11 năm 2026» → khối chữ ký" in out
+    assert ("  tháng 10/2026: tổng số 23.100 | 23.100; bắt buộc 21.490 | 21.490; tự nguyện 1.610 | 1.610") in out
+    assert out[-1] == "7 dòng hợp lệ, 0 lỗi, 1 cảnh báo."
+
+
+def test_command_line_mapping_must_be_confirmed_then_is_saved(db_file, capsys):
+    guessed = REPORTS / "tieu-de-la.xlsx"
+    assert main(["ingest", str(guessed)]) == 1
+    out = capsys.readouterr().out
+    assert "  cột C «Chỉ số 1» → Tổng số người tham gia: 7/7 dòng C = D + E, D > E ở 7/7 dòng" in out
+    assert "chưa được xác nhận: chạy lại với --yes" in out
+    assert main(["ingest", str(guessed), "--map", "Địa bàn=skip", "--map", "C=total", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "  cột B «Địa bàn» → Bỏ qua: do người dùng chọn" in out
+    assert "  cột C «Chỉ số 1» → Tổng số người tham gia: do người dùng chọn; 7/7 dòng C = D + E, D > E ở 7/7 dòng" \
+        in out
+    assert "Đã lưu cách đọc cột cho các tệp cùng mẫu." in out and "Đã lưu: lần tải lên số 1." in out
+    con = db.connect(db_file)
+    try:
+        assert con.execute("SELECT kind, file_name FROM layouts").fetchall() == [("monthly", "tieu-de-la.xlsx")]
+    finally:
+        con.close()
+    assert main(["ingest", str(guessed), "--dry-run"]) == 0
+    assert "Cách đọc cột: dùng cách đã lưu ngày" in capsys.readouterr().out
+
+
+def test_command_line_refuses_a_mapping_to_an_unknown_column_or_field(db_file, capsys):
+    assert main(["ingest", str(REPORTS / "tieu-de-la.xlsx"), "--map", "Dân số=total"]) == 2
+    assert "«Dân số=total»: tệp không có cột «Dân số»." in capsys.readouterr().err
+    assert main(["ingest", str(REPORTS / "tieu-de-la.xlsx"), "--map", "C=tong"]) == 2
+    assert "trường là một trong period, code, commune" in capsys.readouterr().err
+
+
+def test_problem_table_shows_whole_rows_and_a_dash_where_nothing_applies(con):
+    rows = [["11953", "2026-03", 1000, 900, 200], ["11977", "2026-03", 500, 450, 50]]
+    table = prepare(con, csv_bytes(rows), "sai.csv", today=TODAY).problem_table()
+    assert table.values.tolist() == [
+        ["Lỗi", "2", "Tổng số", "Bắt buộc + tự nguyện = 1.100, khác tổng số 1.000."],
+        ["Cảnh báo", "—", "—", table["Nội dung"].iloc[1]]]
+    assert table["Nội dung"].iloc[1].startswith("103 xã, phường không có số liệu tháng 3/2026: Phường Phố Hiến")
+
+
+def test_a_month_of_totals_only_is_stored_without_voluntary_figures(con):
+    data = "Mã xã;Tổng số\r\n11953;1000\r\n11977;500\r\n".encode()
+    prepared = prepare(con, data, "tong.csv", period="2026-03", today=TODAY)
+    assert [w.message.split(":")[0] for w in prepared.warnings] == [
+        "Tệp chỉ có tổng số người tham gia, không có số BHXH bắt buộc và tự nguyện",
+        "102 xã, phường không có số liệu tháng 3/2026"]
+    apply(con, prepared, user=ANALYST, confirm_warnings=True, now=T0)
+    assert con.execute("SELECT code, total, compulsory, voluntary FROM monthly_values ORDER BY code").fetchall() == [
+        ("11953", 1000, None, None), ("11977", 500, None, None)]

@@ -7,11 +7,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import db, demo, exports, store
+from analytics import confirmed_names, db, demo, exports, store
 from analytics.accounts import User
 from analytics.errors import NotAuthorised
 from analytics.ingest import apply, prepare
-from analytics.store import add_override
+from analytics.intake import layouts
 
 VIEWER = User("lanhdao", "Lãnh đạo", "viewer")
 ANALYST = User("chuyenvien", "Chuyên viên", "analyst")
@@ -30,7 +30,7 @@ def test_only_analysts_write_even_when_calling_functions_directly(con, settings,
                                     user=who, rows_read=1),
         lambda: store.withdraw(con, 1, who),
         lambda: store.remove_demo(con, who),
-        lambda: add_override(con, who, settings, "Xã Mỹ Sở", "12049"),
+        lambda: store.confirm_name(con, who, "Xã Mỹ Sở", "12049"),
     ]
     for attempt in attempts:
         with pytest.raises(NotAuthorised):
@@ -38,9 +38,11 @@ def test_only_analysts_write_even_when_calling_functions_directly(con, settings,
     assert db.checksums(con) == before
 
 
-def test_analyst_cannot_override_names(con, settings):
+def test_analyst_confirms_names_only_an_admin_deletes_layouts(con):
+    store.confirm_name(con, ANALYST, "Xã Mỹ Sở", "12049")
+    assert confirmed_names.confirmed(con)["Xã Mỹ Sở"] == "12049"
     with pytest.raises(NotAuthorised, match="chuyenvien"):
-        add_override(con, ANALYST, settings, "Xã Mỹ Sở", "12049")
+        layouts.delete(con, ANALYST, "1|ma xa")
 
 
 def test_uploads_and_withdrawals_are_audited(con):

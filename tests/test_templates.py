@@ -6,7 +6,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics.readers import read_table
+from analytics.intake.fields import MONTHLY
+from analytics.intake.reading import read
+from analytics.intake.units import Units
 from analytics.templates import GUIDE, SHEET, monthly_template_csv, monthly_template_xlsx
 
 UNITS = pd.DataFrame({"code": ["01234", "01237", "25000"],
@@ -14,29 +16,36 @@ UNITS = pd.DataFrame({"code": ["01234", "01237", "25000"],
 FIELDS = {"code", "commune", "period", "total", "compulsory", "voluntary", "labour_force"}
 
 
+def read_table(data, filename, period=None):
+    """The template as the upload reads it; its rows are communes even before any figure is filled in."""
+    return read(data, filename, Units.of(zip(UNITS["code"], UNITS["name"])), MONTHLY, typed=period)
+
+
 def test_xlsx_reads_back_with_codes_as_text():
     raw = read_table(monthly_template_xlsx(UNITS, "2026-01"), "mau.xlsx")
     assert raw.problems == []
     assert raw.sheet == SHEET
-    assert set(raw.columns) == FIELDS
-    assert raw.columns["period"] == "Kỳ (YYYY-MM)"
-    assert list(raw.frame["code"]) == ["01234", "01237", "25000"]
-    assert list(raw.frame["commune"]) == list(UNITS["name"])
-    assert list(raw.frame["period"]) == ["2026-01"] * 3
-    assert list(raw.frame["_row"]) == [4, 5, 6]
-    assert raw.frame["total"].isna().all()
+    assert set(raw.headers) == FIELDS
+    assert raw.headers["period"] == "Kỳ (YYYY-MM)"
+    written = raw.as_written()
+    assert list(written["code"]) == ["01234", "01237", "25000"]
+    assert list(written["commune"]) == list(UNITS["name"])
+    assert list(written["period"]) == ["2026-01"] * 3
+    assert list(written["_row"]) == [4, 5, 6]
+    assert written["total"].isna().all()
 
 
 def test_xlsx_without_month_leaves_it_to_the_upload():
-    assert list(read_table(monthly_template_xlsx(UNITS), "mau.xlsx", period="2026-02").frame["period"]) == \
+    assert list(read_table(monthly_template_xlsx(UNITS), "mau.xlsx", period="2026-02").as_written()["period"]) == \
         ["2026-02"] * 3
     assert "chọn tháng" in read_table(monthly_template_xlsx(UNITS), "mau.xlsx").problems[0].message
 
 
 def test_numeric_codes_get_their_leading_zeros_back():
     units = pd.DataFrame({"code": [1234, 25000], "name": ["Xã A", "Xã B"]})
-    raw = read_table(monthly_template_xlsx(units, "2026-01"), "mau.xlsx")
-    assert list(raw.frame["code"]) == ["01234", "25000"]
+    raw = read(monthly_template_xlsx(units, "2026-01"), "mau.xlsx", Units.of([("01234", "Xã A"), ("25000", "Xã B")]),
+               MONTHLY)
+    assert list(raw.as_written()["code"]) == ["01234", "25000"]
 
 
 def test_xlsx_layout_validation_and_guide():
@@ -61,7 +70,8 @@ def test_csv_has_bom_semicolons_and_reads_back(period, written):
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[1] == f"01234;Xã Tân Hưng;{written};;;;"
     raw = read_table(data, "mau.csv", period="2026-03")
-    assert raw.problems == []
-    assert set(raw.columns) == FIELDS
-    assert list(raw.frame["code"]) == ["01234", "01237", "25000"]
-    assert list(raw.frame["period"]) == (["T01/2026"] * 3 if period else ["2026-03"] * 3)
+    assert [p.message for p in raw.problems] == ([] if period is None else [
+        "Dùng tháng đã chọn (tháng 3/2026) thay cho tháng ghi trong tệp (cột kỳ báo cáo: tháng 1/2026)."])
+    assert set(raw.headers) == FIELDS
+    assert list(raw.as_written()["code"]) == ["01234", "01237", "25000"]
+    assert list(raw.as_written()["period"]) == ["2026-03"] * 3

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     BY_PATH,
     LOGIN,
     PAGES,
+    ROOT,
     Expected,
     assert_clean,
     changes_data,
@@ -252,3 +253,51 @@ def test_analyst_may_upload_but_not_administer(context, server):
 
 def test_admin_account_is_shown_as_admin(admin_page):
     assert f"{ADMIN.display_name} · Quản trị" in norm(admin_page.locator('[data-testid="stSidebar"]').inner_text())
+
+
+GROUPED = ROOT / "tests" / "fixtures" / "reports" / "nhom-theo-co-quan-co-cong-nhom.xlsx"
+
+
+@changes_data
+def test_grouped_report_with_subtotals_and_signature_goes_in_through_the_page(admin_page, server):
+    """An office's report as it is printed: titles, two groups with subtotals, a grand total, a signature block.
+
+    The page sets those rows aside and says so, checks the file's own sums, and after saving the overview
+    shows the figures summed from the seven communes (computed again from the model copy).
+    """
+    page = admin_page
+    open_page(page, server.url, BY_PATH["nhap-so-lieu"])
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(GROUPED))
+    save = page.get_by_role("button", name="Lưu số liệu")
+    save.wait_for(state="visible")
+    wait_idle(page)
+    assert_clean(page, "grouped-review")
+    review = read_cards(page)
+    assert (review["Dòng hợp lệ"], review["Lỗi"]) == ("7", "0")
+    main = norm(page.locator('[data-testid="stMain"]').inner_text())
+    assert "tháng 10/2026" in main
+    aside = page.locator('[data-testid="stDataFrame"]').filter(has_text="Cộng khu vực 1")
+    aside.wait_for(state="visible")
+    page.locator('[data-testid="stCheckbox"]').filter(has_text="cảnh báo").locator("label").click()
+    wait_idle(page)
+    shot(page, "grouped-review")
+    save.click()
+    success = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="Đã lưu lần tải lên số")
+    success.wait_for(state="visible")
+    wait_idle(page)
+    assert "7 dòng, kỳ tháng 10/2026" in success.inner_text()
+
+    server.uploaded = True
+    prepared = server.mirror_upload(GROUPED.read_bytes(), GROUPED.name,
+                                    accounts.User(ADMIN.username, ADMIN.display_name, "admin"))
+    assert [a.kind for a in prepared.reading.aside if a.kind != "signature"] == [
+        "group", "subtotal", "group", "subtotal", "grand_total"]
+    latest = server.latest_values()
+    table = prepared.checked.table
+    assert {code: latest[code] for code in table["code"]} == {
+        r.code: (r.total, r.voluntary) for r in table.itertuples()}
+    assert int(table["total"].sum()) == 23100 and int(table["voluntary"].sum()) == 1610
+    open_page(page, server.url, BY_PATH["tong-quan"])
+    check_overview(page, server, "overview-after-grouped-report")
+    settle_charts(page)
+    shot(page, "overview-after-grouped-report")

@@ -1,0 +1,131 @@
+"""Bringing a file in, the one path the upload page and the command line share: read, map, check, store.
+
+``prepare`` reads and checks without storing anything; when columns were decided by content
+(or a required one is missing) and no saved layout applies, it stops before checking the
+figures so a person can confirm the mapping first (``Prepared.needs_mapping``).
+``confirm_mapping`` saves that mapping as the layout of files of this shape. ``apply`` stores a
+prepared upload as one transaction and refuses errors, unconfirmed warnings and a file already applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics import labels, store
+from analytics.accounts import User
+from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
+from analytics.intake import layouts
+from analytics.intake.checks import Checked, check_annual, check_monthly
+from analytics.intake.fields import KINDS
+from analytics.intake.problem import Problem
+from analytics.intake.reading import Reading, mapping_of, read
+from analytics.intake.review import read_lines
+from analytics.intake.units import Units
+from analytics.settings import Settings, load_settings
+
+NO_ROW = "—"
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    sha256: str
+    reading: Reading
+    checked: Checked
+    duplicate_of: int | None
+    kind: str = "monthly"  # which store.KINDS table the rows go to
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.checked.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.checked.warnings
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.reading.needs_mapping
+
+    @property
+    def mapping(self) -> dict[int, str]:
+        """The columns as read: column -> field (or SKIP)."""
+        return mapping_of(self.reading.columns)
+
+    def problem_table(self) -> pd.DataFrame:
+        """Every problem as the pages list it: level, whole file row, column as written, message («—» where none)."""
+        return pd.DataFrame(
+            [{"Mức": labels.SEVERITY[p.severity],
+              "Dòng": NO_ROW if p.row is None else str(p.row), "Cột": p.column or NO_ROW, "Nội dung": p.message}
+             for p in self.checked.problems],
+            columns=["Mức", "Dòng", "Cột", "Nội dung"],
+        )
+
+    def preview(self) -> pd.DataFrame:
+        """The commune rows as read, headed in Vietnamese, with how each name was matched; rows with errors first."""
+        kind = KINDS[self.kind]
+        frame = self.reading.as_written()
+        table = self.checked.table
+        if not table.empty:
+            methods = table.drop_duplicates("source_row").set_index("source_row")["match_method"]
+            frame["match"] = frame["_row"].map(methods).map(labels.MATCH_METHOD)
+        frame.insert(0, "Có lỗi", frame["_row"].isin({p.row for p in self.errors}))
+        frame = frame.sort_values("Có lỗi", ascending=False, kind="stable")
+        return frame.rename(columns={**kind.labels, "_row": "Dòng", "match": "Cách khớp tên"})
+
+    def lines(self) -> list[str]:
+        """What was read, as the command line prints it."""
+        return read_lines(self.reading, self.checked)
+
+
+def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings: Settings | None = None,
+            sheet: str | None = None, period: str | None = None, mapping: dict[int, str] | None = None,
+            today: dt.date | None = None) -> Prepared:
+    """Read and check a file without storing anything.
+
+    ``period``: a month typed on the form (it overrides the file's, with a warning); ``mapping``:
+    column -> field chosen by a person (SKIP leaves a column out); otherwise a saved layout of the
+    file's shape applies, or the columns as read.
+    """
+    settings = settings or load_settings()
+    units = Units.load(con, settings)
+    reading = read(data, file_name, units, KINDS[kind], sheet=sheet, typed=period, mapping=mapping,
+                   saved=layouts.finder(con, kind))
+    if reading.needs_mapping:
+        checked = Checked(pd.DataFrame(), list(reading.problems))
+    elif kind == "monthly":
+        checked = check_monthly(reading, units, settings, today or dt.date.today(), previous=store.monthly(con))
+    else:
+        checked = check_annual(reading, units, settings, con, previous=store.annual(con))
+    sha = hashlib.sha256(data).hexdigest()
+    return Prepared(file_name, sha, reading, checked, store.applied_with_hash(con, sha), kind)
+
+
+def confirm_mapping(con, prepared: Prepared, mapping: dict[int, str], *, user: User,
+                    now: dt.datetime | None = None) -> None:
+    """Save a person's mapping as the layout of files shaped like this one (audited)."""
+    reading = prepared.reading
+    layouts.save(con, user, prepared.kind, reading.signature, reading.columns, mapping, prepared.file_name, now)
+
+
+def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
+          is_demo: bool = False, now: dt.datetime | None = None) -> int:
+    """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied."""
+    if prepared.needs_mapping:
+        raise ValidationFailed([Problem(None, None, "Cần xác nhận cách đọc cột trước khi lưu.")])
+    if prepared.errors:
+        raise ValidationFailed(prepared.errors)
+    if prepared.duplicate_of is not None:
+        raise DuplicateUpload(
+            f"Tệp này đã được tải lên (lần tải lên số {prepared.duplicate_of}); không áp dụng lần thứ hai."
+        )
+    if prepared.warnings and not confirm_warnings:
+        raise WarningsNotConfirmed(f"Có {len(prepared.warnings)} cảnh báo cần xác nhận trước khi lưu.")
+    return store.record_upload(
+        con, prepared.checked.table, kind=prepared.kind, file_name=prepared.file_name, sha256=prepared.sha256,
+        user=user, rows_read=len(prepared.reading.records), note=note, is_demo=is_demo, now=now,
+    )

@@ -1,0 +1,370 @@
+"""What a file says, before any judging of its figures: sheet, header, columns, commune rows, rows set aside, month.
+
+``read`` turns the bytes into a Reading: the sheet holding a commune table (or the one asked
+for), every column with the field it holds and the evidence, the mapping a person or a saved
+layout gave, the commune rows (one per month in a file with a column per month) with their
+cells as written and their counts parsed, the rows set aside, and where the month comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analytics import fmt
+from analytics.intake import period as periods
+from analytics.intake.columns import Column, Header, find, mapped
+from analytics.intake.fields import IDENTITY, SKIP, TRIPLE, Kind
+from analytics.intake.grid import Grid, Unreadable, read_grids
+from analytics.intake.problem import Problem
+from analytics.intake.rows import Aside, classify
+from analytics.intake.units import Units
+from analytics.intake.values import by_distinct, parse_counts, parse_period, parse_year, written
+from analytics.names import nfc
+from analytics.periods import month_index
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A mapping confirmed earlier for files of one shape."""
+
+    mapping: dict[int, str]
+    saved_by: str
+    saved_at: str  # as shown: 05/11/2026
+    file_name: str
+
+
+@dataclass
+class Reading:
+    kind: Kind
+    file_name: str
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header: Header | None = None
+    records: pd.DataFrame = field(default_factory=pd.DataFrame)  # see _records
+    aside: list[Aside] = field(default_factory=list)
+    blank_rows: int = 0
+    period: periods.Decision | None = None
+    problems: list[Problem] = field(default_factory=list)
+    derived: dict[str, str] = field(default_factory=dict)  # measure -> how it was worked out
+    missing: tuple[str, ...] = ()  # measures neither in the file nor derivable (totals only)
+    layout: Saved | None = None  # the saved layout used, if any
+    mapping_given: bool = False  # a person chose the mapping for this reading
+    parts: list[dict[str, str | None]] = field(default_factory=list)  # per block of columns: field -> header
+
+    def given(self, name: str) -> pd.Series:
+        """Whether the file has a column for ``name`` in each record's block of columns (a month, in a wide file)."""
+        if self.records.empty:
+            return pd.Series(dtype=bool)
+        has = np.array([part.get(name) is not None for part in self.parts])
+        return pd.Series(has[self.records["_part"].to_numpy()], index=self.records.index)
+
+    def label(self, index, name: str) -> str | None:
+        """The header of the cell giving ``name`` in record ``index``: None where nothing in the file gave it."""
+        if name == self.kind.when and self.records.at[index, "_filled"]:
+            return None
+        return self.parts[self.records.at[index, "_part"]].get(name)
+
+    @property
+    def columns(self) -> list[Column]:
+        return self.header.columns if self.header else []
+
+    @property
+    def needs_mapping(self) -> bool:
+        """Some column was decided by content, or a required one is missing, and nobody has confirmed it."""
+        if self.layout is not None or self.mapping_given or self.header is None:
+            return False
+        fields = self.header.fields
+        return (any(c.inferred for c in self.columns) or not fields & set(IDENTITY)
+                or not fields & set(self.kind.measures))
+
+    @property
+    def signature(self) -> str | None:
+        return self.header.signature if self.header else None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Field -> the headers that give it, as written (month columns joined by ", ")."""
+        named: dict[str, list[str]] = {}
+        for col in self.columns:
+            if col.field:
+                named.setdefault(col.field, []).append(col.shown)
+                if col.period:
+                    named.setdefault(self.kind.when, []).append(col.period_label)
+        return {f: ", ".join(dict.fromkeys(v)) for f, v in named.items()}
+
+    def as_written(self) -> pd.DataFrame:
+        """The commune rows with every field as written (counts as typed; a worked-out count as computed)."""
+        records = self.records
+        if records.empty:
+            return pd.DataFrame(columns=[*self.kind.fields, "_row"])
+        frame = records[[*(f for f in self.kind.fields if f not in self.kind.measures), "_row"]].copy()
+        for name in (*IDENTITY, self.kind.when):
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+        for measure in self.kind.measures:
+            raw = records[f"{measure}_raw"].where(self.given(measure), records[measure])
+            frame[measure] = raw.astype(object).where(raw.notna(), None)
+        return frame[[*self.kind.fields, "_row"]]
+
+
+def _error(reading: Reading, message: str) -> Reading:
+    reading.problems.append(Problem(None, None, message))
+    return reading
+
+
+def _score(grid: Grid, header: Header | None) -> int:
+    return 0 if header is None else len(header.fields & set(IDENTITY)) * 10 + len(header.fields)
+
+
+def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | None = None,
+         typed: str | None = None, mapping: dict[int, str] | None = None,
+         saved: Callable[[str], Saved | None] = lambda signature: None) -> Reading:
+    """Read a file as far as it can be read; every reading problem is in ``problems``, never raised."""
+    reading = Reading(kind, file_name)
+    try:
+        grids = read_grids(data, file_name, sheet)
+    except Unreadable as exc:
+        return _error(reading, str(exc))
+    reading.sheets = [g.sheet for g in grids if g.sheet is not None]
+    if not any(any(v is not None for v in g.row(n)) for g in grids for n in g.cells.index):
+        return _error(reading, "Tệp không có dữ liệu; hãy chọn lại tệp có số liệu.")
+    found = [(grid, find(grid, kind, units) if len(grid.cells) else None) for grid in grids]
+    grid, header = max(found, key=lambda pair: _score(*pair))
+    reading.sheet = grid.sheet
+    if header is None:
+        first = kind.measures[0]
+        return _error(reading, f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu. Cần cột "
+                               f"{kind.labels['code']} ({kind.accepted('code')}) hoặc {kind.labels['commune']} "
+                               f"({kind.accepted('commune')}), và cột số liệu như {kind.accepted(first)}.")
+    if mapping:
+        header, reading.mapping_given = mapped(header, mapping, "mapping"), True
+    elif (layout := saved(header.signature)) is not None:
+        header, reading.layout = mapped(header, layout.mapping, "layout"), layout
+    reading.header = header
+    reading.problems += _column_problems(reading)
+    body = grid.cells.loc[header.start:]
+    counts = {c.index: header.counts.get(c.index) or parse_counts(body[c.index])
+              for c in header.columns if c.field in kind.measures}
+    primary = _primary_codes(body, header, units)
+    resolved = primary.notna() | _named_units(body, header, units, primary.notna())
+    split = classify(body, header.columns, {i: p[0] for i, p in counts.items()}, resolved)
+    reading.aside = [a for a in split.aside if a.kind != "blank"]
+    reading.blank_rows = int(body.isna().all(axis=1).sum()) if len(body.columns) else len(body)
+    every = len(split.communes) == len(body)  # a file of communes only needs no picking out
+    reading.records, reading.parts = _records(body if every else body.loc[split.communes], header, counts, kind,
+                                              primary if every else primary.loc[split.communes])
+    if kind.month_columns:
+        _decide_period(reading, grid, typed)
+    _derive(reading)
+    if reading.records.empty and not any(p.severity == "error" for p in reading.problems):
+        reading.problems.append(Problem(None, None, "Không có dòng số liệu nào dưới dòng tiêu đề."))
+    return reading
+
+
+def _primary_codes(body: pd.DataFrame, header: Header, units: Units) -> pd.Series:
+    """The primary code of each row's written code (an alias too), missing where it has none the registry knows."""
+    found = pd.Series(None, index=body.index, dtype=object)
+    for col in header.of("code"):
+        found = found.where(found.notna(), units.resolve_codes(body[col.index]))
+    return found
+
+
+def _named_units(body: pd.DataFrame, header: Header, units: Units, coded: pd.Series) -> pd.Series:
+    """Whether each row without a known code names a unit (each distinct name matched once)."""
+    named = pd.Series(False, index=body.index)
+    for col in header.of("commune"):
+        names = body[col.index].where(~coded)
+        named |= by_distinct(names, lambda n: units.match(n).code is not None, False, bool)
+    return named
+
+
+# ---------------------------------------------------------------- columns
+
+def _column_problems(reading: Reading) -> list[Problem]:
+    kind, header = reading.kind, reading.header
+    row = header.rows[0] if header.rows else None
+    problems, seen = [], {}
+    for col in header.columns:
+        if col.field is None:
+            continue
+        first = seen.setdefault((col.field, col.period), col)
+        if first is not col:
+            problems.append(Problem(row, col.shown, f"Cột “{first.shown}” và cột “{col.shown}” cùng là "
+                                    f"{kind.labels[col.field]}; hãy xoá hoặc đổi tên một cột, hoặc chọn "
+                                    "«Bỏ qua» cho một cột ở bước đọc cột."))
+    fields = header.fields
+    months = list(dict.fromkeys(c.period for c in header.columns if c.period))
+    if not fields & set(IDENTITY):
+        problems.append(Problem(row, None, "Thiếu cột mã xã hoặc tên xã/phường (cần ít nhất một). "
+                                f"Tên cột được chấp nhận: {kind.accepted('code')}; hoặc {kind.accepted('commune')}."))
+    if not kind.month_columns:
+        return problems + [Problem(row, None, f"Thiếu cột “{kind.labels[f]}”. Tên cột được chấp nhận: "
+                                   f"{kind.accepted(f)}.") for f in (kind.when, *kind.required) if f not in fields]
+    if months and kind.when in fields:
+        problems.append(Problem(row, None, "Tệp vừa có cột kỳ báo cáo vừa có cột theo từng tháng; "
+                                "hãy giữ một cách ghi tháng."))
+    for month in months or [None]:
+        have = {c.field for c in header.columns if c.period == month and c.field}
+        label = next((c.period_label for c in header.columns if c.period == month), None)
+        if "total" not in have and not {"compulsory", "voluntary"} <= have:
+            where = f"Tháng “{label}” thiếu" if label else "Thiếu"
+            problems.append(Problem(row, label, f"{where} cột “{kind.labels['total']}”. Tên cột được chấp "
+                                    f"nhận: {kind.accepted('total')}."))
+    return problems
+
+
+DERIVATIONS = (  # (measure worked out, from, how the review says it)
+    ("total", ("compulsory", "voluntary"), "= bắt buộc + tự nguyện"),
+    ("voluntary", ("total", "compulsory"), "= tổng số − bắt buộc"),
+    ("compulsory", ("total", "voluntary"), "= tổng số − tự nguyện"),
+)
+
+
+def _derive(reading: Reading) -> None:
+    """A count the other two determine is worked out; rows of a file (or month) with totals only get a warning."""
+    records, kind = reading.records, reading.kind
+    if kind.name != "monthly" or records.empty:
+        return
+    given = {m: reading.given(m) for m in TRIPLE}
+    for measure, (a, b), how in DERIVATIONS:
+        rows = ~given[measure] & given[a] & given[b]
+        if rows.any():
+            first, second = records.loc[rows, a], records.loc[rows, b]
+            records.loc[rows, measure] = first + second if measure == "total" else first - second
+            reading.derived[measure] = how
+    only = given["total"] & ~given["compulsory"] & ~given["voluntary"]
+    if only.any():
+        reading.missing = ("compulsory", "voluntary")
+        months = ", ".join(fmt.month(m) for m in sorted(records.loc[only, "period"].dropna().map(_month_or_none)
+                                                         .dropna().unique()))
+        reading.problems.append(Problem(None, None, (
+            "Tệp chỉ có tổng số người tham gia, không có số BHXH bắt buộc và tự nguyện: "
+            f"{months or 'tháng của tệp'} sẽ thiếu số tự nguyện và bắt buộc (các trang về tự nguyện để trống "
+            "tháng này). Nếu tệp có các cột đó, hãy chọn chúng ở bước đọc cột."), "warning"))
+
+
+def when_index(value, kind: Kind) -> int:
+    """A month or year as a number that orders them: months since year 0, or the year."""
+    return month_index(value) if kind.when == "period" else int(value)
+
+
+def _parsed(cells: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(month or year, why not, its when_index) of each time cell, parsed once per distinct value."""
+    parse = parse_period if kind.when == "period" else parse_year
+
+    def attempt(value):
+        if isinstance(value, str) and not value.strip():
+            return None, None
+        try:
+            return parse(value), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+    found = [attempt(value) for value in distinct] + [(None, None)]
+    values, errors = np.empty(len(found), dtype=object), np.empty(len(found), dtype=object)
+    values[:], errors[:] = [v for v, _ in found], [e for _, e in found]
+    index = np.array([np.nan if v is None else when_index(v, kind) for v, _ in found], dtype=float)
+    return (pd.Series(values[codes], index=cells.index, dtype=object),
+            pd.Series(errors[codes], index=cells.index, dtype=object), pd.Series(index[codes], index=cells.index))
+
+
+def _clean(value):
+    """A code, name or month cell as written, its text in NFC (Windows-1258 files write tone marks apart)."""
+    return nfc(value) or None if isinstance(value, str) else value
+
+
+def _month_or_none(value) -> str | None:
+    try:
+        return parse_period(value)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- records
+
+def _records(rows: pd.DataFrame, header: Header, counts: dict, kind: Kind,
+             primary: pd.Series) -> tuple[pd.DataFrame, list[dict]]:
+    """One record per commune row (per filled month in a wide file), and each block of columns' headers.
+
+    Record columns: _row; _part (its block of columns: the whole file, or one month of a wide file);
+    _filled (its month came from outside the row, set later); _code (the primary code of its written
+    code, missing where none is known); code, commune and the time field as
+    written; per measure the parsed count, ``<m>_raw`` as written and ``<m>_bad`` (written but not a count).
+    """
+    fixed = {f: next((c for c in header.of(f) if c.period is None), None) for f in (*IDENTITY, kind.when)}
+    base = pd.DataFrame({"_row": rows.index.astype(int), "_filled": False, "_code": primary}, index=rows.index)
+    for name, col in fixed.items():
+        base[name] = (rows[col.index] if name != "commune" else by_distinct(rows[col.index], _clean)) \
+            if col is not None else None
+    base["_when"], base["_when_error"], base["_when_index"] = _parsed(base[kind.when], kind)
+    months = list(dict.fromkeys(c.period for c in header.columns if c.period))
+    parts, labels = [], []
+    for month in months or [None]:
+        part = base.assign(_part=len(labels))
+        shown = {name: col.shown for name, col in fixed.items() if col is not None}
+        filled = pd.Series(month is None, index=rows.index)
+        for measure in kind.measures:
+            col = next((c for c in header.columns if c.field == measure and c.period == month), None)
+            if col is None:
+                part[measure], part[f"{measure}_raw"] = pd.array([pd.NA] * len(part), dtype="Int64"), None
+                part[f"{measure}_bad"] = False
+                continue
+            parsed, bad = counts[col.index]
+            part[measure], part[f"{measure}_raw"] = parsed.reindex(rows.index), rows[col.index]
+            part[f"{measure}_bad"] = bad.reindex(rows.index, fill_value=False).astype(bool)
+            shown[measure] = col.shown
+            filled |= rows[col.index].notna()
+        if month is not None:
+            shown[kind.when] = next(c.period_label for c in header.columns if c.period == month)
+            part[kind.when], part["_when"], part["_when_error"] = month, month, None
+            part["_when_index"] = when_index(month, kind)
+            part = part[filled]
+        parts.append(part)
+        labels.append(shown)
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True), labels
+    return pd.concat(parts).sort_values("_row", kind="stable").reset_index(drop=True), labels
+
+
+def _decide_period(reading: Reading, grid: Grid, typed: str | None) -> None:
+    """The month of rows without their own, from the title, the file name and the form."""
+    records, header = reading.records, reading.header
+    above = header.rows[0] if header.rows else header.start
+    sources = periods.from_title(grid, above)
+    if (by_name := periods.from_file_name(reading.file_name)) is not None:
+        sources.append(by_name)
+    column_months = set(records["_when"].dropna().unique()) if not records.empty else set()
+    if typed is not None:
+        try:
+            typed = parse_period(typed)
+        except ValueError as exc:
+            reading.problems.append(Problem(None, None, f"Tháng đã chọn không hợp lệ: {exc}."))
+            return
+    decision = periods.decide(sources, typed, column_months)
+    reading.period = decision
+    if decision.error:
+        reading.problems.append(Problem(None, None, decision.error))
+    if decision.warning:
+        reading.problems.append(Problem(None, None, decision.warning, "warning"))
+    if records.empty:
+        return
+    blank = records["period"].isna() | ~written(records["period"])
+    if decision.fill is not None and typed is not None and len(column_months) <= 1:
+        blank = pd.Series(True, index=records.index)
+    if decision.fill is not None:
+        records.loc[blank, ["period", "_when", "_filled"]] = [decision.fill, decision.fill, True]
+        records.loc[blank, "_when_index"] = when_index(decision.fill, reading.kind)
+    elif blank.all() and not decision.error:
+        reading.problems.append(Problem(None, None, "Tệp không ghi kỳ báo cáo; hãy chọn tháng của số liệu "
+                                                    "rồi tải lên lại."))
+
+
+def mapping_of(columns: list[Column]) -> dict[int, str]:
+    """A reading's columns as a mapping: column -> field, SKIP where none."""
+    return {c.index: c.field or SKIP for c in columns}
