@@ -323,7 +323,7 @@ def check_annual(reading: Reading, units: Units, settings: Settings, con,
     found = problems.sorted()
     if not table.empty:
         final = db.query(con, "SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min "
-                            "FROM targets WHERE target_year = ? GROUP BY code", [settings.target_year]).df()
+                            "FROM targets WHERE target_year = ? GROUP BY code", [settings.target_year])
         labels = reading.headers
         found += _above_plan(table, final, settings.target_year, units.names, labels)
         empty = pd.DataFrame(columns=["year", "code", "total_target", "voluntary_min"])
