@@ -324,10 +324,10 @@ def check_annual(reading: Reading, units: Units, settings: Settings, con,
     if not table.empty:
         final = db.query(con, "SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min "
                             "FROM targets WHERE target_year = ? GROUP BY code", [settings.target_year])
-        labels = reading.headers
-        found += _above_plan(table, final, settings.target_year, units.names, labels)
+        headers = reading.headers
+        found += _above_plan(table, final, settings.target_year, units.names, headers)
         empty = pd.DataFrame(columns=["year", "code", "total_target", "voluntary_min"])
-        found += _decreases(table, previous if previous is not None else empty, units.names, labels)
+        found += _decreases(table, previous if previous is not None else empty, units.names, headers)
     return Checked(table, list(reading.problems) + found, names)
 
 
