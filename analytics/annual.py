@@ -19,8 +19,8 @@ from analytics.accounts import User
 from analytics.communes import units
 from analytics.errors import NoMonthlyData
 from analytics.intake.pipeline import Prepared, apply, prepare
+from analytics.intake.templates import annual_xlsx
 from analytics.settings import Settings
-from analytics.templates import annual_xlsx
 
 COLUMNS = ["year", "code", "name", "total_target", "voluntary_min"]
 RULE_VI = ("Chỉ tiêu năm đề xuất của mỗi xã, phường là mức tại tháng 12 của năm đó trên đường thẳng nối số "

@@ -15,7 +15,7 @@ import click
 from analytics import accounts, backup, db, demo, labels, targets
 from analytics.build import build_database, ensure_database, is_built
 from analytics.errors import AnalyticsError
-from analytics.ingest import Prepared, apply, confirm_mapping, describe, prepare
+from analytics.intake import Prepared, apply, confirm_mapping, describe, prepare
 from analytics.intake.fields import MONTHLY, SKIP
 from analytics.intake.words import words
 from analytics.names import nfc

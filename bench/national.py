@@ -19,7 +19,7 @@ import pandas as pd
 from analytics import db, metrics, store
 from analytics.accounts import User
 from analytics.demo import last_complete_month
-from analytics.ingest import apply, prepare
+from analytics.intake import apply, prepare
 from analytics.periods import add_months
 from analytics.registry import load_registry
 from analytics.settings import Settings

@@ -102,7 +102,7 @@ def no_data_notice() -> None:
 def show_review(prepared) -> None:
     """A prepared upload (monthly or annual) before saving: what was read, each problem at its row and column,
     the rows."""
-    from analytics.intake import review
+    import analytics.intake.review as review
 
     errors, warnings = prepared.errors, prepared.warnings
     c1, c2, c3 = st.columns(3)

@@ -8,7 +8,7 @@ from analytics.errors import AnalyticsError
 from analytics.intake.fields import MONTHLY, SKIP
 from analytics.intake.grid import sheet_names
 from analytics.intake.pipeline import apply, confirm_mapping, prepare
-from analytics.templates import monthly_template_csv, monthly_template_xlsx
+from analytics.intake.templates import monthly_template_csv, monthly_template_xlsx
 from pages.common import connection, show_review, shown_errors, upload_history
 
 FIELD_CHOICES = [SKIP, *MONTHLY.fields]

@@ -16,8 +16,8 @@ from analytics.accounts import User
 from analytics.errors import DuplicateUpload, NoMonthlyData, ValidationFailed
 from analytics.intake.fields import ANNUAL
 from analytics.intake.reading import read
+from analytics.intake.templates import ANNUAL_SHEET
 from analytics.intake.units import Units
-from analytics.templates import ANNUAL_SHEET
 from tests.conftest import ANALYST, record_monthly
 
 HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")

@@ -10,7 +10,7 @@ from analytics import accounts, audit, backup, db, demo, store
 from analytics.accounts import User
 from analytics.cli import main
 from analytics.errors import BackupError, SchemaTooNew
-from analytics.ingest import apply, prepare
+from analytics.intake import apply, prepare
 from analytics.schema import MIGRATIONS
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")

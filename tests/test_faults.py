@@ -29,7 +29,7 @@ import pytest
 from analytics import audit, backup, db, demo, store
 from analytics.accounts import User
 from analytics.errors import DatabaseLocked, DatabaseUnavailable
-from analytics.ingest import apply, prepare
+from analytics.intake import apply, prepare
 from analytics.schema import MIGRATIONS
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
@@ -40,7 +40,7 @@ MONTHS = [f"{2026 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
 KILLS, SEED = 20, 403
 RESTORE_HINT = "python -m analytics backup restore"
 FORKS = multiprocessing.get_context("forkserver")
-FORKS.set_forkserver_preload(["analytics.ingest", "tests.test_faults"])  # children start in milliseconds
+FORKS.set_forkserver_preload(["analytics.intake", "tests.test_faults"])  # children start in milliseconds
 
 
 def csv_bytes(rows) -> bytes:

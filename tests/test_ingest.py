@@ -16,8 +16,8 @@ from analytics.accounts import User
 from analytics.cli import main
 from analytics.communes import units
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
-from analytics.ingest import apply, prepare
-from analytics.templates import monthly_template_xlsx
+from analytics.intake import apply, prepare
+from analytics.intake.templates import monthly_template_xlsx
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")

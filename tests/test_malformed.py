@@ -19,7 +19,7 @@ import pytest
 from analytics import db
 from analytics.accounts import User
 from analytics.errors import ValidationFailed, WarningsNotConfirmed
-from analytics.ingest import apply, describe, prepare
+from analytics.intake import apply, describe, prepare
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 

@@ -10,8 +10,7 @@ import pytest
 from analytics import confirmed_names, db, demo, exports, store
 from analytics.accounts import User
 from analytics.errors import NotAuthorised
-from analytics.ingest import apply, prepare
-from analytics.intake import layouts
+from analytics.intake import apply, layouts, prepare
 
 VIEWER = User("lanhdao", "Lãnh đạo", "viewer")
 ANALYST = User("chuyenvien", "Chuyên viên", "analyst")

@@ -8,8 +8,8 @@ import pytest
 
 from analytics.intake.fields import MONTHLY
 from analytics.intake.reading import read
+from analytics.intake.templates import GUIDE, SHEET, monthly_template_csv, monthly_template_xlsx
 from analytics.intake.units import Units
-from analytics.templates import GUIDE, SHEET, monthly_template_csv, monthly_template_xlsx
 
 UNITS = pd.DataFrame({"code": ["01234", "01237", "25000"],
                       "name": ["Xã Tân Hưng", "Phường Đông Thụy Anh", "Xã Hòa Bình"]})

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+import analytics.intake.layouts as layouts
 from analytics import labels, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
-from analytics.intake import layouts
 from analytics.intake.checks import Checked, check_annual, check_monthly
 from analytics.intake.fields import KINDS
 from analytics.intake.problem import Problem

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+import analytics.intake.period as periods
 from analytics import fmt
-from analytics.intake import period as periods
 from analytics.intake.columns import Column, Header, find, mapped
 from analytics.intake.fields import IDENTITY, SKIP, TRIPLE, Kind
 from analytics.intake.grid import Grid, Unreadable, read_grids

@@ -4,7 +4,7 @@ How the database is handled. The server holds DuckDB's lock on its file for as l
 test process never opens that file. Before the server starts, the freshly built database (demo data and
 both accounts) is copied to a *model* file. Expected figures are computed by ``analytics`` from the
 model, never from the server's file. When a test changes the server's data through the browser (the
-template upload), it applies the very same bytes to the model with the same ``analytics.ingest`` calls
+template upload), it applies the very same bytes to the model with the same ``analytics.intake`` calls
 the upload page makes, so the model stays in step and the next expectation is again computed, not
 hard-coded. This needs no restart and cannot race with the server's lock.
 
@@ -35,7 +35,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
-from analytics import accounts, db, fmt, ingest, metrics, store
+from analytics import accounts, db, fmt, intake, metrics, store
 from analytics.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,12 +151,12 @@ class Server:
         last = frame.drop_duplicates("code", keep="last")
         return {r.code: (int(r.total), int(r.voluntary)) for r in last.itertuples()}
 
-    def mirror_upload(self, data: bytes, file_name: str, user: accounts.User) -> ingest.Prepared:
+    def mirror_upload(self, data: bytes, file_name: str, user: accounts.User) -> intake.Prepared:
         """Apply to the model exactly what the upload page applies to the server's database."""
         con = db.connect(self.model)
         try:
-            prepared = ingest.prepare(con, data, file_name)
-            ingest.apply(con, prepared, user=user, confirm_warnings=True)
+            prepared = intake.prepare(con, data, file_name)
+            intake.apply(con, prepared, user=user, confirm_warnings=True)
             return prepared
         finally:
             con.close()

@@ -13,7 +13,8 @@ import docx
 import openpyxl
 import pytest
 
-from analytics import accounts, briefing, fmt, templates
+from analytics import accounts, briefing, fmt
+from analytics.intake import templates
 from tests.e2e.conftest import (
     ADMIN,
     ANALYST,
