@@ -139,11 +139,13 @@ def test_every_fixture_is_a_case():
     assert len({case_id(c) for c in CASES}) == len(CASES)
 
 
-def test_fixtures_are_what_the_script_writes():
+@pytest.mark.parametrize(("folder", "make"), [("malformed", "files"), ("reports", "reports")])
+def test_fixtures_are_what_the_script_writes(folder, make):
+    """Both sets (these and tests/test_reports.py's) are byte for byte what make_fixtures.py writes."""
     spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    written = module.files()
-    assert sorted(written) == sorted(p.name for p in MALFORMED.iterdir())
-    stale = [name for name, data in written.items() if (MALFORMED / name).read_bytes() != data]
+    written = getattr(module, make)()
+    assert sorted(written) == sorted(p.name for p in (FIXTURES / folder).iterdir())
+    stale = [name for name, data in written.items() if (FIXTURES / folder / name).read_bytes() != data]
     assert not stale, "run python tests/fixtures/make_fixtures.py"

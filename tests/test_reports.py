@@ -8,7 +8,6 @@ follow one rule (make_fixtures.figures: the n-th commune of the registry has tot
 """
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -181,12 +180,3 @@ def test_there_are_enough_report_fixtures_and_each_is_a_case():
     assert len(on_disk) >= 25
     assert on_disk == {c[0] for c in CASES}
 
-
-def test_report_fixtures_are_what_the_script_writes():
-    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    written = module.reports()
-    assert sorted(written) == sorted(p.name for p in REPORTS.iterdir())
-    stale = [name for name, data in written.items() if (REPORTS / name).read_bytes() != data]
-    assert not stale, "run python tests/fixtures/make_fixtures.py"

@@ -119,6 +119,29 @@ def fill_template(data: bytes, period: str, latest: dict[str, tuple[int, int]]) 
     return out.getvalue(), rows
 
 
+def save_upload(page, path, name: str) -> tuple[dict, str]:
+    """Choose ``path`` on the open upload page, confirm its warnings, save: the review's cards before saving and
+    the success message."""
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    save = page.get_by_role("button", name="Lưu số liệu")
+    save.wait_for(state="visible")
+    wait_idle(page)
+    assert_clean(page, f"{name}-review")
+    review = read_cards(page)
+    assert review["Lỗi"] == "0"
+    if review["Cảnh báo"] != "0":
+        page.locator('[data-testid="stCheckbox"]').filter(has_text="cảnh báo").locator("label").click()
+        wait_idle(page)
+    shot(page, f"{name}-review")
+    save.click()
+    success = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="Đã lưu lần tải lên số")
+    success.wait_for(state="visible")
+    wait_idle(page)
+    assert_clean(page, f"{name}-saved")
+    shot(page, f"{name}-saved")
+    return review, success.inner_text()
+
+
 def upload_template(page, server, tmp_path) -> tuple[Expected, int]:
     """The analyst's monthly routine in the browser: download the template, fill it in, upload, save.
 
@@ -136,31 +159,10 @@ def upload_template(page, server, tmp_path) -> tuple[Expected, int]:
     upload = tmp_path / "so-lieu-e2e.xlsx"
     upload.write_bytes(filled)
 
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
-    save = page.get_by_role("button", name="Lưu số liệu")
-    save.wait_for(state="visible")
-    wait_idle(page)
-    assert_clean(page, "nhap-so-lieu-review")
-    review = read_cards(page)
+    review, saved = save_upload(page, upload, "upload")
     assert review["Dòng hợp lệ"] == fmt.number(rows)
-    assert review["Lỗi"] == "0"
-    who = page.get_by_label("Người tải lên", exact=True)
-    if who.count():  # older pages asked for the uploader's name; now the logged-in account is recorded
-        who.fill(ADMIN.display_name)
-        who.press("Enter")
-        wait_idle(page)
-    if review["Cảnh báo"] != "0":
-        page.locator('[data-testid="stCheckbox"]').filter(has_text="cảnh báo").locator("label").click()
-        wait_idle(page)
-    shot(page, "upload-review")
-    save.click()
-    success = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="Đã lưu lần tải lên số")
-    success.wait_for(state="visible")
-    wait_idle(page)
-    assert_clean(page, "nhap-so-lieu-saved")
-    assert f"{fmt.number(rows)} dòng" in success.inner_text()
-    assert fmt.month(before.period) in success.inner_text()
-    shot(page, "upload-saved")
+    assert f"{fmt.number(rows)} dòng" in saved
+    assert fmt.month(before.period) in saved
 
     server.uploaded = True
     prepared = server.mirror_upload(filled, upload.name, accounts.User(ADMIN.username, ADMIN.display_name, "admin"))
@@ -269,24 +271,11 @@ def test_grouped_report_with_subtotals_and_signature_goes_in_through_the_page(ad
     page = admin_page
     open_page(page, server.url, BY_PATH["nhap-so-lieu"])
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(GROUPED))
-    save = page.get_by_role("button", name="Lưu số liệu")
-    save.wait_for(state="visible")
-    wait_idle(page)
-    assert_clean(page, "grouped-review")
-    review = read_cards(page)
-    assert (review["Dòng hợp lệ"], review["Lỗi"]) == ("7", "0")
-    main = norm(page.locator('[data-testid="stMain"]').inner_text())
-    assert "tháng 10/2026" in main
-    aside = page.locator('[data-testid="stDataFrame"]').filter(has_text="Cộng khu vực 1")
-    aside.wait_for(state="visible")
-    page.locator('[data-testid="stCheckbox"]').filter(has_text="cảnh báo").locator("label").click()
-    wait_idle(page)
-    shot(page, "grouped-review")
-    save.click()
-    success = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="Đã lưu lần tải lên số")
-    success.wait_for(state="visible")
-    wait_idle(page)
-    assert "7 dòng, kỳ tháng 10/2026" in success.inner_text()
+    page.locator('[data-testid="stDataFrame"]').filter(has_text="Cộng khu vực 1").wait_for(state="visible")
+    assert "tháng 10/2026" in norm(page.locator('[data-testid="stMain"]').inner_text())
+    review, saved = save_upload(page, GROUPED, "grouped")
+    assert review["Dòng hợp lệ"] == "7"
+    assert "7 dòng, kỳ tháng 10/2026" in saved
 
     server.uploaded = True
     prepared = server.mirror_upload(GROUPED.read_bytes(), GROUPED.name,
