@@ -7,8 +7,8 @@ import streamlit as st
 from analytics import accounts, annual, fmt, metrics
 from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
-from analytics.intake.grid import sheet_names
 from analytics.settings import load_settings
+from analytics.upload_checks import sheet_names
 from pages.common import connection, show_review, shown_errors, upload_history
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +51,7 @@ st.subheader("Tải lên chỉ tiêu đã quyết định")
 upload = st.file_uploader("Chọn tệp chỉ tiêu năm (XLSX hoặc CSV)", type=["xlsx", "csv"], key="annual_file")
 if upload is not None:
     data = upload.getvalue()
-    names = sheet_names(data, upload.name)
+    names = sheet_names(data, upload.name, settings.upload_max_mb)
     sheet = st.selectbox("Trang tính", names) if len(names) > 1 else None
     with shown_errors():
         prepared = annual.prepare_annual(con, data, upload.name, settings=settings, sheet=sheet)

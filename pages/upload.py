@@ -6,9 +6,10 @@ from analytics import accounts, fmt, store
 from analytics.communes import units
 from analytics.errors import AnalyticsError
 from analytics.intake.fields import MONTHLY, SKIP
-from analytics.intake.grid import sheet_names
 from analytics.intake.pipeline import apply, confirm_mapping, prepare
 from analytics.intake.templates import monthly_template_csv, monthly_template_xlsx
+from analytics.settings import load_settings
+from analytics.upload_checks import sheet_names
 from pages.common import connection, show_review, shown_errors, upload_history
 
 FIELD_CHOICES = [SKIP, *MONTHLY.fields]
@@ -74,7 +75,7 @@ def name_step(prepared) -> None:
 upload = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx"])
 if upload is not None:
     data = upload.getvalue()
-    names = sheet_names(data, upload.name)
+    names = sheet_names(data, upload.name, load_settings().upload_max_mb)
     period = st.text_input("Kỳ báo cáo (YYYY-MM): để trống nếu tệp đã ghi tháng; tháng nhập ở đây thay cho tháng "
                            "ghi trong tệp", value="").strip() or None
     sheet = None

@@ -33,9 +33,11 @@ from analytics.errors import (
     UserExists,
     WeakPassword,
 )
-from analytics.ingest import SHOWN_PROBLEMS, prepare
-from analytics.readers import sheet_names
-from analytics.upload_worker import read_upload
+from analytics.intake import prepare
+from analytics.intake.grid import Unreadable
+from analytics.intake.pipeline import SHOWN_PROBLEMS
+from analytics.upload_checks import sheet_names
+from analytics.upload_worker import confined
 from tests.conftest import record_monthly
 from tests.fixtures import bombs
 from tests.test_console import tiny_database
@@ -205,7 +207,7 @@ UPLOAD_BOMBS = [  # issue 12's; (name, the refusal's gist)
 @pytest.mark.parametrize(("name", "gist"), UPLOAD_BOMBS, ids=[u[0] for u in UPLOAD_BOMBS])
 def test_upload_bomb_is_refused_with_one_clear_message(con, prepared, upload_bombs, name, gist):
     data, filename = upload_bombs[name]
-    assert sheet_names(data, filename) in ([], ["Số liệu"])  # listing sheets never opens a bomb
+    assert sheet_names(data, filename, 20) in ([], ["Số liệu"])  # listing sheets never opens a bomb
     checked = prepare(con, data, filename, today=TODAY)
     assert [(p.row, p.column, p.severity) for p in checked.errors] == [(None, None, "error")]
     assert gist in checked.errors[0].message
@@ -246,10 +248,12 @@ def test_disguised_or_swollen_upload_is_refused(con, prepared, data, filename, g
 def test_an_unforeseen_bomb_only_kills_its_reader():
     """Whatever no check foresaw dies with the child: here a plain file read under tiny limits."""
     data = b"Ma xa;Tong so;Tu nguyen\n" + b"11953;1;1\n" * 200_000
-    starved = read_upload(data, "a.csv", max_mb=20, limits=sandbox.Limits(memory_mb=30, time_s=60))
-    hurried = read_upload(data, "a.csv", max_mb=20, limits=sandbox.Limits(memory_mb=1024, time_s=0.2))
-    assert [p.message.split(" nên")[0] for p in starved.problems] == ["Đọc tệp cần quá 30 MB bộ nhớ"]
-    assert [p.message.split(" nên")[0] for p in hurried.problems] == ["Đọc tệp mất quá 0,2 giây"]
+    refusals = []
+    for limits in (sandbox.Limits(memory_mb=30, time_s=60), sandbox.Limits(memory_mb=1024, time_s=0.2)):
+        with pytest.raises(Unreadable) as refused:
+            confined(20, limits)(data, "a.csv")
+        refusals.append(str(refused.value).split(" nên")[0])
+    assert refusals == ["Đọc tệp cần quá 30 MB bộ nhớ", "Đọc tệp mất quá 0,2 giây"]
     assert multiprocessing.active_children() == []
 
 
@@ -426,5 +430,5 @@ def test_a_query_or_upload_never_runs_the_servers_main_script(snapshot, tmp_path
     page.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", page)
     assert console.run_query(snapshot, "SELECT count(*) AS n FROM v_xa", time_limit_s=60)["n"].tolist() == [104]
-    assert read_upload(bombs.xlsx(), "a.xlsx", max_mb=20).problems[0].message.startswith("Không có dòng số liệu")
+    assert [g.sheet for g in confined(20)(bombs.xlsx(), "a.xlsx")] == ["Số liệu"]
     assert not (tmp_path / "ran").exists()

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.intake.fields import KINDS, MONTHLY
-from analytics.intake.grid import sheet_names
 from analytics.intake.reading import read
 from analytics.intake.units import Units
 from analytics.intake.values import parse_count, parse_period
+from analytics.upload_checks import sheet_names
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 
@@ -159,7 +159,7 @@ def test_chosen_sheet_default_first_and_unknown():
     first = [["Mã xã", "Tổng", "Tự nguyện"], ["01234", 1, 1]]
     second = [["Mã xã", "Tổng", "Tự nguyện"], ["09999", 2, 2], ["08888", 3, 3]]
     data = xlsx_bytes(first, title="Tháng 1", more=[("Tháng 2", second, ())])
-    assert sheet_names(data, "a.xlsx") == ["Tháng 1", "Tháng 2"]
+    assert sheet_names(data, "a.xlsx", 20) == ["Tháng 1", "Tháng 2"]
     assert list(read_table(data, "a.xlsx", period="2026-01").as_written()["code"]) == ["01234"]
     chosen = read_table(data, "a.xlsx", sheet="Tháng 2", period="2026-02")
     assert (chosen.sheet, list(chosen.as_written()["code"])) == ("Tháng 2", ["09999", "08888"])
@@ -170,8 +170,8 @@ def test_chosen_sheet_default_first_and_unknown():
 
 
 def test_sheet_names_of_csv_and_broken_file():
-    assert sheet_names(b"a,b", "a.csv") == []
-    assert sheet_names(b"not a zip", "a.xlsx") == []
+    assert sheet_names(b"a,b", "a.csv", 20) == []
+    assert sheet_names(b"not a zip", "a.xlsx", 20) == []
 
 
 @pytest.mark.parametrize("header", [

@@ -166,12 +166,3 @@ def read_grids(data: bytes, filename: str, sheet: str | None = None) -> list[Gri
         raise Unreadable(f"Tệp không có trang tính “{sheet}”; các trang có trong tệp: {names}.")
     return [_sheet(ws) for ws in book.worksheets if sheet is None or ws.title == sheet]
 
-
-def sheet_names(data: bytes, filename: str) -> list[str]:
-    """The sheets to offer for choosing; none for CSV or an unreadable file."""
-    if PurePath(filename).suffix.lower() not in EXCEL_SUFFIXES:
-        return []
-    try:
-        return list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        return []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import analytics.intake.layouts as layouts
-from analytics import labels, store
+from analytics import fmt, labels, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
 from analytics.intake.checks import Checked, check_annual, check_monthly
@@ -26,8 +26,10 @@ from analytics.intake.reading import Reading, mapping_of, read
 from analytics.intake.review import read_lines
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
+from analytics.upload_worker import confined
 
 NO_ROW = "—"
+SHOWN_PROBLEMS = 200  # a page lists at most this many, then says how many more
 
 
 @dataclass
@@ -57,13 +59,16 @@ class Prepared:
         return mapping_of(self.reading.columns)
 
     def problem_table(self) -> pd.DataFrame:
-        """Every problem as the pages list it: level, whole file row, column as written, message («—» where none)."""
-        return pd.DataFrame(
-            [{"Mức": labels.SEVERITY[p.severity],
-              "Dòng": NO_ROW if p.row is None else str(p.row), "Cột": p.column or NO_ROW, "Nội dung": p.message}
-             for p in self.checked.problems],
-            columns=["Mức", "Dòng", "Cột", "Nội dung"],
-        )
+        """The problems as the pages list them (level, whole file row, column as written, message; «—» where none):
+        the first SHOWN_PROBLEMS, then one line saying how many more, so a broken file never sends a million rows."""
+        problems = self.checked.problems
+        rows = [{"Mức": labels.SEVERITY[p.severity], "Dòng": NO_ROW if p.row is None else str(p.row),
+                 "Cột": p.column or NO_ROW, "Nội dung": p.message} for p in problems[:SHOWN_PROBLEMS]]
+        if len(problems) > SHOWN_PROBLEMS:
+            rows.append({"Mức": "…", "Dòng": NO_ROW, "Cột": NO_ROW,
+                         "Nội dung": f"Còn {fmt.number(len(problems) - SHOWN_PROBLEMS)} vấn đề khác không hiện ở "
+                                     "đây. Hãy sửa các vấn đề trên rồi tải lại tệp."})
+        return pd.DataFrame(rows, columns=["Mức", "Dòng", "Cột", "Nội dung"])
 
     def preview(self) -> pd.DataFrame:
         """The commune rows as read, headed in Vietnamese, with how each name was matched; rows with errors first."""
@@ -94,7 +99,7 @@ def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings
     settings = settings or load_settings()
     units = Units.load(con, settings)
     reading = read(data, file_name, units, KINDS[kind], sheet=sheet, typed=period, mapping=mapping,
-                   saved=layouts.finder(con, kind))
+                   saved=layouts.finder(con, kind), grids_of=confined(settings.upload_max_mb))
     if reading.needs_mapping:
         checked = Checked(pd.DataFrame(), list(reading.problems))
     elif kind == "monthly":

@@ -123,11 +123,15 @@ def _score(grid: Grid, header: Header | None) -> int:
 
 def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | None = None,
          typed: str | None = None, mapping: dict[int, str] | None = None,
-         saved: Callable[[str], Saved | None] = lambda signature: None) -> Reading:
-    """Read a file as far as it can be read; every reading problem is in ``problems``, never raised."""
+         saved: Callable[[str], Saved | None] = lambda signature: None,
+         grids_of: Callable[..., list[Grid]] = read_grids) -> Reading:
+    """Read a file as far as it can be read; every reading problem is in ``problems``, never raised.
+
+    ``grids_of``: what turns the bytes into cells (the upload path reads them in a confined child).
+    """
     reading = Reading(kind, file_name)
     try:
-        grids = read_grids(data, file_name, sheet)
+        grids = grids_of(data, file_name, sheet)
     except Unreadable as exc:
         return _error(reading, str(exc))
     reading.sheets = [g.sheet for g in grids if g.sheet is not None]
