@@ -95,12 +95,24 @@ def _read(data: bytes, filename: str, sheet: str | None) -> tuple[dict, bytes]:
             refused := upload_checks.xml_refusal(data)):
         return {"refused": refused}, b""
     try:
-        return _encoded(read_grids(data, filename, sheet))
+        grids = read_grids(data, filename, sheet)
     except Unreadable as exc:
         return {"refused": str(exc)}, b""
     except csv.Error:
-        return {"refused": f"Tệp CSV có một ô dài quá {fmt.number(csv.field_size_limit())} ký tự hoặc bị hỏng. "
+        grids = None
+    if grids is None or any(_longest(g.cells) > upload_checks.MAX_CELL for g in grids if g.sheet is None):
+        return {"refused": f"Tệp CSV có một ô dài quá {fmt.number(upload_checks.MAX_CELL)} ký tự hoặc bị hỏng. "
                            "Hãy mở bằng Excel, kiểm tra lại các ô rồi lưu lại dạng CSV UTF-8."}, b""
+    if any(g.cells.shape[1] > upload_checks.MAX_COLUMNS for g in grids):
+        return {"refused": f"Trang tính có hơn {fmt.number(upload_checks.MAX_COLUMNS)} cột, quá giới hạn. Hãy xoá "
+                           "các cột trống hoặc không cần thiết, hoặc chia thành nhiều tệp."}, b""
+    return _encoded(grids)
+
+
+def _longest(cells: pd.DataFrame) -> int:
+    """The most characters in one cell (a CSV read by pyarrow has no cell limit of its own)."""
+    return max((int(cells[c].str.len().max()) for c in cells.columns
+                if isinstance(cells[c].dtype, pd.StringDtype) and cells[c].notna().any()), default=0)
 
 
 def confined(max_mb: int, limits: sandbox.Limits = LIMITS):

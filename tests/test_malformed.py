@@ -10,6 +10,7 @@ Expectations are written by hand: the file row as a person sees it in Excel (tit
 included), the header as written, and the gist of the Vietnamese message.
 """
 
+import dataclasses
 import datetime as dt
 import importlib.util
 from pathlib import Path
@@ -20,6 +21,7 @@ from analytics import db
 from analytics.accounts import User
 from analytics.errors import ValidationFailed, WarningsNotConfirmed
 from analytics.intake import apply, describe, prepare
+from analytics.settings import load_settings
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
@@ -74,6 +76,14 @@ CASES = [
      "Tệp không có trang tính “Tháng 3”; các trang có trong tệp: “Số liệu”."),
     ("bao-cao.pdf", {}, E, None, None, "Không nhận dạng được loại tệp “bao-cao.pdf”"),
     ("pdf-doi-duoi-xlsx.xlsx", {}, E, None, None, "Tệp là PDF được đổi tên"),
+    # limits (analytics.upload_checks): refused before anything reads the file
+    ("qua-dung-luong.csv", {"max_mb": 1}, E, None, None, "Tệp nặng 1,1 MB, quá giới hạn 1 MB."),
+    ("qua-nhieu-dong.csv", {}, E, None, None, "Tệp có hơn 250.000 dòng, quá giới hạn."),
+    ("qua-nhieu-cot.xlsx", {}, E, None, None, "Trang tính có hơn 1.000 cột, quá giới hạn."),
+    ("bom-giai-nen.xlsx", {}, E, None, None, "Tệp Excel giải nén ra 3,0 MB (giới hạn 200 MB, mỗi phần nén không"),
+    ("mat-khau.xlsx", {}, E, None, None, "Tệp Excel được đặt mật khẩu nên không đọc được."),
+    ("xls-doi-duoi-xlsx.xlsx", {}, E, None, None, "Tệp là Excel 97–2003 (.xls) được đổi tên."),
+    ("ods-doi-duoi-xlsx.xlsx", {}, E, None, None, "Tệp là bảng tính OpenDocument (.ods) được đổi tên."),
     ("excel-97-2003.xls", {}, E, None, None, "Chưa đọc được tệp .xls"),
     # encodings and layouts, one bad cell each
     ("windows-1258.csv", {}, E, 4, "Tự nguyện", "Số tự nguyện (4.390) lớn hơn tổng số (4.310)."),
@@ -120,6 +130,8 @@ def test_defect_is_reported_at_its_cell_and_nothing_is_stored(con, name, kwargs,
         apply(con, setup, user=ANALYST, confirm_warnings=True)
     before = db.checksums(con)
 
+    if "max_mb" in kwargs:  # the file size limit is a setting (20 MB by default); a test file stays small
+        kwargs = {"settings": dataclasses.replace(load_settings(), upload_max_mb=kwargs.pop("max_mb"))} | kwargs
     prepared = prepare(con, (MALFORMED / name).read_bytes(), name, today=TODAY, **kwargs)
 
     at_cell = [p for p in prepared.checked.problems if (p.severity, p.row, p.column) == (severity, row, column)]

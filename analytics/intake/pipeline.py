@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import analytics.intake.layouts as layouts
+import analytics.upload_worker as upload_worker
 from analytics import fmt, labels, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
@@ -26,7 +27,6 @@ from analytics.intake.reading import Reading, mapping_of, read
 from analytics.intake.review import read_lines
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
-from analytics.upload_worker import confined
 
 NO_ROW = "—"
 SHOWN_PROBLEMS = 200  # a page lists at most this many, then says how many more
@@ -99,7 +99,7 @@ def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings
     settings = settings or load_settings()
     units = Units.load(con, settings)
     reading = read(data, file_name, units, KINDS[kind], sheet=sheet, typed=period, mapping=mapping,
-                   saved=layouts.finder(con, kind), grids_of=confined(settings.upload_max_mb))
+                   saved=layouts.finder(con, kind), grids_of=upload_worker.confined(settings.upload_max_mb))
     if reading.needs_mapping:
         checked = Checked(pd.DataFrame(), list(reading.problems))
     elif kind == "monthly":
