@@ -74,6 +74,8 @@ class Prepared:
         """The commune rows as read, headed in Vietnamese, with how each name was matched; rows with errors first."""
         kind = KINDS[self.kind]
         frame = self.reading.as_written()
+        given = set(self.reading.headers) | set(self.reading.derived)
+        frame = frame[[c for c in frame.columns if c in given or c == "_row"]]
         table = self.checked.table
         if not table.empty:
             methods = table.drop_duplicates("source_row").set_index("source_row")["match_method"]
