@@ -82,11 +82,11 @@ def _mapping(entries: tuple[str, ...], prepared: Prepared) -> dict[int, str]:
     return chosen
 
 
-def _show(prepared: Prepared, problems: bool = True) -> None:
+def _show(prepared: Prepared, columns: bool = True, rest: bool = True) -> None:
     """What was read, as the upload page shows it, then every problem and the counts."""
-    for line in prepared.lines():
+    for line in prepared.lines(columns, rest):
         click.echo(line)
-    if problems:
+    if rest:
         for problem in prepared.checked.problems:
             click.echo(f"{labels.SEVERITY[problem.severity].upper()}: {describe(problem)}")
         click.echo(f"{len(prepared.checked.table)} dòng hợp lệ, {len(prepared.errors)} lỗi, "
@@ -111,12 +111,12 @@ def ingest(file: Path, period: str | None, sheet: str | None, mapping: tuple[str
     guessed = prepared.needs_mapping
     confirmed = bool(mapping) or (guessed and yes)
     if guessed and not confirmed:
-        _show(prepared, problems=False)
+        _show(prepared, rest=False)
         click.echo("Nếu đọc các cột như trên:")
     if mapping or guessed:
         chosen = prepared.mapping | _mapping(mapping, prepared)
         prepared = prepare(con, data, file.name, sheet=sheet, period=period, mapping=chosen)
-    _show(prepared)
+    _show(prepared, columns=confirmed or not guessed)
     if guessed and not confirmed:
         click.echo("Cách đọc cột trên được đoán theo nội dung tệp, chưa được xác nhận: chạy lại với --yes để dùng "
                    "đúng như trên, hoặc --map \"Tiêu đề=trường\" để sửa từng cột.")

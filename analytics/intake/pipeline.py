@@ -84,9 +84,9 @@ class Prepared:
         frame = frame.sort_values("Có lỗi", ascending=False, kind="stable")
         return frame.rename(columns={**kind.labels, "_row": "Dòng", "match": "Cách khớp tên"})
 
-    def lines(self) -> list[str]:
-        """What was read, as the command line prints it."""
-        return read_lines(self.reading, self.checked)
+    def lines(self, columns: bool = True, rest: bool = True) -> list[str]:
+        """What was read, as the command line prints it (see review.read_lines)."""
+        return read_lines(self.reading, self.checked, columns, rest)
 
 
 def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings: Settings | None = None,

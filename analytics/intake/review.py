@@ -114,14 +114,17 @@ def communes_line(reading: Reading, checked: Checked) -> str | None:
             f"{'kỳ' if key == 'period' else 'năm'}: {times}.")
 
 
-def read_lines(reading: Reading, checked: Checked) -> list[str]:
-    """Everything above as lines of text, in the order the command line prints them."""
-    lines = [line for line in (sheet_line(reading), layout_line(reading)) if line]
-    if reading.header is not None:
+def read_lines(reading: Reading, checked: Checked, columns: bool = True, rest: bool = True) -> list[str]:
+    """Everything above as lines of text, in the order the command line prints them: the sheet, the header and how
+    each column was read (``columns``), then the month, communes, rows set aside and totals (``rest``)."""
+    lines = [line for line in (sheet_line(reading), layout_line(reading)) if line and columns]
+    if reading.header is not None and columns:
         rows = reading.header.rows
         lines.append(f"Dòng tiêu đề: {'–'.join(map(str, (rows[0], rows[-1])) if len(rows) > 1 else map(str, rows))}"
                      if rows else "Tệp không có dòng tiêu đề.")
         lines += ["Các cột:"] + [f"  {line}" for line in column_lines(reading)]
+    if not rest:
+        return lines
     if line := period_line(reading):
         lines.append(line)
     if line := communes_line(reading, checked):
