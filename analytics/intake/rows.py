@@ -218,8 +218,3 @@ def stated_problems(aside: list[Aside], columns: list[Column]) -> list[tuple[int
                 "hãy kiểm tra lại dòng này hoặc các dòng xã, phường.")))
     return out
 
-
-def sums_table(counts: dict[int, pd.Series], columns: list[Column], communes: pd.Index) -> dict[str, int]:
-    """The communes' sums per count column (blank cells count as nothing)."""
-    return {_key(c): int(np.nansum(counts[c.index].reindex(communes).to_numpy(dtype="float64", na_value=np.nan)))
-            for c in columns if c.index in counts}
