@@ -72,7 +72,7 @@ def _national(workdir: Path, today: dt.date) -> tuple[list[dict], dict]:
     figures = [
         figure(section, "Ingest the table: `store.record_upload`",
                "`INSERT INTO t SELECT * FROM df`, table without keys", ingest["record_upload"]),
-        figure(section, f"Ingest the same rows as a {ingest['csv_mb']:.1f} MB CSV: `ingest.prepare` + `ingest.apply`",
+        figure(section, f"Ingest the same rows as a {ingest['csv_mb']:.1f} MB CSV: `intake.prepare` + `intake.apply`",
                "`INSERT INTO t SELECT * FROM read_csv(…)`", ingest["csv"]),
         figure(section, "`store.monthly` (values in force)", group_by, queries["monthly"]),
         figure(section, "`metrics.commune_table`, latest month", group_by, queries["commune_table"]),
