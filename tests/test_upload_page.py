@@ -3,7 +3,6 @@ shape) and settling an unknown commune name right there (kept for every later fi
 
 import datetime as dt
 import io
-import time
 from pathlib import Path
 
 import openpyxl
@@ -21,15 +20,17 @@ ANALYST = User("chuyenvien", "Chuyên viên", "analyst")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def upload_page(name: str, data: bytes, mime: str = XLSX) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["user"] = ANALYST
-    at.session_state["last_seen"] = time.monotonic()
-    at.run()
-    at.switch_page("pages/upload.py").run()
-    at.file_uploader[0].set_value((name, data, mime)).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+@pytest.fixture
+def upload_page(open_page, db_file):
+    """upload_page(name, data, mime): the upload page, as the analyst, with that file chosen."""
+
+    def run(name: str, data: bytes, mime: str = XLSX) -> AppTest:
+        at = open_page("pages/upload.py", db_file, user=ANALYST)
+        at.file_uploader[0].set_value((name, data, mime)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
 
 
 def texts(elements) -> list[str]:
@@ -48,7 +49,8 @@ def november(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_a_mapping_confirmed_on_the_page_is_saved_and_the_next_file_of_that_shape_needs_none(db_file):
+def test_a_mapping_confirmed_on_the_page_is_saved_and_the_next_file_of_that_shape_needs_none(upload_page,
+                                                                                              db_file):
     data = (REPORTS / "tieu-de-la.xlsx").read_bytes()
     at = upload_page("tieu-de-la.xlsx", data)
     assert any("đoán theo nội dung" in w for w in texts(at.warning))
@@ -88,7 +90,7 @@ UNKNOWN = ("Tên xã/phường;Kỳ;Tổng số;Tự nguyện\r\nPhường Phố
            "Xã Bảo Khê;2026-03;2950;260\r\nPhường Sơn Nam;2026-03;6120;1140\r\n").encode()
 
 
-def test_an_unknown_name_is_confirmed_on_the_page_and_the_same_file_then_passes(db_file):
+def test_an_unknown_name_is_confirmed_on_the_page_and_the_same_file_then_passes(upload_page, db_file):
     at = upload_page("ten-moi.csv", UNKNOWN, "text/csv")
     problems = next(d.value for d in at.dataframe if "Nội dung" in d.value.columns)
     assert "Không tìm thấy xã, phường «Xã Bảo Khê». Tên gần nhất: Xã Thần Khê" in " ".join(problems["Nội dung"])
@@ -135,13 +137,8 @@ def test_a_name_confirmed_for_an_upload_also_settles_the_appendix_row_written_th
 
 @pytest.mark.parametrize("page", ["overview", "map", "voluntary", "lagging", "forecast", "scorecard", "briefing",
                                   "public", "annual"])
-def test_pages_render_when_the_latest_month_has_totals_only(totals_only_db, page):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["user"] = User("quantri", "Quản trị", "admin")
-    at.session_state["last_seen"] = time.monotonic()
-    at.run()
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+def test_pages_render_when_the_latest_month_has_totals_only(open_page, totals_only_db, page):
+    open_page(f"pages/{page}.py", totals_only_db, user=User("quantri", "Quản trị", "admin"))
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +155,4 @@ def totals_only_db(built_db_file, tmp_path_factory):
     prepared = prepare(con, data, "chi-co-tong-so.csv", period="2026-10", today=dt.date(2026, 11, 27))
     apply(con, prepared, user=ANALYST, confirm_warnings=True)
     con.close()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BHXH_DB", str(path))
-        yield path
+    return path
