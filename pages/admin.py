@@ -19,6 +19,8 @@ with shown_errors():
 tab_users, tab_overrides, tab_layouts, tab_settings, tab_audit = st.tabs(
     ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình", "Nhật ký"])
 with tab_users:
+    if notice := st.session_state.pop("account_notice", None):
+        st.success(notice)
     with shown_errors():
         people = accounts.users(con)
     people = people.assign(role=people["role"].map(accounts.ROLE_VI),
@@ -48,6 +50,9 @@ with tab_users:
             if column.button(label):
                 with shown_errors():
                     accounts.set_disabled(con, user, who, disabled)
+                st.session_state["account_notice"] = (
+                    f"Đã khoá tài khoản «{who}»; mọi phiên đăng nhập của tài khoản này đã kết thúc." if disabled
+                    else f"Đã mở khoá tài khoản «{who}».")
                 st.rerun()
     with st.form("new_password", clear_on_submit=True):
         st.subheader("Đặt mật khẩu mới")

@@ -163,7 +163,7 @@ def test_disabling_an_account_ends_its_session_at_the_next_click(chromium_browse
         console.get_by_role("option", name=DISPOSABLE.username, exact=True).click()
         wait_idle(console)
         console.get_by_role("button", name="Khoá", exact=True).click()
-        wait_idle(console)
+        console.get_by_text(f"Đã khoá tài khoản «{DISPOSABLE.username}»", exact=False).wait_for()
     finally:
         admin.close()
     open_page(page, server.url, BY_PATH["tu-nguyen"])  # the next click
