@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 
 from pages.routes import PATHS
 from web import session_cookie
 from web.unknown_paths import UnknownPaths
+
+
+def run(coroutine):
+    """asyncio.run on a thread of its own: browser tests in the same session hold a loop in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 DOCUMENT = [(b"sec-fetch-dest", b"document"), (b"accept", b"text/html")]
 
@@ -29,7 +37,7 @@ def answer(path: str, headers=DOCUMENT, method: str = "GET") -> int:
 
     scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": headers,
              "query_string": b""}
-    asyncio.run(UnknownPaths(app, PATHS)(scope, receive, send))
+    run(UnknownPaths(app, PATHS)(scope, receive, send))
     return sent[0]["status"]
 
 
@@ -84,7 +92,7 @@ def cookie_route(method: str, body: bytes = b"", headers: dict | None = None):
     scope = {"type": "http", "method": method, "path": "/api/phien", "scheme": "http", "query_string": b"",
              "server": ("127.0.0.1", 8501), "headers": [(k.encode(), v.encode()) for k, v in {
                  "host": "127.0.0.1:8501", **(headers or {})}.items()]}
-    return asyncio.run(session_cookie.routes()[0].endpoint(Request(scope, receive)))
+    return run(session_cookie.routes()[0].endpoint(Request(scope, receive)))
 
 
 def test_a_ticket_becomes_an_httponly_strict_cookie_secure_behind_https():
