@@ -43,9 +43,7 @@ try:
     with shown_errors():
         st.session_state["view"] = sidebar(con)
         if store.has_demo(con):
-            st.warning("**DỮ LIỆU MINH HỌA** — số liệu trên các trang là số giả lập để xem thử, không phải số thực. "
-                       "Lần tải lên số liệu thật đầu tiên sẽ thay thế toàn bộ dữ liệu minh hoạ.",
-                       icon=":material/warning:")
+            st.warning("**DỮ LIỆU MINH HỌA**: số giả lập để xem thử, không phải số thực.", icon=":material/warning:")
     current.run()
 except Exception as exc:  # noqa: BLE001 - the last line of defence: nothing unexpected reaches the reader as a trace
     incident(exc)

@@ -269,29 +269,73 @@ def _figure_table(doc, rows: list[tuple[str, str, float, str]]):
     return _grid(doc, ["TT", "Nội dung", "Đơn vị tính", "Số liệu"], body, [1.1, 9.4, 2.5, 3.0], {3})
 
 
+HEADER_CM = (6.5, 9.5)  # issuer and motto columns
+CELL_MARGINS_CM = 0.38  # Word's and LibreOffice's default cell margins, left and right together
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+MOTTO_CM = 5.3  # its width in Times New Roman bold 13 pt (5.31 cm measured with the metric-equal Liberation Serif)
+ISSUER_RULE_CM = 2.2  # Decree 30/2020: a third to a half of the issuer's name (about 5 cm at 12 pt)
+
+
+def issuer_name(settings) -> str:
+    """The body that issues the report: "Ủy ban nhân dân tỉnh Hưng Yên"."""
+    return f"{settings.issuer or 'Ủy ban nhân dân tỉnh'} {settings.province}"
+
+
+def _rule(cell, width_cm: float, cell_cm: float) -> None:
+    """A centred line ``width_cm`` long right under the paragraph before it: the top border of an empty paragraph
+    one point high, so Word and LibreOffice both draw it below the text instead of through it."""
+    paragraph = cell.add_paragraph()
+    fmt_ = paragraph.paragraph_format
+    fmt_.left_indent = fmt_.right_indent = Cm((cell_cm - CELL_MARGINS_CM - width_cm) / 2)
+    fmt_.space_before, fmt_.space_after = Pt(3), Pt(6)
+    fmt_.line_spacing = Pt(1)
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
+        top.set(qn(key), value)
+    borders.append(top)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
 def _header_block(doc, settings) -> None:
     """Issuer left, national motto right, in a borderless two-column table, as Decree 30/2020/NĐ-CP sets out."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, [6.5, 9.5])
+    _widths(table, list(HEADER_CM))
     left, right = table.rows[0].cells
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    issuer = f"{settings.issuer or 'Ủy ban nhân dân tỉnh'} {settings.province}".upper()
-    _cell_text(left, issuer, bold=True, align=centre, size=Pt(12))
-    _cell_text(left, "¯¯¯¯¯¯¯¯", align=centre, size=Pt(12))
+    _cell_text(left, issuer_name(settings).upper(), bold=True, align=centre, size=Pt(12))
+    _rule(left, ISSUER_RULE_CM, HEADER_CM[0])
     _cell_text(left, "Số:        /BC-UBND", align=centre)
     _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=centre, size=Pt(12))
-    _cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, align=centre)
-    _cell_text(right, "¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯", align=centre, size=Pt(12))
+    _cell_text(right, MOTTO, bold=True, align=centre)
+    _rule(right, MOTTO_CM, HEADER_CM[1])
     _cell_text(right, f"{settings.province}, ngày      tháng      năm {dt.date.today().year}", italic=True,
                align=centre)
 
 
 def _picture(doc, png: bytes, caption: str) -> None:
+    """A chart across the text width, numbered on from the figures before it ("Hình 2. …")."""
+    number = sum(p.text.startswith("Hình ") for p in doc.paragraphs) + 1
     doc.add_picture(io.BytesIO(png), width=TEXT_WIDTH)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    _para(doc, caption, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(12))
+    _para(doc, f"Hình {number}. {caption}", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(12))
+
+
+def _properties(doc, settings, title: str) -> None:
+    """What a file manager, a mail client or a document register shows: the issuing body, title, date."""
+    now = dt.datetime.now().replace(microsecond=0)
+    props = doc.core_properties
+    props.author = props.last_modified_by = issuer_name(settings)
+    props.title, props.subject = title, settings.title
+    props.created = props.modified = now
+    props.revision = 1
+    props.language = "vi-VN"
+    props.comments = props.keywords = ""
+
+
+MIN_CHART_MONTHS = 3  # fewer months make a dot or a segment on a zoomed axis: a sentence says it better
 
 
 def briefing_docx(con, settings, period: str) -> bytes:
@@ -301,8 +345,7 @@ def briefing_docx(con, settings, period: str) -> bytes:
     doc = Document()
     _style_fonts(doc)
     _page_setup(doc)
-    doc.core_properties.title = f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {month}"
-    doc.core_properties.language = "vi-VN"
+    _properties(doc, settings, f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {month}")
     _header_block(doc, settings)
 
     centre = WD_ALIGN_PARAGRAPH.CENTER
@@ -324,22 +367,20 @@ def briefing_docx(con, settings, period: str) -> bytes:
         _para(doc, f"Lưu ý: {fmt.number(s['units'] - s['reporting'])} xã, phường chưa có số liệu {month}; "
                    "các tổng số chỉ cộng các xã, phường đã báo cáo.", italic=True)
     _figure_table(doc, summary_rows(f, settings))
-    notes = ["Tăng ròng là chênh lệch số người tham gia cuối kỳ so với cuối kỳ trước, cộng theo từng xã, phường "
-             "có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh."]
-    if s["stated_target"] != s["target"]:
-        notes.append(f"Tổng chỉ tiêu của các xã, phường là {fmt.number(s['target'])} người; kế hoạch ghi "
-                     f"{fmt.number(s['stated_target'])} người (xem trang «Kiểm tra dữ liệu»).")
-    for note in notes:
-        _para(doc, note, italic=True, size=Pt(12))
+    _para(doc, "Tăng ròng là chênh lệch số người tham gia cuối kỳ so với cuối kỳ trước, cộng theo từng xã, phường "
+               "có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", italic=True, size=Pt(12))
 
     doc.add_heading("II. DIỄN BIẾN SO VỚI LỘ TRÌNH", level=1)
     _para(doc, f"Mức cần đạt từng tháng theo {f.trajectory}; xã, phường đạt tiến "
                f"độ khi số thực hiện đạt từ {fmt.number(settings.thresholds['on_track_pct'])} % mức cần "
                f"đạt trên lộ trình.")
-    _picture(doc, briefing_charts.total_trend(f.series),
-             f"Hình 1. Số người tham gia BHXH so với lộ trình đến chỉ tiêu năm {year}")
-    _picture(doc, briefing_charts.voluntary_trend(f.series),
-             f"Hình 2. Số người tham gia BHXH tự nguyện so với lộ trình đến chỉ tiêu tối thiểu năm {year}")
+    if len(f.series) >= MIN_CHART_MONTHS:
+        _picture(doc, briefing_charts.total_trend(f.series),
+                 f"Số người tham gia BHXH so với lộ trình đến chỉ tiêu năm {year}")
+        _picture(doc, briefing_charts.voluntary_trend(f.series),
+                 f"Số người tham gia BHXH tự nguyện so với lộ trình đến chỉ tiêu tối thiểu năm {year}")
+    else:
+        _para(doc, few_months_sentence(f.series))
 
     doc.add_heading("III. CÁC XÃ, PHƯỜNG CHẬM TIẾN ĐỘ", level=1)
     lag = f.lagging
@@ -362,21 +403,19 @@ def briefing_docx(con, settings, period: str) -> bytes:
         _para(doc, o["reason"])
     else:
         _figure_table(doc, projection_rows(f, settings))
-        _para(doc, f"Phương pháp: {METHOD_VI}", italic=True, size=Pt(12))
-        if o["left_out"]:
-            left = ", ".join(f"{fmt.month(x['period'])} ({fmt.number(x['reporting'])}/{fmt.number(x['units'])})"
-                             for x in o["left_out"])
-            _para(doc, f"Các tháng chưa đủ xã, phường báo cáo không dùng để dự báo: {left}.", italic=True,
-                  size=Pt(12))
         _picture(doc, briefing_charts.outlook_fan(o),
-                 f"Hình 3. Thực hiện và dự báo đến {fmt.month(o['target_period'])}; nét đứt: dự báo theo xu "
+                 f"Thực hiện và dự báo đến {fmt.month(o['target_period'])}; nét đứt: dự báo theo xu "
                  "hướng, vùng tô: khoảng dự báo 80 %")
 
     doc.add_heading("V. ĐỀ XUẤT, KIẾN NGHỊ", level=1)
     for _ in range(8):
         _dotted_line(doc)
 
-    _para(doc, sources_line(f), italic=True, size=Pt(11)).paragraph_format.space_before = Pt(12)
+    _para(doc, "Nguồn số liệu", bold=True, italic=True, size=Pt(11), indent=False).paragraph_format.space_before = \
+        Pt(12)
+    for note in sources_notes(f, settings):
+        _para(doc, note, italic=True, size=Pt(11), after=Pt(2))
+    doc.add_paragraph()
     _signature_block(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -390,11 +429,39 @@ def _dotted_line(doc) -> None:
     paragraph.add_run().add_tab()
 
 
-def sources_line(f: Figures) -> str:
-    in_force = f.uploads[(f.uploads["kind"] == "monthly") & f.uploads["withdrawn_at"].isna()]
-    updated = fmt.date(f.updated) if f.updated is not None else "—"
-    return (f"Nguồn số liệu: chỉ tiêu theo {f.plan['source_document']}; số liệu hằng tháng: "
-            f"{fmt.number(len(in_force))} lần tải lên còn hiệu lực, cập nhật lần cuối ngày {updated}.")
+def few_months_sentence(series: pd.DataFrame) -> str:
+    """What section II says instead of its charts while there are fewer than `MIN_CHART_MONTHS` months."""
+    if series.empty:
+        return "Chưa có số liệu hằng tháng để so sánh với lộ trình."
+    last = series.iloc[-1]
+    months = ", ".join(fmt.month(p) for p in series["period"])
+    return (f"Mới có số liệu {fmt.number(len(series))} tháng ({months}), chưa đủ {MIN_CHART_MONTHS} tháng để vẽ "
+            f"diễn biến. Đến hết {fmt.month(last['period'])} có {fmt.number(last['total'])} người tham gia BHXH, "
+            f"mức cần đạt theo lộ trình là {fmt.number(last['expected'])} người; trong đó "
+            f"{fmt.number(last['voluntary'])} người tham gia tự nguyện, mức cần đạt "
+            f"{fmt.number(last['voluntary_expected'])} người.")
+
+
+def sources_notes(f: Figures, settings) -> list[str]:
+    """The closing note: where the figures come from and how the forecast is made, in the report's own words
+    (no page of the dashboard and no file is named: the reader has neither)."""
+    s, o = f.summary, f.outlook
+    updated = f", cập nhật đến ngày {fmt.date(f.updated)}" if f.updated is not None else ""
+    notes = [f"Chỉ tiêu đến năm {settings.target_year}: theo Phụ lục {settings.title}.",
+             f"Số liệu hằng tháng: do cơ quan Bảo hiểm xã hội cung cấp{updated}."]
+    if s["stated_target"] != s["target"]:
+        notes.append(f"Chỉ tiêu năm {settings.target_year} trong báo cáo là tổng chỉ tiêu của các xã, phường "
+                     f"({fmt.number(s['target'])} người); kế hoạch ghi tổng số {fmt.number(s['stated_target'])} "
+                     f"người, chênh lệch {fmt.number(abs(s['stated_target'] - s['target']))} người đang được rà soát.")
+    if o["without_target"]:
+        notes.append(f"Chưa có chỉ tiêu trong phụ lục: {', '.join(o['without_target'])}.")
+    if o["projection"] is not None:
+        notes.append(METHOD_VI)
+    if o["left_out"]:
+        left = ", ".join(f"{fmt.month(x['period'])} ({fmt.number(x['reporting'])}/{fmt.number(x['units'])} xã, "
+                         "phường)" for x in o["left_out"])
+        notes.append(f"Các tháng chưa đủ xã, phường báo cáo không dùng để dự báo: {left}.")
+    return notes
 
 
 def _signature_block(doc) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics import labels
 from analytics.fmt import vega_locale
+from analytics.periods import months_between
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -19,10 +20,28 @@ def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_title(anchor="start", offset=8)
 
 
-def month_axis(field: str = "month") -> alt.X:
-    """One tick per month, labelled 05/2026."""
-    return alt.X(f"yearmonth({field}):T", title="Tháng",
-                 axis=alt.Axis(format="%m/%Y", labelAngle=0, tickCount={"interval": "month", "step": 1}))
+MAX_TICKS = 8  # month labels ("05/2026") side by side on a chart the width of a phone or of a page
+TICK_STEPS = (1, 2, 3, 6, 12)  # months between ticks: every month, two, a quarter, half a year, a year
+
+
+def tick_step(months: int) -> int:
+    """Months between labelled ticks so that a span of ``months`` months gets at most `MAX_TICKS` labels."""
+    return next((step for step in TICK_STEPS if months / step <= MAX_TICKS), TICK_STEPS[-1])
+
+
+def month_axis(field: str = "month", months: int = 12) -> alt.X:
+    """A time axis over ``months`` months: a tick every month, quarter or year as the span allows, labelled
+    05/2026 (or 2027 when yearly), and never two labels touching."""
+    step = tick_step(months)
+    yearly = step == 12
+    return alt.X(f"yearmonth({field}):T", title="Năm" if yearly else "Tháng",
+                 axis=alt.Axis(format="%Y" if yearly else "%m/%Y", labelAngle=0, labelSeparation=8,
+                               tickCount={"interval": "month", "step": step}))
+
+
+def span(periods: pd.Series) -> int:
+    """Months from the first to the last of ``periods``, both counted."""
+    return months_between(periods.min(), periods.max()) + 1 if len(periods) else 1
 
 
 def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str = "người") -> alt.Chart:
@@ -33,10 +52,10 @@ def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str
         data[["month", expected]].rename(columns={expected: "value"}).assign(series="Lộ trình đến mục tiêu"),
     ])
     chart = alt.Chart(long, title=title).mark_line(point=True).encode(
-        x=month_axis(),
+        x=month_axis(months=span(series["period"])),
         y=alt.Y("value:Q", title=f"Số người tham gia ({unit})", axis=alt.Axis(format=",.0f"),
                 scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", symbolType="stroke"),
                         scale=alt.Scale(domain=["Thực hiện", "Lộ trình đến mục tiêu"], range=["#0072B2", "#7f7f7f"])),
         strokeDash=alt.StrokeDash("series:N", legend=None,
                                   scale=alt.Scale(domain=["Thực hiện", "Lộ trình đến mục tiêu"],
@@ -48,20 +67,35 @@ def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str
     return vietnamese(chart.properties(height=320))
 
 
+RANKED = {"lowest": "thấp nhất", "highest": "cao nhất", "all": "Tất cả"}  # which bars a ranked chart shows
+
+
+def ranked(frame: pd.DataFrame, value: str, which: str, n: int = 10) -> pd.DataFrame:
+    """The ``n`` rows with the lowest or highest ``value`` ("lowest", "highest"), or every row ("all")."""
+    if which == "all":
+        return frame
+    order = frame.dropna(subset=[value]).sort_values(value, ascending=which == "lowest", kind="stable")
+    return order.head(n)
+
+
 def ranked_bars(frame: pd.DataFrame, value: str, label: str, title: str, axis_title: str,
-                percent: bool = True, colour: str | None = None) -> alt.Chart:
-    """Horizontal bars, one per commune, sorted by value; ``colour`` names a column of status codes."""
-    fmt_str = ".0%" if percent else ",.0f"
+                percent: bool = True, colour: str | None = None, ascending: bool = False,
+                subtitle: str | None = None) -> alt.Chart:
+    """Horizontal bars, one per commune, sorted by value (the highest on top, or the lowest when
+    ``ascending``); ``colour`` names a column of status codes; a ``percent`` value is a ratio."""
+    if percent:  # drawn in percent points: ticks "0,5", "1", "1,5" under an axis title that says "(%)"
+        frame = frame.assign(**{value: frame[value] * 100})
     encoding = {
-        "y": alt.Y(f"{label}:N", sort="-x", title=None),
-        "x": alt.X(f"{value}:Q", title=axis_title, axis=alt.Axis(format=fmt_str)),
+        "y": alt.Y(f"{label}:N", sort="x" if ascending else "-x", title=None),
+        "x": alt.X(f"{value}:Q", title=axis_title, axis=alt.Axis(format=",.1~f" if percent else ",.0f")),
         "tooltip": [alt.Tooltip(f"{label}:N", title="Xã, phường"),
-                    alt.Tooltip(f"{value}:Q", title=axis_title, format=".1%" if percent else ",.0f")],
+                    alt.Tooltip(f"{value}:Q", title=axis_title, format=",.1f" if percent else ",.0f")],
     }
     if colour:
         frame = labels.shown(frame, {colour: labels.STATUS})
-        encoding["color"] = alt.Color(f"{colour}:N", title="Trạng thái",
+        encoding["color"] = alt.Color(f"{colour}:N", title=None, legend=alt.Legend(orient="bottom", columns=2),
                                       scale=alt.Scale(domain=[labels.STATUS[c] for c in STATUS_COLOURS],
                                                       range=list(STATUS_COLOURS.values())))
-    chart = alt.Chart(frame, title=title).mark_bar().encode(**encoding)
-    return vietnamese(chart.properties(height=max(200, 16 * len(frame))))
+    chart = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or "")).mark_bar().encode(**encoding)
+    # The height is the whole chart's: 24 px a bar names every bar, the rest holds titles, axis and legend.
+    return vietnamese(chart.properties(height=(170 if colour else 110) + 24 * len(frame)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -37,6 +38,56 @@ def percent(ratio, digits: int = 1) -> str:
     if _missing(ratio):
         return "—"
     return format_percent(ratio, format="#,##0" + ("." + "0" * digits if digits else "") + " %", locale=LOCALE)
+
+
+def points(value, digits: int = 1) -> str:
+    """A figure already in percent: 100.34 -> '100,3 %'."""
+    return "—" if _missing(value) else percent(value / 100, digits)
+
+
+def decimal(value) -> str:
+    """Any other figure, with as many decimals as it has (up to three): 2840.305 -> '2.840,305'."""
+    return "—" if _missing(value) else format_decimal(value, locale=LOCALE)
+
+
+def plain(value) -> str:
+    """A whole number that is a label, not a quantity (a row of a file, a year): 1234 -> '1234'."""
+    return "—" if _missing(value) else str(int(value))
+
+
+# How a table column is shown: a name for each of the formats above.
+KINDS = {"whole": number, "tenths": lambda v: number(v, 1), "signed": signed, "pct": percent, "points": points,
+         "decimal": decimal, "plain": plain}
+EMPTY = "—"
+
+
+def _kind_of(column: pd.Series) -> str | None:
+    """The default format of a column no kind was given for: whole numbers, other numbers, or text (None)."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return None
+    values = column.dropna()
+    return "whole" if values.empty or (values == values.round()).all() else "decimal"
+
+
+def table(frame: pd.DataFrame, kinds: dict[str, str] | None = None, *, keep_empty: bool = False):
+    """``frame`` ready for st.dataframe or st.table, looking the same in every browser.
+
+    Streamlit formats numbers with the browser's language ('1,702' in an English browser), so each
+    figure is written here in Vietnamese and handed over as a pandas Styler's display text, while the
+    cell keeps its number: a click on a column header still sorts by value. ``kinds`` names a format
+    of ``KINDS`` per column; other numeric columns are shown whole or with their decimals. Every
+    empty cell (missing, or a blank text) reads "—", and a column with no value at all is left out
+    (``keep_empty`` keeps it), which on a phone gives its width to the columns that say something.
+    """
+    kinds = kinds or {}
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    frame = frame.assign(**{c: frame[c].mask(frame[c].eq("")) for c in text})  # a blank text is empty too
+    if not keep_empty:
+        frame = frame.loc[:, [c for c in frame.columns if frame[c].notna().any()] or list(frame.columns)]
+    frame = frame.reset_index(drop=True)
+    chosen = {c: kinds.get(c) or _kind_of(frame[c]) for c in frame.columns}
+    formats = {c: KINDS[k] for c, k in chosen.items() if k is not None}
+    return frame.style.format(na_rep=EMPTY).format(formats, na_rep=EMPTY)
 
 
 def month(period: str) -> str:

@@ -14,13 +14,12 @@ import numpy as np
 import pandas as pd
 
 from analytics import fmt, metrics, store
-from analytics.charts import month_axis, vietnamese
+from analytics.charts import month_axis, span, vietnamese
 from analytics.errors import InsufficientHistory
 from analytics.periods import months_between
-from analytics.projection import MIN_POINTS, backtest, gap, project, project_many, required_monthly_increase
+from analytics.projection import MIN_POINTS, calibrated, gap, project_many, required_monthly_increase
 from analytics.settings import Settings
 
-HOLDOUT = 6  # months held out in the backtest, at most: never more than half the history
 ACTUAL, PROJECTED, TARGET = "#0072B2", "#E69F00", "#D55E00"  # Okabe–Ito blue, orange, vermillion
 
 
@@ -34,9 +33,9 @@ def province_outlook(con, settings: Settings, codes: list[str] | None = None, un
 
     ``until`` cuts the history at a month, to see the outlook as it stood then. Keys: series (months
     used), left_out (period, reporting, units of months not used), units, without_target (names),
-    target, target_period, projection, gap, required, backtest, backtest_horizon (months from the
-    backtest's last fitted month to its last held-out one), backtest_reason, reason (why no
-    projection, else None).
+    target, target_period, projection (its band calibrated on the backtest), gap, required, backtest,
+    backtest_horizon (months from the backtest's last fitted month to its last held-out one),
+    backtest_reason, reason (why no projection, else None).
     """
     units = metrics.communes(con)
     if codes is not None:
@@ -60,24 +59,19 @@ def province_outlook(con, settings: Settings, codes: list[str] | None = None, un
                        for p, r in zip(series.loc[~complete, "period"], series.loc[~complete, "reporting"])]
     totals = out["series"].set_index("period")["total"]
     try:
-        fit = project(totals, end)
+        fit, check = calibrated(totals, end)
     except InsufficientHistory as exc:
         out["reason"] = f"Chưa đủ số liệu để dự báo. {exc}"
         return out
-    out["projection"] = fit
+    out["projection"], out["backtest"] = fit, check
     if has_target:
         out["gap"] = gap(fit, out["target"])
         out["required"] = required_monthly_increase(fit.last_value, fit.last_period, out["target"], end)
-    holdout = min(HOLDOUT, len(totals) // 2, len(totals) - MIN_POINTS)
-    if holdout < 1:
-        out["backtest_reason"] = (f"Cần ít nhất {MIN_POINTS + 1} tháng số liệu để kiểm tra ngược độ chính xác, "
-                                  f"hiện có {len(totals)}.")
-        return out
-    try:
-        out["backtest"] = backtest(totals, holdout=holdout)
-        out["backtest_horizon"] = months_between(totals.index[-holdout - 1], totals.index[-1])
-    except InsufficientHistory as exc:
-        out["backtest_reason"] = f"Chưa kiểm tra ngược được độ chính xác. {exc}"
+    if check is None:
+        out["backtest_reason"] = (f"Cần ít nhất {MIN_POINTS + 1} tháng số liệu, không cách nhau quá xa, để kiểm tra "
+                                  f"ngược độ chính xác; hiện có {len(totals)}.")
+    else:
+        out["backtest_horizon"] = months_between(totals.index[-check.holdout - 1], totals.index[-1])
     return out
 
 
@@ -106,24 +100,31 @@ def commune_outlook(con, settings: Settings, codes: list[str] | None = None, unt
         .reset_index(drop=True)
 
 
-def fan_chart(outlook: dict, year: int | None = None) -> alt.LayerChart:
-    """Reported totals, the projection with its shaded 80 % band, and the target at the target month."""
+def fan_chart(outlook: dict, year: int | None = None, horizon: int | None = None) -> alt.LayerChart:
+    """Reported totals, the projection with its shaded 80 % band, and the target.
+
+    With ``horizon`` the chart stops that many months after the last report, so the reported months take
+    a fair share of its width; the target is then shown as the path it needs from the last report (a
+    rise of the required amount each month) instead of a point in the target month.
+    """
     fit = outlook["projection"]
     year = year or int(outlook["target_period"][:4])
     actual = outlook["series"][["period", "total"]].assign(series="Thực hiện")
     start = pd.DataFrame({"period": [fit.last_period], "projected": [fit.last_value],
                           "lower80": [fit.last_value], "upper80": [fit.last_value]})
-    path = pd.concat([start, fit.path], ignore_index=True).assign(series="Dự báo")
+    path = pd.concat([start, fit.path.iloc[:horizon]], ignore_index=True).assign(series="Dự báo")
     for frame in (actual, path):
         frame["month"] = pd.to_datetime(frame["period"] + "-01")
-    target_label = f"Chỉ tiêu {year}"
-    colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+    end = path["period"].iloc[-1]
+    target_label = f"Chỉ tiêu {year}" if horizon is None else f"Mức cần đạt để về đích {year}"
+    colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400),
                        scale=alt.Scale(domain=["Thực hiện", "Dự báo", target_label],
                                        range=[ACTUAL, PROJECTED, TARGET]))
+    x = month_axis(months=span(pd.concat([actual["period"], path["period"]])))
     y_title = "Số người tham gia (người)"
     number = ",.0f"
     band = alt.Chart(path).mark_area(opacity=0.25, color=PROJECTED).encode(
-        x=month_axis(),
+        x=x,
         y=alt.Y("lower80:Q", title=y_title, axis=alt.Axis(format=number), scale=alt.Scale(zero=False)),
         y2="upper80:Q",
         tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
@@ -131,22 +132,29 @@ def fan_chart(outlook: dict, year: int | None = None) -> alt.LayerChart:
                  alt.Tooltip("upper80:Q", title="Cận trên 80 % (người)", format=number)],
     )
     projected = alt.Chart(path).mark_line(strokeDash=[6, 4]).encode(
-        x=month_axis(), y=alt.Y("projected:Q", title=y_title), color=colour,
+        x=x, y=alt.Y("projected:Q", title=y_title), color=colour,
         tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
                  alt.Tooltip("projected:Q", title="Dự báo (người)", format=number)],
     )
     reported = alt.Chart(actual).mark_line(point=True).encode(
-        x=month_axis(), y=alt.Y("total:Q", title=y_title), color=colour,
+        x=x, y=alt.Y("total:Q", title=y_title), color=colour,
         tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
                  alt.Tooltip("total:Q", title="Thực hiện (người)", format=number)],
     )
     layers = [band, projected, reported]
-    if not math.isnan(outlook["target"]):
+    if not math.isnan(outlook["target"]) and horizon is not None:
+        needed = path[["month"]].assign(value=fit.last_value + outlook["required"] * np.arange(len(path)),
+                                        series=target_label)
+        layers.append(alt.Chart(needed).mark_line(strokeDash=[2, 3]).encode(
+            x=x, y=alt.Y("value:Q", title=y_title), color=colour,
+            tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
+                     alt.Tooltip("value:Q", title=f"{target_label} (người)", format=number)]))
+    elif not math.isnan(outlook["target"]):
         goal = pd.DataFrame({"month": [pd.Timestamp(f"{outlook['target_period']}-01")], "value": [outlook["target"]],
                              "series": [target_label],
                              "text": [f"{target_label}: {fmt.number(outlook['target'])}"]})
         point = alt.Chart(goal).mark_point(shape="diamond", size=140, filled=True).encode(
-            x=month_axis(), y=alt.Y("value:Q", title=y_title), color=colour,
+            x=x, y=alt.Y("value:Q", title=y_title), color=colour,
             tooltip=[alt.Tooltip("text:N", title="Chỉ tiêu")],
         )
         rule = alt.Chart(goal).mark_rule(strokeDash=[2, 3], color=TARGET, opacity=0.6).encode(y="value:Q")
@@ -154,7 +162,7 @@ def fan_chart(outlook: dict, year: int | None = None) -> alt.LayerChart:
         layers += [rule, point, label]
     chart = alt.layer(*layers).properties(
         height=380,
-        title=alt.TitleParams(f"Số người tham gia: thực hiện và dự báo đến {fmt.month(outlook['target_period'])}",
+        title=alt.TitleParams(f"Số người tham gia: thực hiện và dự báo đến {fmt.month(end)}",
                               subtitle="Nét đứt: dự báo theo xu hướng; vùng tô: khoảng dự báo 80 %"),
     )
     return vietnamese(chart)

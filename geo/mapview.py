@@ -121,7 +121,7 @@ def map_frame(geometry_gdf: gpd.GeoDataFrame, table: pd.DataFrame, indicator: st
         band = classify([value], indicator, thresholds)[0]
         label, rgb = classes[-1] if band is None else classes[band]
         chosen = highlight is None or code in highlight
-        alpha = 230 if chosen else 70
+        alpha = 230 if chosen else 140
         outline = [30, 30, 30, 255] if highlight is not None and chosen else [110, 110, 110, 160]
         width = 3 if highlight is not None and chosen else 1
         texts = {
@@ -138,19 +138,90 @@ def map_frame(geometry_gdf: gpd.GeoDataFrame, table: pd.DataFrame, indicator: st
     return pd.DataFrame(rows)
 
 
-def fit_view(geometry_gdf: gpd.GeoDataFrame, codes: list[str] | None = None,
-             width_px: int = 700, height_px: int = 600) -> dict:
-    """latitude, longitude, zoom showing ``codes`` (or every unit) in a viewport of about this size."""
+def outlines(frame: pd.DataFrame) -> pd.DataFrame:
+    """polygon, line, line_width of `map_frame`'s rows, the scope's bold outlines last so that no neighbour's
+    thin grey line is drawn over them."""
+    return frame[["polygon", "line", "line_width"]].sort_values("line_width", kind="stable")
+
+
+TILE_PX = 512  # deck.gl's Web Mercator: the whole world is 512 px wide at zoom 0
+PADDING_PX = 12  # kept free around what a view must show
+CONTEXT = 0.4  # a scope's view spans at least this share of the province each way: its neighbours stay readable
+MAX_ZOOM = 13.0
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The map's drawn size: its height as set, its width the narrowest the page can give it."""
+
+    width: int
+    height: int
+
+
+# A phone's map is full width (at least 328 px, on a 360 px screen) and short enough to scroll past; a
+# computer's sits in a column at least 560 px wide. The province is fitted to these, so it is never cut off.
+PHONE, DESKTOP = Canvas(328, 360), Canvas(560, 540)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def fit_view(geometry_gdf: gpd.GeoDataFrame, codes: list[str] | None = None, canvas: Canvas = DESKTOP) -> dict:
+    """latitude, longitude, zoom that show ``codes`` (or every unit) whole on ``canvas``.
+
+    A scope smaller than `CONTEXT` of the province is shown with its surroundings up to that share,
+    so one commune is seen among its neighbours rather than filling the map.
+    """
     shown = geometry_gdf if not codes else geometry_gdf[geometry_gdf["code"].isin(codes)]
     if shown.empty:
         shown = geometry_gdf
     west, south, east, north = shown.total_bounds
-    lat = (south + north) / 2
-    # Web Mercator: a degree of latitude spans 1/cos(lat) times the pixels of a degree of longitude.
-    dlon = max(east - west, 1e-3)
-    dlat = max(north - south, 1e-3) / math.cos(math.radians(lat))
-    zoom = math.log2(min(width_px / dlon, height_px / dlat) * 360 / 256) - 0.8
-    return {"latitude": float(lat), "longitude": float((west + east) / 2), "zoom": round(min(zoom, 12.0), 2)}
+    p_west, p_south, p_east, p_north = geometry_gdf.total_bounds
+    x0, x1 = west, east
+    y0, y1 = _mercator_y(south), _mercator_y(north)
+    need_x = CONTEXT * (p_east - p_west) if codes else 0.0
+    need_y = CONTEXT * (_mercator_y(p_north) - _mercator_y(p_south)) if codes else 0.0
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    dx, dy = max(x1 - x0, need_x, 1e-4), max(y1 - y0, need_y, 1e-6)
+    scale = min((canvas.width - 2 * PADDING_PX) * 360 / (TILE_PX * dx),
+                (canvas.height - 2 * PADDING_PX) * 2 * math.pi / (TILE_PX * dy))
+    return {"latitude": _latitude(cy), "longitude": float(cx), "zoom": min(math.log2(scale), MAX_ZOOM)}
+
+
+def visible_bounds(view: dict, width: float, height: float) -> tuple[float, float, float, float]:
+    """west, south, east, north of what a map ``width`` × ``height`` px shows at ``view`` (pitch and bearing 0)."""
+    world = TILE_PX * 2 ** view["zoom"]
+    half_lon = width / 2 * 360 / world
+    centre = _mercator_y(view["latitude"])
+    half_y = height / 2 * 2 * math.pi / world
+    return (view["longitude"] - half_lon, _latitude(centre - half_y), view["longitude"] + half_lon,
+            _latitude(centre + half_y))
+
+
+MAX_NAMES = 25  # more names than this on one map run into each other
+
+
+def place_names(geometry_gdf: gpd.GeoDataFrame, codes: list[str]) -> pd.DataFrame:
+    """name, position: the units of ``codes`` and their neighbours (those within about 100 m: boundary files
+    leave slivers between units), each at a point inside it and named without its kind ("Như Quỳnh", not
+    "Xã Như Quỳnh"); nothing when that makes more than `MAX_NAMES` names."""
+    chosen = geometry_gdf["code"].isin(codes)
+    if not chosen.any():
+        return pd.DataFrame(columns=["name", "position"])
+    near = geometry_gdf.geometry.intersects(geometry_gdf.geometry[chosen].union_all().buffer(0.001))
+    shown = geometry_gdf[near]
+    if len(shown) > MAX_NAMES:
+        return pd.DataFrame(columns=["name", "position"])
+    points = shown.geometry.representative_point()
+    return pd.DataFrame({
+        "name": shown["name"].str.replace(r"^(Xã|Phường|Thị trấn|Đặc khu)\s+", "", regex=True).to_numpy(),
+        "position": [[round(p.x, COORD_DIGITS), round(p.y, COORD_DIGITS)] for p in points],
+    })
 
 
 @lru_cache(maxsize=8)

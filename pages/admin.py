@@ -8,7 +8,7 @@ from analytics.errors import AnalyticsError
 from analytics.intake import layouts
 from analytics.settings import EDITABLE, load_settings
 from analytics.targets import appendix_view
-from pages.common import connection, shown_errors
+from pages.common import connection, shown_errors, table
 
 st.title("Quản trị")
 user = st.session_state.get("user")
@@ -25,10 +25,9 @@ with tab_users:
         people = accounts.users(con)
     people = people.assign(role=people["role"].map(accounts.ROLE_VI),
                            created_at=people["created_at"].dt.strftime("%d/%m/%Y"),
-                           locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M").fillna("—"))
-    st.dataframe(people, hide_index=True, width="stretch", column_config={
-        "username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò", "created_at": "Ngày tạo",
-        "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"})
+                           locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M"))
+    table(people, {"username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò", "created_at": "Ngày tạo",
+                   "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"}, pinned=("username",))
     with st.form("new_user", clear_on_submit=True):
         st.subheader("Tạo tài khoản")
         c1, c2, c3 = st.columns(3)
@@ -142,9 +141,9 @@ with tab_settings:
 with tab_audit:
     with shown_errors():
         log = audit.entries(con)
-    st.dataframe(log.assign(happened_at=log["happened_at"].dt.strftime("%d/%m/%Y %H:%M:%S")), hide_index=True,
-                 width="stretch", column_config={"id": "Số", "happened_at": "Thời điểm", "actor": "Người thực hiện",
-                                                 "action": "Thao tác", "detail": "Chi tiết"})
+    table(log.assign(happened_at=log["happened_at"].dt.strftime("%d/%m/%Y %H:%M:%S")),
+          {"id": "Số", "happened_at": "Thời điểm", "actor": "Người thực hiện", "action": "Thao tác",
+           "detail": "Chi tiết"}, {"id": "plain"}, pinned=("id",))
     c1, c2 = st.columns(2)
     c1.download_button("Tải CSV", exports.to_csv(log), "nhat-ky.csv", mime="text/csv")
     c2.download_button("Tải Excel", exports.to_xlsx(log, "Nhật ký"), "nhat-ky.xlsx")

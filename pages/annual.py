@@ -9,13 +9,12 @@ from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
-from pages.common import connection, show_review, shown_errors, upload_history
+from pages.common import connection, show_review, shown_errors, table, upload_history
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TARGET_COLUMNS = {"year": st.column_config.NumberColumn("Năm", format="%d"), "code": "Mã xã",
-                  "name": "Tên xã, phường",
-                  "total_target": st.column_config.NumberColumn("Chỉ tiêu chung", format="localized"),
-                  "voluntary_min": st.column_config.NumberColumn("Chỉ tiêu tự nguyện tối thiểu", format="localized")}
+TARGET_COLUMNS = {"year": "Năm", "name": "Tên xã, phường", "total_target": "Chỉ tiêu chung",
+                  "voluntary_min": "Chỉ tiêu tự nguyện tối thiểu", "code": "Mã xã"}
+TARGET_KINDS = {"year": "plain", "total_target": "whole", "voluntary_min": "whole"}
 
 st.title("Chỉ tiêu năm")
 with shown_errors():
@@ -40,7 +39,7 @@ if proposal is not None:
         st.caption(f"Các năm {years}; năm {settings.target_year} là chỉ tiêu của phụ lục kế hoạch.")
     else:
         st.info(f"Tháng mới nhất có số liệu đã thuộc năm {settings.target_year}: không còn năm nào cần đề xuất.")
-    st.dataframe(proposal, hide_index=True, width="stretch", column_config=TARGET_COLUMNS)
+    table(proposal, TARGET_COLUMNS, TARGET_KINDS, pinned=("year", "name"))
     c1.download_button("Tải đề xuất (.xlsx)", annual.proposal_xlsx(proposal, settings), "de-xuat-chi-tieu-nam.xlsx",
                        mime=XLSX)
 with shown_errors():
@@ -78,6 +77,6 @@ if in_force.empty:
     st.info("Chưa có chỉ tiêu năm chính thức nào; các trang dùng lộ trình thẳng đến chỉ tiêu "
             f"{settings.target_year}.")
 else:
-    st.dataframe(named[list(TARGET_COLUMNS)], hide_index=True, width="stretch", column_config=TARGET_COLUMNS)
+    table(named, TARGET_COLUMNS, TARGET_KINDS, pinned=("year", "name"))
 
 upload_history(con, "annual")

@@ -59,6 +59,9 @@ def incident(exc: BaseException) -> str:
 
 ALL = scopes.ALL
 
+# On a phone the sidebar folds away behind a bare "»": it says what it opens. A map takes the wheel and a
+# one-finger swipe from the page no more than any other picture does (two fingers still zoom and move it).
+
 
 @dataclass(frozen=True)
 class View:
@@ -92,6 +95,20 @@ def sidebar(con) -> View:
                                  index=keys.index(_query("chi_so", keys, keys[0])))
     st.query_params.update({"thang": period or "", "pham_vi": scope, "chi_so": indicator})
     return View(period, scope, scopes.codes(units, scope), indicator)
+
+
+def on_phone() -> bool:
+    """Whether the page is open on a phone, as its browser says ("Mobi" in the user agent, as browsers agree)."""
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
+def open_commune(con, code: str) -> None:
+    """What choosing one commune (a click on the map) opens: for now that commune as the sidebar's scope, so
+    every page shows it. A page of its own would be opened here instead, e.g. with
+    st.switch_page(…, query_params={"ma": code})."""
+    units = metrics.communes(con)
+    st.query_params["pham_vi"] = units.loc[units["code"] == code, "name"].iloc[0]
+    st.rerun()
 
 
 def no_data_notice() -> None:
@@ -138,11 +155,11 @@ def show_review(prepared) -> None:
     if not problems.empty:
         st.subheader("Các vấn đề")
         error = labels.SEVERITY["error"]
-        st.dataframe(problems.style.apply(
+        st.dataframe(fmt.table(problems, {"Dòng": "plain"}).apply(
             lambda r: ["background-color: #fde2e1" if r["Mức"] == error else "background-color: #fff4d6"] * len(r),
             axis=1), hide_index=True, width="stretch")
     st.subheader("Xem trước")
-    st.dataframe(prepared.preview(), hide_index=True, width="stretch")
+    st.dataframe(fmt.table(prepared.preview(), {"Dòng": "plain"}, keep_empty=True), hide_index=True, width="stretch")
 
 
 # kind -> (heading, what its periods are called, what to say when there is none, what withdrawing does)
@@ -165,10 +182,9 @@ def upload_history(con, kind: str) -> None:
     st.subheader(heading)
     shown = history.assign(status=history["withdrawn_at"].isna().map(labels.UPLOAD_STATE),
                            uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"))
-    st.dataframe(shown[["id", "file_name", "uploaded_by", "uploaded_at", "periods", "rows_stored", "status", "note"]],
-                 hide_index=True, width="stretch", column_config={
-                     "id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
-                     "periods": periods, "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"})
+    table(shown, {"id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
+                  "periods": periods, "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"},
+          {"id": "plain"}, pinned=("id",))
     active = history[history["withdrawn_at"].isna() & ~history["is_demo"]]["id"].tolist()
     if active:
         c1, c2 = st.columns([1, 3])
@@ -194,6 +210,17 @@ def month_page(title, intro=None):
         no_data_notice()
         st.stop()
     return view, con, settings
+
+
+def table(frame, labels: dict, kinds: dict | None = None, *, pinned=("rank", "name"), **options):
+    """``frame``'s ``labels`` columns, in that order, under those headers, as ``fmt.table`` writes them: the same
+    in every browser. On a phone the columns that say which row it is (``pinned``) stay in view when the table
+    scrolls sideways (on a computer the table fits, and pinned columns would only be greyed); ``options`` go to
+    st.dataframe."""
+    pin = on_phone()
+    config = {c: st.column_config.Column(label, pinned=pin and c in pinned) for c, label in labels.items()}
+    return st.dataframe(fmt.table(frame[list(labels)], kinds), hide_index=True, width="stretch",
+                        column_config=config, **options)
 
 
 def in_scope(frame, view: View):

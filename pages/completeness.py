@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import completeness, fmt, labels, metrics
-from pages.common import month_page, shown_errors
+from pages.common import month_page, shown_errors, table
 
 today = dt.date.today()
 
@@ -29,9 +29,9 @@ st.subheader("Số xã, phường theo tình trạng báo cáo, từng tháng")
 st.caption(f"Số liệu tháng M phải có trước ngày {settings.monthly_due_day} tháng M+1; "
            "nhập sau ngày đó tính là muộn.")
 counts = completeness.summary(frame)
-st.dataframe(counts.assign(period=counts["period"].map(fmt.month)).rename(columns={"period": "Tháng",
-                                                                                  **labels.REPORTING}),
-             hide_index=True, width="stretch")
+table(counts.assign(period=counts["period"].map(fmt.month)),
+      {"period": "Tháng", **labels.REPORTING},
+      pinned=("period",))
 
 st.subheader(f"Chi tiết {fmt.month(view.period)}")
 month = frame[frame["period"] == view.period]
@@ -42,9 +42,6 @@ if month.empty:
     st.success("Tất cả xã, phường đã báo cáo đúng hạn.")
 else:
     stored = month["first_stored"].map(lambda t: fmt.date(t.date()) if pd.notna(t) else "—")
-    st.dataframe(month.assign(due=month["due"].map(fmt.date), first_stored=stored,
-                              status=month["status"].map(labels.REPORTING))
-                 [["name", "code", "status", "due", "first_stored"]],
-                 hide_index=True, width="stretch",
-                 column_config={"name": "Xã, phường", "code": "Mã", "status": "Tình trạng", "due": "Hạn",
-                                "first_stored": "Ngày nhập"})
+    table(month.assign(due=month["due"].map(fmt.date), first_stored=stored,
+                       status=month["status"].map(labels.REPORTING)),
+          {"name": "Xã, phường", "status": "Tình trạng", "due": "Hạn", "first_stored": "Ngày nhập", "code": "Mã"})

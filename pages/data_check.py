@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import fmt, labels
 from analytics.targets import appendix_view, findings_view
-from pages.common import connection, shown_errors
+from pages.common import connection, shown_errors, table
 
 with shown_errors():
     con = connection()
@@ -24,22 +24,15 @@ st.subheader(f"Phát hiện chưa xử lý: {fmt.number(len(open_found))}")
 if open_found.empty:
     st.success("Không còn phát hiện nào cần xử lý.")
 shown = labels.shown(found, {"kind": labels.FINDING_KIND, "status": labels.MATCH_STATUS})
-st.dataframe(
-    shown, hide_index=True, width="stretch",
-    column_config={"kind": "Loại", "subject": "Đối tượng", "detail": "Chi tiết", "status": "Trạng thái"},
-)
+table(shown, {"subject": "Đối tượng", "kind": "Loại", "detail": "Chi tiết", "status": "Trạng thái"},
+      pinned=("subject",))
 
 st.subheader("Phụ lục và đơn vị chính thức")
 only_open = st.toggle("Chỉ hiện các dòng không khớp chính xác", value=False)
-table = rows[rows["status"] != "exact"] if only_open else rows
-table = labels.shown(table, {"method": labels.MATCH_METHOD, "status": labels.MATCH_STATUS}).assign(
-    total_target=table["total_target"].map(fmt.number), voluntary_min=table["voluntary_min"].map(fmt.number),
-).fillna({"official_name": "—", "code": "—", "method": "—"})  # a row matched to no unit
-st.dataframe(
-    table, hide_index=True, width="stretch",
-    column_config={
-        "stt": "STT", "name_as_printed": "Tên trong phụ lục", "official_name": "Đơn vị chính thức",
-        "code": "Mã", "method": "Cách khớp", "score": st.column_config.NumberColumn("Điểm", format="%.1f"),
-        "status": "Trạng thái", "total_target": "Chỉ tiêu chung", "voluntary_min": "Tự nguyện tối thiểu",
-    },
-)
+appendix = rows[rows["status"] != "exact"] if only_open else rows
+table(labels.shown(appendix, {"method": labels.MATCH_METHOD, "status": labels.MATCH_STATUS}),
+      {"stt": "STT", "name_as_printed": "Tên trong phụ lục", "official_name": "Đơn vị chính thức",
+       "status": "Trạng thái", "total_target": "Chỉ tiêu chung", "voluntary_min": "Tự nguyện tối thiểu",
+       "code": "Mã", "method": "Cách khớp", "score": "Điểm"},
+      {"stt": "plain", "total_target": "whole", "voluntary_min": "whole", "score": "tenths"},
+      pinned=("stt", "name_as_printed"))

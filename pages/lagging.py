@@ -3,13 +3,13 @@
 import streamlit as st
 
 from analytics import exports, fmt, labels, metrics
-from pages.common import in_scope, month_page, shown_errors
+from pages.common import in_scope, month_page, shown_errors, table
 
 view, con, settings = month_page("Xã, phường chậm tiến độ")
 with shown_errors():
-    table = metrics.commune_table(con, settings, view.period)
+    communes = metrics.commune_table(con, settings, view.period)
     path = metrics.trajectory_source(con)
-table = in_scope(table, view)
+communes = in_scope(communes, view)
 
 st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình: {path}. "
            f"Đạt tiến độ từ "
@@ -20,30 +20,20 @@ statuses = c1.multiselect("Trạng thái", [*metrics.LAGGING, metrics.STATUS_ON_
                           format_func=labels.STATUS.get, placeholder="Chọn trạng thái")
 measures = c2.multiselect("Chậm về", list(metrics.MEASURES), default=list(metrics.MEASURES),
                           format_func=labels.MEASURE.get, placeholder="Chọn chỉ số")
-shown = labels.shown(metrics.lagging(table, statuses, measures))
+shown = labels.shown(metrics.lagging(communes, statuses, measures))
 
 st.metric("Số xã, phường trong danh sách", fmt.number(len(shown)))
 if shown.empty:
     st.success("Không có xã, phường nào khớp bộ lọc.")
-columns = {"rank": "Hạng", "name": "Xã, phường", "status": "Trạng thái", "reason": "Chậm về",
-           "progress": "Tiến độ", "voluntary_progress": "Tiến độ tự nguyện", "attainment": "Đạt chỉ tiêu 2030",
+# Key columns first: on a phone the rank, the name and the progress fit the screen, the rest scrolls.
+columns = {"rank": "Hạng", "name": "Xã, phường", "progress": "Tiến độ", "status": "Trạng thái", "reason": "Chậm về",
+           "voluntary_progress": "Tiến độ tự nguyện", "attainment": "Đạt chỉ tiêu 2030",
            "total": "Số tham gia", "expected": "Mức cần đạt", "gap_to_trajectory": "Chênh lệch",
            "voluntary": "Tự nguyện", "former_district": "Huyện cũ"}
 out = shown[list(columns)]
-st.dataframe(out, hide_index=True, width="stretch", column_config={
-    "rank": st.column_config.NumberColumn(columns["rank"], format="%d"),
-    "name": columns["name"], "status": columns["status"], "reason": columns["reason"],
-    "progress": st.column_config.ProgressColumn(columns["progress"], format="percent", min_value=0, max_value=1.2),
-    "voluntary_progress": st.column_config.ProgressColumn(columns["voluntary_progress"], format="percent",
-                                                          min_value=0, max_value=1.2),
-    "attainment": st.column_config.ProgressColumn(columns["attainment"], format="percent", min_value=0,
-                                                  max_value=1),
-    "total": st.column_config.NumberColumn(columns["total"], format="localized"),
-    "expected": st.column_config.NumberColumn(columns["expected"], format="localized"),
-    "gap_to_trajectory": st.column_config.NumberColumn(columns["gap_to_trajectory"], format="localized"),
-    "voluntary": st.column_config.NumberColumn(columns["voluntary"], format="localized"),
-    "former_district": columns["former_district"],
-})
+kinds = {"rank": "plain", "progress": "pct", "voluntary_progress": "pct", "attainment": "pct", "total": "whole",
+         "expected": "whole", "gap_to_trajectory": "signed", "voluntary": "whole"}
+table(out, columns, kinds)
 download = out.rename(columns=columns)
 c1, c2 = st.columns(2)
 c1.download_button("Tải CSV", exports.to_csv(download), f"xa-cham-tien-do-{view.period}.csv", mime="text/csv")

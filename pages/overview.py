@@ -16,16 +16,18 @@ with shown_errors():
 st.caption(f"{view.scope} · {fmt.month(view.period)} · số liệu cập nhật lần cuối "
            f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
            f"{fmt.month(metrics.latest_period(con))}. Lộ trình: {path}.")
-c1, c2, c3, c4, c5 = st.columns(5)
+# Two rows of three, all of it first, then the voluntary part: no label is cut short on a 1280 px projector.
+c1, c2, c3 = st.columns(3)
 has_previous = card["net_1m"] == card["net_1m"]  # NaN when no commune reported the month before
-c1.metric("Số người tham gia", fmt.number(card["total"]),
-          fmt.signed(card["net_1m"]) + " so với tháng trước" if has_previous else None)
+c1.metric("Số người tham gia", fmt.number(card["total"]), fmt.signed(card["net_1m"]) if has_previous else None,
+          delta_description="so với tháng trước" if has_previous else None)
 c2.metric(f"% chỉ tiêu {settings.target_year}", fmt.percent(card["attainment"]),
           help=f"Chỉ tiêu: {fmt.number(card['target'])} người")
-c3.metric("Tham gia tự nguyện", fmt.number(card["voluntary"]))
-c4.metric("% chỉ tiêu tự nguyện tối thiểu", fmt.percent(card["voluntary_attainment"]),
+c3.metric("Xã đạt tiến độ", f"{fmt.number(card['on_track'])}/{fmt.number(card['units'])}")
+c1, c2, _ = st.columns(3)
+c1.metric("Tham gia tự nguyện", fmt.number(card["voluntary"]))
+c2.metric("% chỉ tiêu tự nguyện tối thiểu", fmt.percent(card["voluntary_attainment"]),
           help=f"Chỉ tiêu tối thiểu: {fmt.number(card['voluntary_min'])} người")
-c5.metric("Xã đạt tiến độ", f"{fmt.number(card['on_track'])}/{fmt.number(card['units'])}")
 if card["reporting"] < card["units"]:
     st.warning(f"{fmt.month(view.period)}: {fmt.number(card['units'] - card['reporting'])} xã, phường chưa có "
                "số liệu; tổng trên chỉ cộng các xã đã báo cáo.")

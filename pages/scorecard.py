@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import completeness, fmt, labels, metrics, scorecard
 from analytics.annual import annual_targets
-from pages.common import in_scope, month_page, shown_errors
+from pages.common import in_scope, month_page, on_phone, shown_errors
 
 LIGHT_CSS = {scorecard.GREEN: "background-color: #c7ecdf", scorecard.AMBER: "background-color: #fbe3b5",
              scorecard.RED: "background-color: #f6cbb7", scorecard.NONE: ""}
@@ -24,36 +24,29 @@ card = in_scope(card, view)
 st.caption(f"{fmt.month(view.period)} · ● xanh: đạt ngưỡng; ▲ vàng: gần đạt; ■ đỏ: dưới ngưỡng. "
            "Ngưỡng lấy từ cấu hình kế hoạch. Xếp hạng: ít chỉ số đỏ nhất, rồi ít vàng nhất, rồi tỷ lệ đạt 2030.")
 if year_targets is None or year_targets.empty:
-    st.info(f"Chưa có chỉ tiêu năm {view.period[:4]} chính thức; cột «Đạt chỉ tiêu năm» để trống. "
-            "Xem trang «Chỉ tiêu năm».")
+    st.info(f"Chưa có chỉ tiêu năm {view.period[:4]} chính thức nên bảng chưa có cột «Đạt chỉ tiêu năm»; "
+            "chỉ tiêu năm được nhập ở trang «Chỉ tiêu năm».")
 sort_by = st.selectbox("Sắp xếp theo", ["rank", *scorecard.INDICATORS],
                        format_func=lambda k: "Xếp hạng" if k == "rank" else labels.SCORECARD_INDICATOR[k])
-card = card.sort_values(sort_by, ascending=sort_by == "rank", na_position="last")
+card = card.sort_values(sort_by, ascending=sort_by == "rank", na_position="last").reset_index(drop=True)
 
-shown = card[["rank", "name", *scorecard.INDICATORS]].rename(
-    columns={"rank": "Hạng", "name": "Xã, phường", **labels.SCORECARD_INDICATOR})
-lights = card[[f"{k}_light" for k in scorecard.INDICATORS]].to_numpy()
-
-
-def _colour(frame):
-    styles = frame.copy().astype(str)
-    styles[:] = ""
-    for j, label in enumerate(labels.SCORECARD_INDICATOR.values()):
-        styles[label] = [LIGHT_CSS[x] for x in lights[:, j]]
-    return styles
-
-
-def _cell(value, light):
-    return f"{LIGHT_MARK[light]} {fmt.number(value, 1)} %" if light != scorecard.NONE else "—"
-
-
-for j, label in enumerate(labels.SCORECARD_INDICATOR.values()):
-    shown[label] = [_cell(v, lt) for v, lt in zip(shown[label], lights[:, j])]
-styled = shown.style.apply(_colour, axis=None)
+# Each figure stays a number (a click on its header sorts by it) and is shown with its light's mark and colour;
+# an indicator with no figure at all (no official annual targets yet) takes no room.
+headers = {"rank": "Hạng", "name": "Xã, phường", **labels.SCORECARD_INDICATOR}
+styled = fmt.table(card[list(headers)], {"rank": "plain", **dict.fromkeys(scorecard.INDICATORS, "points")})
+shown = [k for k in scorecard.INDICATORS if k in styled.data.columns]
+for key in shown:
+    for code, mark in LIGHT_MARK.items():
+        rows = card.index[card[f"{key}_light"] == code]
+        if mark and len(rows):
+            styled = styled.format(lambda v, mark=mark: f"{mark} {fmt.points(v)}", subset=(rows, key))
+styled = styled.apply(lambda column: [LIGHT_CSS[x] for x in card[f"{column.name}_light"]], subset=shown)
 printable = st.toggle("Chế độ in")
 if printable:
     st.markdown("<style>@media print { section[data-testid='stSidebar'], header, "
                 "div[data-testid='stToolbar'] { display: none !important; } }</style>", unsafe_allow_html=True)
-    st.table(styled.hide(axis="index"))
+    st.table(styled.hide(axis="index").relabel_index([headers[c] for c in styled.data.columns], axis="columns"))
 else:
-    st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1), 900))
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(card) + 1), 900),
+                 column_config={c: st.column_config.Column(headers[c], pinned=on_phone() and c in ("rank", "name"))
+                                for c in styled.data.columns})

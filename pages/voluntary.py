@@ -3,8 +3,10 @@
 import streamlit as st
 
 from analytics import fmt, metrics
-from analytics.charts import ranked_bars
+from analytics.charts import RANKED, ranked, ranked_bars
 from pages.common import in_scope, month_page, shown_errors
+
+TOP = 10  # bars a chart shows unless every commune is asked for
 
 view, con, settings = month_page("Bảo hiểm xã hội tự nguyện")
 with shown_errors():
@@ -29,9 +31,12 @@ else:
                  f"so với bình quân {fmt.signed(row.other_increase, 0)} người/tháng ở các tháng khác "
                  f"(gấp {fmt.number(row.ratio, 1)} lần).")
 
-st.altair_chart(ranked_bars(reported, "voluntary_attainment", "name",
-                            f"Tự nguyện so với chỉ tiêu tối thiểu {settings.target_year}, {fmt.month(view.period)}",
-                            "Tỷ lệ đạt chỉ tiêu tự nguyện (%)", colour="status"), width="stretch")
-st.altair_chart(ranked_bars(reported, "voluntary_share", "name",
-                            f"Tỷ trọng tự nguyện trong tổng số người tham gia, {fmt.month(view.period)}",
-                            "Tỷ trọng tự nguyện (%)"), width="stretch")
+# Ten bars read on a phone; all of them only when asked for.
+which = st.segmented_control("Xã, phường hiện trên biểu đồ", list(RANKED), default="lowest", required=True,
+                             format_func=lambda k: RANKED[k] if k == "all" else f"{TOP} {RANKED[k]}")
+for value, title, axis, colour in (
+        ("voluntary_attainment", f"Tự nguyện so với chỉ tiêu tối thiểu {settings.target_year}",
+         "Tỷ lệ đạt chỉ tiêu tự nguyện (%)", "status"),
+        ("voluntary_share", "Tỷ trọng tự nguyện trong số người tham gia", "Tỷ trọng tự nguyện (%)", None)):
+    st.altair_chart(ranked_bars(ranked(reported, value, which, TOP), value, "name", title, axis, colour=colour,
+                                ascending=which == "lowest", subtitle=fmt.month(view.period)), width="stretch")

@@ -7,11 +7,13 @@ data, and page tests that show the demo data generated from it, build ``data/``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from analytics import db, demo, sessions, store
@@ -179,6 +181,14 @@ def signed_in(database: Path, user: User) -> str:
         return sessions.start(con, user.username, lifetime_hours=12)
     finally:
         con.close()
+
+
+def shown_table(element) -> pd.DataFrame:
+    """A st.dataframe as its reader sees it: each cell's text as the app wrote it, under the headers shown."""
+    proto = element.proto
+    text = dataframe_util.convert_arrow_bytes_to_pandas_df(proto.arrow_data.styler.display_values)
+    headers = {column: config.get("label", column) for column, config in json.loads(proto.columns or "{}").items()}
+    return text.rename(columns=headers)
 
 
 @pytest.fixture

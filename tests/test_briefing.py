@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import os
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 from docx import Document
 from docx.shared import Pt
+from PIL import Image
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analytics import briefing, db, fmt, labels, metrics, outlook, store
@@ -113,8 +115,25 @@ def test_docx_layout_and_summary_equal_the_dashboard(report):
     assert figures["Tăng ròng quý IV/2026 (đến hết tháng 10/2026)"] == fmt.signed(s["net_1m"])
     assert figures["Tăng ròng năm 2026 (so với cuối năm 2025)"] == "—"
     assert len(doc.inline_shapes) == 3  # trend, voluntary trend, projection fan
-    sources = next(t for t in text if t.startswith("Nguồn số liệu:"))
-    assert f"15 lần tải lên còn hiệu lực, cập nhật lần cuối ngày {fmt.date(expected['updated'])}" in sources
+    assert [t for t in text if t.startswith("Hình ")][-1].startswith("Hình 3. ")
+
+    # The body reads as a report: where the figures come from is a closing note, naming no page of the
+    # dashboard and no file, and the plan's own total beside the communes' sum is said there only.
+    notes = text[text.index("Nguồn số liệu"):]
+    body = " ".join(text[:text.index("Nguồn số liệu")])
+    updated = fmt.date(expected["updated"])
+    assert f"Số liệu hằng tháng: do cơ quan Bảo hiểm xã hội cung cấp, cập nhật đến ngày {updated}." in notes
+    assert ("Chỉ tiêu năm 2030 trong báo cáo là tổng chỉ tiêu của các xã, phường (979.406 người); kế hoạch ghi tổng số "
+            "981.535 người, chênh lệch 2.129 người đang được rà soát.") in notes
+    assert "981.535" not in body and "Phương pháp" not in body
+    every = " ".join(text + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    for technical in ("trang «", "Kiểm tra dữ liệu", "Nhập số liệu", ".csv", "lần tải lên", "Theil"):
+        assert technical not in every
+
+    props = doc.core_properties
+    assert props.author == props.last_modified_by == "Ủy ban nhân dân tỉnh Hưng Yên"
+    assert props.title == "Báo cáo kết quả phát triển đối tượng tham gia BHXH tháng 10/2026"
+    assert props.created.date() == props.modified.date() == dt.date.today()
 
 
 def test_docx_lagging_and_projection_equal_the_dashboard(report):
@@ -190,7 +209,9 @@ def test_first_month_has_no_lagging_commune_and_no_projection_yet(demo_db, setti
     assert "Trong tháng 1/2026 không có xã, phường nào chậm tiến độ." in text
     assert not [t for t in doc.tables if t.rows[0].cells[-1].text == "Chậm về"]
     assert any(t.startswith("Chưa đủ số liệu để dự báo.") for t in text)
-    assert len(doc.inline_shapes) == 2  # no projection chart
+    # One month is a dot, not a line: no chart at all, a sentence with the month's figures instead.
+    assert len(doc.inline_shapes) == 0
+    assert any(t.startswith("Mới có số liệu 1 tháng (tháng 1/2026), chưa đủ 3 tháng để vẽ diễn biến.") for t in text)
     figures = figure_table(doc, "Số người tham gia BHXH")
     assert figures["Tăng ròng trong tháng 1/2026"] == "—"
     book = openpyxl.load_workbook(io.BytesIO(briefing.briefing_xlsx(con, settings, "2026-01")))
@@ -223,13 +244,41 @@ def test_docx_prints_as_a_short_pdf_with_vietnamese_text(report, tmp_path):
     text = " ".join(subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())
     for phrase in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Kết quả phát triển đối tượng tham gia bảo hiểm xã hội",
-                   "V. ĐỀ XUẤT, KIẾN NGHỊ", "Xã Đại Đồng"):
+                   "V. ĐỀ XUẤT, KIẾN NGHỊ", "Xã Đại Đồng", "Nguồn số liệu"):
         assert phrase in text
+    assert_rule_under_the_motto(pdf, pdftotext, pdftoppm, tmp_path)
     shots = ROOT / "screenshots"
     shots.mkdir(exist_ok=True)
     subprocess.run([pdftoppm, "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf), str(shots / "briefing")],
                    check=True, timeout=600)
     assert sorted(p.name for p in shots.glob("briefing-*.png")) == ["briefing-1.png", "briefing-2.png"]
+
+
+def assert_rule_under_the_motto(pdf, pdftotext, pdftoppm, tmp_path):
+    """On page 1 as LibreOffice laid it out, a line as long as «Độc lập - Tự do - Hạnh phúc» runs below that line
+    of text and above the next one, touching neither."""
+    layout = subprocess.run([pdftotext, "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], check=True,
+                            capture_output=True, text=True).stdout
+    words = [(float(x0), float(y0), float(x1), float(y1), w) for x0, y0, x1, y1, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', layout)]
+    motto = [w for w in words if w[4] in ("Độc", "lập", "Tự", "Hạnh", "phúc")]
+    left, right = min(w[0] for w in motto), max(w[2] for w in motto)
+    bottom = max(w[3] for w in motto)
+    below = min(w[1] for w in words if w[1] > bottom and w[2] > left and w[0] < right)  # "Hưng Yên, ngày …"
+    dpi = 144  # 2 px a point
+    subprocess.run([pdftoppm, "-r", str(dpi), "-gray", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=600)
+    page = Image.open(next(tmp_path.glob("page*.pgm")))
+    scale = dpi / 72
+    runs = []
+    for y in range(int(bottom * scale), int(below * scale)):
+        dark = [x for x in range(int((left - 20) * scale), int((right + 20) * scale)) if page.getpixel((x, y)) < 128]
+        if len(dark) > 0.8 * (right - left) * scale:
+            runs.append((y, dark[0] / scale, dark[-1] / scale))
+    assert runs, "no line between the motto and the line below it"
+    y, start, end = runs[0]
+    assert bottom * scale < y < below * scale
+    assert abs((end - start) - (right - left)) < 0.15 * (right - left)  # as long as the motto
 
 
 @pytest.fixture

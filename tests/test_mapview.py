@@ -91,11 +91,45 @@ def test_tooltips_are_vietnamese_and_scope_is_highlighted(boundaries):
     assert pho_hien["fill"][3] == 230 and pho_hien["line_width"] == 3
     hong_chau = frame[frame["code"] == "11980"].iloc[0]
     assert hong_chau["band"] == "90–100 %" and hong_chau["tip_value"] == "99,9 %"
-    assert hong_chau["fill"][3] == 70 and hong_chau["line_width"] == 1 and not hong_chau["selected"]
+    assert hong_chau["fill"][3] == 140 and hong_chau["line_width"] == 1 and not hong_chau["selected"]
+    # The scope's bold outline is drawn last, over its neighbours' thin ones.
+    assert mapview.outlines(frame)["line_width"].iloc[-1] == 3
 
 
-def test_view_zooms_in_on_a_scope(boundaries):
+def inside(bounds, points):
+    west, south, east, north = bounds
+    return all(west < x < east and south < y < north for x, y in points)
+
+
+@pytest.mark.parametrize("canvas", [mapview.DESKTOP, mapview.PHONE], ids=["desktop", "phone"])
+def test_the_whole_province_fits_the_map_it_is_drawn_on(boundaries, canvas):
+    view = mapview.fit_view(boundaries.frame, canvas=canvas)
+    shown = mapview.visible_bounds(view, canvas.width, canvas.height)
+    west, south, east, north = boundaries.frame.total_bounds
+    assert shown[0] < west and shown[1] < south and shown[2] > east and shown[3] > north  # nothing cut off
+    # and it fills the map: at one zoom step closer (twice the scale) it would not fit
+    closer = mapview.visible_bounds(view | {"zoom": view["zoom"] + 1}, canvas.width, canvas.height)
+    assert not (closer[0] < west and closer[2] > east and closer[1] < south and closer[3] > north)
+
+
+def test_bounds_of_a_view_by_hand():
+    # At zoom 0 the world is 512 px wide: 256 px either side of longitude 0 is 180 degrees.
+    assert mapview.visible_bounds({"latitude": 0.0, "longitude": 0.0, "zoom": 0.0}, 512, 2)[0::2] == (-180, 180)
+    # At zoom 1, 512 px span 180 degrees; on the equator 2 px of height are about 0.35 degrees of latitude.
+    west, south, east, north = mapview.visible_bounds({"latitude": 0.0, "longitude": 10.0, "zoom": 1.0}, 512, 2)
+    assert (west, east) == (-80, 100) and north == pytest.approx(-south) == pytest.approx(360 / 1024, rel=1e-3)
+
+
+def test_one_commune_is_shown_among_readable_neighbours(boundaries):
     whole = mapview.fit_view(boundaries.frame)
     one = mapview.fit_view(boundaries.frame, ["11953"])
-    assert 9 < whole["zoom"] < 11 and one["zoom"] > whole["zoom"]
-    assert 20.2 < whole["latitude"] < 21.1 and 105.8 < whole["longitude"] < 106.7
+    # Closer than the province, but never closer than a view 40 % of the province wide and high (2.5 times).
+    assert whole["zoom"] < one["zoom"] <= whole["zoom"] + math.log2(1 / mapview.CONTEXT) + 1e-9
+    shown = mapview.visible_bounds(one, mapview.DESKTOP.width, mapview.DESKTOP.height)
+    names = mapview.place_names(boundaries.frame, ["11953"])
+    assert "Phố Hiến" in names["name"].tolist() and len(names) > 3
+    assert inside(shown, [tuple(p) for p in names["position"]])  # every named neighbour is in sight
+
+
+def test_no_names_over_a_large_scope(boundaries):
+    assert mapview.place_names(boundaries.frame, boundaries.frame["code"].tolist()).empty

@@ -89,7 +89,8 @@ def test_three_months_project_but_cannot_be_backtested(linear, tiny_settings):
     result = outlook.province_outlook(linear, tiny_settings, SCOPE, until="2026-03")
     assert result["projection"].projected == 21_220 + 110 * 57
     assert result["backtest"] is None
-    assert result["backtest_reason"] == "Cần ít nhất 4 tháng số liệu để kiểm tra ngược độ chính xác, hiện có 3."
+    assert result["backtest_reason"] == ("Cần ít nhất 4 tháng số liệu, không cách nhau quá xa, để kiểm tra ngược độ "
+                                         "chính xác; hiện có 3.")
 
 
 def test_no_data_in_scope(tiny, tiny_settings):
@@ -114,7 +115,38 @@ def test_fan_chart_has_titles_units_and_target(linear, tiny_settings):
     band = spec["layer"][0]
     assert band["mark"]["type"] == "area"
     assert band["encoding"]["y"]["title"] == "Số người tham gia (người)"
-    assert band["encoding"]["x"]["title"] == "Tháng"
+    # 2026-01..2030-12 is 60 months: a tick a year, labelled with the year alone, never two labels touching.
+    axis = band["encoding"]["x"]
+    assert axis["title"] == "Năm" and axis["axis"]["format"] == "%Y"
+    assert axis["axis"]["tickCount"] == {"interval": "month", "step": 12} and axis["axis"]["labelSeparation"] > 0
     texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
     goal = spec["datasets"][texts[0]["data"]["name"]]
     assert goal[0]["text"] == "Chỉ tiêu 2030: 36.744" and goal[0]["month"].startswith("2030-12-01")
+
+
+def test_near_term_chart_stops_a_year_on_and_shows_the_path_the_target_needs(linear, tiny_settings):
+    result = outlook.province_outlook(linear, tiny_settings, SCOPE)
+    spec = outlook.fan_chart(result, horizon=12).to_dict()
+    # 2026-04 + 12 months = 2027-04; 2026-01..2027-04 is 16 months: a tick every second month.
+    assert spec["title"]["text"] == "Số người tham gia: thực hiện và dự báo đến tháng 4/2027"
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == {"interval": "month", "step": 2}
+    needed = spec["datasets"][spec["layer"][-1]["data"]["name"]]
+    # From 21 330 in 2026-04, 275.25 more each month (test_scope_projects_linear_sum_to_december_2030).
+    assert [round(row["value"], 2) for row in needed[:3]] == [21_330, 21_605.25, 21_880.5] and len(needed) == 13
+    assert needed[0]["series"] == "Mức cần đạt để về đích 2030"
+
+
+def test_the_demo_forecast_band_covers_its_backtest_months(demo_db, settings):
+    """On the demo data the band as first drawn missed all 3 held-out months (its σ came from months that
+    grew steadily); calibrated on their errors it covers all of them, and the forecast to 2030 is wider."""
+    from analytics import db
+
+    con = db.connect(demo_db, read_only=True)
+    try:
+        result = outlook.province_outlook(con, settings, until="2026-10")
+    finally:
+        con.close()
+    check = result["backtest"]
+    assert check.holdout == 3 and round(check.coverage80 * 3) == 0
+    assert check.calibrated_coverage80 == 1 and check.widening > 1
+    assert result["projection"].sigma == pytest.approx(check.sigma_needed)

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from analytics import completeness, db, fmt, metrics
 from analytics.accounts import User
 from analytics.settings import load_settings
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, shown_table
 
 ADMIN = User("quantri", "Quản trị", "admin")
 
@@ -72,14 +73,25 @@ def test_lagging_page_lists_slow_communes(open_page, demo_db):
     expected = metrics.lagging(table, ["very_late", "late"], ["total", "voluntary"])
     assert metrics_of(at)["Số xã, phường trong danh sách"] == fmt.number(len(expected))
     assert at.dataframe[0].value["name"].tolist() == expected["name"].tolist()
+    shown = shown_table(at.dataframe[0])
+    assert list(shown.columns[:3]) == ["Hạng", "Xã, phường", "Tiến độ"]  # the key figure before the details
+    first = expected.iloc[0]
+    assert shown.iloc[0]["Tiến độ"] == fmt.percent(first["progress"])
+    assert shown.iloc[0]["Mức cần đạt"] == fmt.number(first["expected"])  # a head count, never a fraction
+    assert not shown["Mức cần đạt"].str.contains(",").any()
     assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel"]
 
 
 def test_scorecard_page(open_page, demo_db):
     at = open_page("pages/scorecard.py", demo_db)
     frame = at.dataframe[0].value
-    assert len(frame) == 104 and list(frame.columns)[:2] == ["Hạng", "Xã, phường"]
-    assert frame["Hạng"].tolist() == list(range(1, 105))
+    assert len(frame) == 104 and frame["rank"].tolist() == list(range(1, 105))
+    shown = shown_table(at.dataframe[0])
+    # No official annual targets in the demo: that column would be empty, so it is not there at all.
+    assert list(shown.columns) == ["Hạng", "Xã, phường", "Đạt chỉ tiêu 2030", "Tự nguyện so với tối thiểu",
+                                   "Tăng 3 tháng", "Đầy đủ báo cáo"]
+    first = frame.iloc[0]
+    assert shown.iloc[0]["Đạt chỉ tiêu 2030"] == f"● {fmt.points(first['attainment_2030'])}"  # green at 75 %+
     at.toggle[0].set_value(True).run()
     assert not at.exception and len(at.table) == 1
 
@@ -91,16 +103,22 @@ def test_completeness_page(open_page, demo_db):
     at = open_page("pages/completeness.py", demo_db)
     counts = at.dataframe[0].value
     assert len(counts) == 10
-    assert counts["Thiếu"].sum() == (frame["status"] == completeness.MISSING).sum()
+    assert counts["missing"].sum() == (frame["status"] == completeness.MISSING).sum()
+    assert list(shown_table(at.dataframe[0]).columns) == ["Tháng", "Đúng hạn", "Muộn", "Thiếu", "Chưa đến hạn"]
 
 
 def test_public_page_ranks_communes(open_page, demo_db):
     at = open_page("pages/public.py", demo_db)
     table = at.dataframe[0].value
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
-    shown = table["attainment"][table["attainment"] != "—"]
-    ratios = shown.str.replace(" %", "").str.replace(".", "").str.replace(",", ".").astype(float)
-    assert ratios.is_monotonic_decreasing and shown.iloc[0].endswith(" %")
+    # Numbers, so a click on the header sorts by value; the unit without a target comes last, with no rate.
+    assert table["attainment"].iloc[:-1].is_monotonic_decreasing and pd.isna(table["attainment"].iloc[-1])
+    shown = shown_table(at.dataframe[0])
+    # On a phone the first three columns fit the screen: the rate is one of them.
+    assert list(shown.columns[:3]) == ["Hạng", "Xã, phường", "Tỷ lệ đạt"]
+    assert shown["Tỷ lệ đạt"].tolist() == [fmt.percent(v) for v in table["attainment"]]
+    assert shown["Tỷ lệ đạt"].iloc[0] == "82,3 %" and shown["Tỷ lệ đạt"].iloc[-1] == "—"
+    assert shown["Số người tham gia"].tolist() == [fmt.number(v) for v in table["total"]]
     assert "sha256" not in " ".join(table.columns)
 
 

@@ -11,6 +11,7 @@ from analytics.periods import add_months, from_index, month_index
 from analytics.projection import (
     METHOD_VI,
     backtest,
+    calibrated,
     gap,
     project,
     project_many,
@@ -193,8 +194,39 @@ def test_project_many_gives_nan_for_short_series():
     assert result.loc["B", ["projected", "lower80", "upper80", "slope_per_month"]].isna().all()
 
 
-def test_method_description_is_vietnamese():
-    assert "Theil–Sen" in METHOD_VI and "80 %" in METHOD_VI
+def test_method_description_is_in_plain_vietnamese():
+    assert "80 %" in METHOD_VI and "12 tháng" in METHOD_VI
+    assert not any(word in METHOD_VI for word in ("Theil", "Sen", "trung vị", "MAD"))
+
+
+def test_a_band_that_missed_the_held_out_months_is_widened_until_it_covers_80_percent():
+    # 8 months hold out min(6, 8 // 2, 8 - 3) = 4. The first 4 (1000..1030) are a line: slope 10, sigma 0,
+    # so the band they give has no width. It forecasts 1040, 1050, 1060, 1070; the actuals are 1045, 1050,
+    # 1060, 1070: 3 of 4 inside (an actual on a zero-width band is inside), 75 % < 80 %.
+    series = pd.Series([1000, 1010, 1020, 1030, 1045, 1050, 1060, 1070],
+                       index=[add_months("2026-01", k) for k in range(8)], dtype=float)
+    check = backtest(series, holdout=4)
+    assert check.coverage80 == 0.75 and check.sigma == 0
+    # Covering 4 of 4 (ceil(0.8 * 4) = 4) needs the first held-out month's 5 people inside a band of
+    # z * sigma * sqrt(h * (1 + h / m)) at h = 1, m = 3 (the months fitted span 2026-01..04).
+    z = 1.2815515655446004
+    assert check.sigma_needed == pytest.approx(5 / (z * math.sqrt(1 * (1 + 1 / 3))))
+    assert check.calibrated_coverage80 == 1 and check.widening == math.inf
+    # The forecast from all 8 months: the innovations' MAD is 0 (five of seven are exactly 0), so the
+    # band is drawn with the sigma the backtest needs instead of collapsing.
+    fit, used = calibrated(series, "2027-08")
+    assert used.sigma_needed == check.sigma_needed and fit.sigma == pytest.approx(check.sigma_needed)
+    assert project(series, "2027-08").sigma == 0
+    # 2026-08 -> 2027-08 is 12 months; the 8 months span m = 7.
+    assert fit.upper80 - fit.projected == pytest.approx(z * fit.sigma * math.sqrt(12 * (1 + 12 / 7)))
+
+
+def test_a_band_that_covered_the_held_out_months_is_not_narrowed():
+    series = noisy()
+    fit, check = calibrated(series, "2030-12")
+    assert check.holdout == 6 and check.coverage80 >= 0.8  # this seed's band covers 5 or 6 of them
+    plain = project(series, "2030-12")
+    assert check.widening == 1 and (fit.sigma, fit.lower80, fit.upper80) == (plain.sigma, plain.lower80, plain.upper80)
 
 
 @given(
