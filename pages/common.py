@@ -155,7 +155,7 @@ def show_review(prepared) -> None:
     if not problems.empty:
         st.subheader("Các vấn đề")
         error = labels.SEVERITY["error"]
-        st.dataframe(fmt.table(problems, {"Dòng": "plain"}).apply(
+        st.dataframe(fmt.table(problems).apply(
             lambda r: ["background-color: #fde2e1" if r["Mức"] == error else "background-color: #fff4d6"] * len(r),
             axis=1), hide_index=True, width="stretch")
     st.subheader("Xem trước")
