@@ -48,7 +48,7 @@ ROLE_VI = {"viewer": "Xem", "analyst": "Chuyên viên phân tích", "admin": "Qu
 NEEDS = {
     "view": "viewer",
     "upload": "analyst", "withdraw": "analyst", "annual_targets": "analyst", "explore": "analyst",
-    "remove_demo": "analyst", "confirm_names": "analyst",
+    "remove_demo": "analyst", "confirm_names": "analyst", "commune_reports": "analyst",
     "accounts": "admin", "settings": "admin", "layouts": "admin", "audit": "admin",
 }
 MAX_FAILURES = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analytics import labels
+from analytics import labels, spans
 from analytics.fmt import vega_locale
 from analytics.periods import months_between
 
@@ -45,14 +45,23 @@ def span(periods: pd.Series) -> int:
 
 
 def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str = "người") -> alt.Chart:
-    """Actual stock against the expected trajectory, month by month."""
-    data = series.assign(month=pd.to_datetime(series["period"] + "-01"))
+    """Actual stock against the expected trajectory, month by month, or span by span when ``series`` has
+    the ``key`` column of stocks.province_series for quarters or years."""
+    spanned = "key" in series and len(series) and spans.granularity_of(series["key"].iloc[0]) != spans.MONTH
+    if spanned:
+        data = series.assign(month=series["key"].map(spans.label))
+        x = alt.X("month:N", sort=None, title=labels.GRANULARITY[spans.granularity_of(series["key"].iloc[0])],
+                  axis=alt.Axis(labelAngle=0))
+        when = alt.Tooltip("month:N", title="Kỳ")
+    else:
+        data = series.assign(month=pd.to_datetime(series["period"] + "-01"))
+        x, when = month_axis(months=span(series["period"])), alt.Tooltip("month:T", title="Tháng", format="%m/%Y")
     long = pd.concat([
         data[["month", value]].rename(columns={value: "value"}).assign(series="Thực hiện"),
         data[["month", expected]].rename(columns={expected: "value"}).assign(series="Lộ trình đến mục tiêu"),
     ])
     chart = alt.Chart(long, title=title).mark_line(point=True).encode(
-        x=month_axis(months=span(series["period"])),
+        x=x,
         y=alt.Y("value:Q", title=f"Số người tham gia ({unit})", axis=alt.Axis(format=",.0f"),
                 scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", symbolType="stroke"),
@@ -60,8 +69,7 @@ def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str
         strokeDash=alt.StrokeDash("series:N", legend=None,
                                   scale=alt.Scale(domain=["Thực hiện", "Lộ trình đến mục tiêu"],
                                                   range=[[1, 0], [6, 4]])),
-        tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
-                 alt.Tooltip("series:N", title="Chuỗi"),
+        tooltip=[when, alt.Tooltip("series:N", title="Chuỗi"),
                  alt.Tooltip("value:Q", title=unit.capitalize(), format=",.0f")],
     )
     return vietnamese(chart.properties(height=320))

@@ -77,6 +77,10 @@ class DuplicateUpload(AnalyticsError):
     """The same file (same SHA-256) is already applied."""
 
 
+class ReportFileRefused(AnalyticsError):
+    """A commune's returned report is not a Word or PDF file, is empty or too large, or does not exist."""
+
+
 class WarningsNotConfirmed(AnalyticsError):
     """An upload has warnings that nobody has confirmed yet."""
 

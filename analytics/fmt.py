@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 from babel import Locale
@@ -14,7 +13,11 @@ LOCALE = "vi"
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, NaT (values unequal to themselves) or pandas' NA (whose comparison has no truth value)."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:
+        return True
 
 
 def number(value, digits: int = 0) -> str:
@@ -91,13 +94,17 @@ def table(frame: pd.DataFrame, kinds: dict[str, str] | None = None, *, keep_empt
 
 
 def month(period: str) -> str:
-    """'2026-05' -> 'tháng 5/2026'."""
+    """'2026-05' -> 'tháng 5/2026'; none -> '—'."""
+    if _missing(period):
+        return "—"
     year, mon = (int(p) for p in period.split("-"))
     return "tháng " + format_date(dt.date(year, mon, 1), "M/y", locale=LOCALE)
 
 
 def date(value: dt.date) -> str:
-    """A day as Vietnamese officials write it: 15/12/2026."""
+    """A day (or the day of a moment) as Vietnamese officials write it: 15/12/2026; none -> '—'."""
+    if _missing(value):
+        return "—"
     return format_date(value, "dd/MM/y", locale=LOCALE)
 
 

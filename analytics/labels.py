@@ -20,6 +20,8 @@ SCORECARD_INDICATOR = {
     "growth_3m_pct": "Tăng 3 tháng",
     "completeness_pct": "Đầy đủ báo cáo",
 }
+# How finely the pages show time (spans.GRANULARITIES).
+GRANULARITY = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
 # The indicator a map or the sidebar shows.
 INDICATOR = {
     "attainment": "Tỷ lệ đạt chỉ tiêu 2030",
@@ -57,6 +59,22 @@ FINDING_KIND = {
     "figure": "Số liệu bất thường",
     "registry_disagreement": "Hai gói danh mục khác nhau",
 }
+# The annual evaluation of a commune (evaluation.CLASSES), the indicators its rules name, and where a
+# year's target comes from.
+EVALUATION = {"excellent": "Hoàn thành xuất sắc", "good": "Hoàn thành tốt", "completed": "Hoàn thành",
+              "not_completed": "Không hoàn thành"}
+EVALUATION_INDICATOR = {
+    "annual_attainment": "đạt chỉ tiêu năm",
+    "annual_voluntary_attainment": "đạt chỉ tiêu tự nguyện năm",
+    "attainment_2030": "đạt chỉ tiêu 2030",
+    "completeness_pct": "số liệu tháng nộp đủ",
+    "report_on_time": "nộp báo cáo năm đúng hạn",
+}
+TARGET_SOURCE = {"official": "Chỉ tiêu năm chính thức", "trajectory": "Mức lộ trình tháng 12",
+                 "plan": "Chỉ tiêu của kế hoạch"}
+# What an upload held (store.KINDS), and where a written name of a unit was seen (profile.name_matches).
+UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm"}
+NAME_SOURCE = {"appendix": "Phụ lục kế hoạch", "upload": "Tệp số liệu tải lên", "confirmation": "Tên đã xác nhận"}
 UPLOAD_STATE = {True: "Đang hiệu lực", False: "Đã rút"}  # withdrawn_at is empty
 
 # Which words each coded column of the analytics frames takes, for ``shown``.

@@ -241,8 +241,11 @@ def monthly_growth(values: pd.DataFrame, column: str = "total") -> pd.Series:
 def summary(con, settings: Settings, period: str, codes: list[str] | None = None) -> dict:
     """The overview cards for ``period``: sums over the scope's communes and how many are on track."""
     table = commune_table(con, settings, period)
-    if codes is not None:
-        table = table[table["code"].isin(codes)]
+    return summarise(con, table if codes is None else table[table["code"].isin(codes)], period)
+
+
+def summarise(con, table: pd.DataFrame, period: str) -> dict:
+    """The overview cards of a commune table (all communes or a scope's) at ``period``, a month or a span."""
     total, voluntary = float(table["total"].sum()), float(table["voluntary"].sum())
     target, vmin = float(table["target"].sum()), float(table["voluntary_min"].sum())
     stated = db.value(con, "SELECT participants FROM plan")

@@ -165,4 +165,20 @@ MIGRATIONS = [
     );
     ALTER TABLE monthly_values ALTER COLUMN voluntary DROP NOT NULL;
     """,
+    # 7: the yearly reports communes return to the province (the plan's 15/12 deadline), kept with their checksum
+    """
+    CREATE SEQUENCE commune_report_ids START 1;
+    CREATE TABLE commune_reports (
+        id INTEGER PRIMARY KEY DEFAULT nextval('commune_report_ids'),
+        code VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        content BLOB NOT NULL,
+        uploaded_by VARCHAR NOT NULL,
+        uploaded_at TIMESTAMP NOT NULL,
+        note VARCHAR NOT NULL
+    );
+    """,
 ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
+from analytics import completeness, metrics, stocks
+from analytics.annual import annual_targets
 from analytics.settings import Settings
 
 # Light codes (analytics.labels.LIGHT words them) and the indicators, in column order.
@@ -43,3 +47,14 @@ def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Ser
     out = out.sort_values(["reds", "ambers", "attainment_2030"], ascending=[True, True, False], na_position="last")
     out["rank"] = range(1, len(out) + 1)
     return out.reset_index(drop=True)
+
+
+def of_span(con, settings: Settings, span: str, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scorecard of a month, quarter or year (``build`` on stocks.commune_table) and the official annual
+    targets of the span's year it used (None when there are none)."""
+    official = annual_targets(con)
+    year_targets = official[official["year"] == int(span[:4])]
+    reported = completeness.reporting(con, settings, today, metrics.periods(con))
+    card = build(stocks.commune_table(con, settings, span), year_targets, completeness.completeness_share(reported),
+                 settings)
+    return card, (year_targets if not year_targets.empty else None)

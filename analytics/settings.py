@@ -53,6 +53,7 @@ class Settings:
     session_hours: float
     sso_allowed_domain: str  # "" lets in only identities with an enabled local account
     sso_default_role: str
+    evaluation: dict  # "source": who set the rules; "rules": class -> {indicator: minimum}, best class first
 
 
 # What a plan file may leave out, and the value it then takes: each default of the program lives here only.
@@ -70,6 +71,36 @@ DEFAULTS = {
     ("access", "sso_allowed_domain"): "",
     ("access", "sso_default_role"): "viewer",
 }
+
+
+# The annual evaluation of each commune (analytics.evaluation): the least each class needs, best class first;
+# percent, except report_on_time. Until the province sets its own in the plan file, these are the project's
+# proposal, and their source says so.
+EVALUATION_INDICATORS = ("annual_attainment", "annual_voluntary_attainment", "attainment_2030", "completeness_pct",
+                         "report_on_time")
+EVALUATION = {
+    "source": "Đề xuất của dự án theo dõi, chờ Ủy ban nhân dân tỉnh quyết định",
+    "rules": {
+        "excellent": {"annual_attainment": 105, "annual_voluntary_attainment": 105, "completeness_pct": 100,
+                      "report_on_time": True},
+        "good": {"annual_attainment": 100, "annual_voluntary_attainment": 100, "completeness_pct": 90,
+                 "report_on_time": True},
+        "completed": {"annual_attainment": 100},
+    },
+}
+
+
+def _evaluation(raw: dict) -> dict:
+    """The plan file's [evaluation] (source and each class's minimums), or the proposal when it has none."""
+    given = raw.get("evaluation")
+    if given is None:
+        return EVALUATION
+    rules = {cls: dict(given[cls]) for cls in EVALUATION["rules"]}
+    unknown = {key for rule in rules.values() for key in rule} - set(EVALUATION_INDICATORS)
+    if unknown:
+        raise ValueError(f"[evaluation] không có chỉ số {', '.join(sorted(unknown))}; "
+                         f"chỉ dùng được {', '.join(EVALUATION_INDICATORS)}")
+    return {"source": str(given["source"]), "rules": rules}
 
 
 def plan_path() -> Path:
@@ -122,6 +153,7 @@ def _load(path: Path, mtime: float) -> Settings:
             session_hours=float(_optional(raw, "access", "session_hours")),
             sso_allowed_domain=str(_optional(raw, "access", "sso_allowed_domain")).strip().lstrip("@").lower(),
             sso_default_role=_role(_optional(raw, "access", "sso_default_role")),
+            evaluation=_evaluation(raw),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc

@@ -3,7 +3,8 @@
 
 import streamlit as st
 
-from analytics import briefing, fmt, metrics, store
+from analytics import fmt, metrics, store
+from analytics.reports import briefing
 from analytics.settings import db_path, load_settings
 from pages.common import connection, month_page, shown_errors
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from analytics import db, fmt, labels, metrics, scopes, store
+from analytics import db, fmt, labels, metrics, scopes, spans, store
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
@@ -67,10 +67,27 @@ ALL = scopes.ALL
 class View:
     """The sidebar's choices, shared by every page and kept in the URL."""
 
-    period: str | None
+    period: str | None  # the last month with figures of the chosen span
     scope: str  # ALL, "Huyện cũ: …", "Tỉnh cũ: …" or a commune name
     codes: list[str] | None  # None = every unit
     indicator: str
+    granularity: str = spans.MONTH
+    span: str | None = None  # "2026-10", "2026-Q4" or "2026"; None without figures
+    complete: bool = True  # the span's last calendar month has figures
+
+    @property
+    def label(self) -> str:
+        """The chosen span as reports name it: 'tháng 10/2026', 'quý IV/2026', 'năm 2026'."""
+        return spans.label(self.span)
+
+    @property
+    def heading(self) -> str:
+        """The label at the start of a sentence: 'Quý IV/2026'."""
+        return spans.heading(self.span)
+
+
+# The URL's word for each granularity; it also names the query key that holds the chosen span.
+GRANULARITY_URL = {spans.MONTH: "thang", spans.QUARTER: "quy", spans.YEAR: "nam"}
 
 
 def _query(key: str, options: list[str], default: str) -> str:
@@ -78,37 +95,63 @@ def _query(key: str, options: list[str], default: str) -> str:
     return value if value in options else default
 
 
+def _span_choice(months: list[str]) -> tuple[str, str | None]:
+    """Tháng / quý / năm and the span, from and back to the URL; a new granularity starts at the span
+    holding the month chosen before."""
+    words = {word: g for g, word in GRANULARITY_URL.items()}
+    chosen = words[_query("theo", list(words), GRANULARITY_URL[spans.MONTH])]
+    granularity = st.segmented_control("Xem theo", list(spans.GRANULARITIES), default=chosen, key="theo",
+                                       format_func=labels.GRANULARITY.get) or chosen
+    url_key = GRANULARITY_URL[granularity]
+    if not months:
+        return granularity, None
+    options = spans.keys(months, granularity)[::-1]
+    month = _query("thang", months, months[-1])
+    span = st.selectbox(labels.GRANULARITY[granularity], options, format_func=spans.label, key=f"ky_{url_key}",
+                        index=options.index(_query(url_key, options, spans.key(month, granularity))))
+    for other in set(GRANULARITY_URL.values()) - {url_key}:
+        st.query_params.pop(other, None)
+    st.query_params.update({"theo": url_key, url_key: span})
+    return granularity, span
+
+
 def sidebar(con) -> View:
-    """Month, commune or group, indicator: read from and written back to the URL query."""
+    """Granularity and span, commune or group, indicator: read from and written back to the URL query."""
     months = metrics.periods(con)
     units = metrics.communes(con)
     choices = scopes.options(units)
     with st.sidebar:
         st.header("Bộ lọc")
-        period = None
-        if months:
-            period = st.selectbox("Tháng", months[::-1], format_func=fmt.month,
-                                  index=months[::-1].index(_query("thang", months, months[-1])))
+        granularity, span = _span_choice(months)
         scope = st.selectbox("Phạm vi", choices, index=choices.index(_query("pham_vi", choices, ALL)))
         keys = list(labels.INDICATOR)
         indicator = st.selectbox("Chỉ số", keys, format_func=labels.INDICATOR.get,
                                  index=keys.index(_query("chi_so", keys, keys[0])))
-    st.query_params.update({"thang": period or "", "pham_vi": scope, "chi_so": indicator})
-    return View(period, scope, scopes.codes(units, scope), indicator)
+    st.query_params.update({"pham_vi": scope, "chi_so": indicator})
+    reported = [m for m in months if span is not None and m in set(spans.months(span))]
+    return View(reported[-1] if reported else None, scope, scopes.codes(units, scope), indicator, granularity, span,
+                span is None or spans.is_complete(span, reported))
+
+
+PROFILE = "pages/profile.py"
+
+
+def open_profile(code: str) -> None:
+    """What choosing one commune opens (a click on the map, its name beside the map, a row of a table): its
+    profile (``?ma=CODE``), keeping the sidebar's choices in the URL."""
+    st.switch_page(PROFILE, query_params={**st.query_params.to_dict(), "ma": code})
+
+
+def profile_on_select(event, frame) -> None:
+    """A table row chosen (``on_select``) opens the profile of that row's commune (``frame``'s code)."""
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        open_profile(str(frame["code"].iloc[rows[0]]))
 
 
 def on_phone() -> bool:
     """Whether the page is open on a phone, as its browser says ("Mobi" in the user agent, as browsers agree)."""
     return "Mobi" in (st.context.headers.get("User-Agent") or "")
-
-
-def open_commune(con, code: str) -> None:
-    """What choosing one commune (a click on the map) opens: for now that commune as the sidebar's scope, so
-    every page shows it. A page of its own would be opened here instead, e.g. with
-    st.switch_page(…, query_params={"ma": code})."""
-    units = metrics.communes(con)
-    st.query_params["pham_vi"] = units.loc[units["code"] == code, "name"].iloc[0]
-    st.rerun()
 
 
 def no_data_notice() -> None:
@@ -209,16 +252,20 @@ def month_page(title, intro=None):
     if view.period is None:
         no_data_notice()
         st.stop()
+    if not view.complete:
+        st.info(f"{view.heading} chưa trọn: mới có số liệu đến hết {fmt.month(view.period)}. "
+                "Số của kỳ là số tháng cuối có báo cáo của từng xã, phường; tăng ròng tính đến tháng đó.")
     return view, con, settings
 
 
-def table(frame, labels: dict, kinds: dict | None = None, *, pinned=("rank", "name"), **options):
+def table(frame, labels: dict, kinds: dict | None = None, *, pinned=("rank", "name"), wide=(), **options):
     """``frame``'s ``labels`` columns, in that order, under those headers, as ``fmt.table`` writes them: the same
     in every browser. On a phone the columns that say which row it is (``pinned``) stay in view when the table
-    scrolls sideways (on a computer the table fits, and pinned columns would only be greyed); ``options`` go to
-    st.dataframe."""
+    scrolls sideways (on a computer the table fits, and pinned columns would only be greyed); ``wide`` columns
+    (long text) get the most room; ``options`` go to st.dataframe."""
     pin = on_phone()
-    config = {c: st.column_config.Column(label, pinned=pin and c in pinned) for c, label in labels.items()}
+    config = {c: st.column_config.Column(label, pinned=pin and c in pinned, width="large" if c in wide else None)
+              for c, label in labels.items()}
     return st.dataframe(fmt.table(frame[list(labels)], kinds), hide_index=True, width="stretch",
                         column_config=config, **options)
 

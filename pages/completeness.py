@@ -1,11 +1,12 @@
-"""Tiến độ báo cáo: whose monthly figures are in, late or missing, and the plan's deadlines."""
+"""Tiến độ báo cáo: whose monthly figures are in, late or missing, the plan's deadlines, and the yearly reports
+communes return before 15/12 (received here, counted on time or late)."""
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
-from analytics import completeness, fmt, labels, metrics
+from analytics import commune_reports, completeness, fmt, labels, metrics, spans
+from analytics.errors import AnalyticsError
 from pages.common import month_page, shown_errors, table
 
 today = dt.date.today()
@@ -24,6 +25,8 @@ with shown_errors():
     frame = completeness.reporting(con, settings, today, metrics.periods(con))
 if view.codes is not None:
     frame = frame[frame["code"].isin(view.codes)]
+if view.granularity != spans.MONTH:
+    frame = frame[frame["period"].isin(spans.months(view.span))]
 
 st.subheader("Số xã, phường theo tình trạng báo cáo, từng tháng")
 st.caption(f"Số liệu tháng M phải có trước ngày {settings.monthly_due_day} tháng M+1; "
@@ -41,7 +44,45 @@ if only_gaps:
 if month.empty:
     st.success("Tất cả xã, phường đã báo cáo đúng hạn.")
 else:
-    stored = month["first_stored"].map(lambda t: fmt.date(t.date()) if pd.notna(t) else "—")
-    table(month.assign(due=month["due"].map(fmt.date), first_stored=stored,
+    table(month.assign(due=month["due"].map(fmt.date), first_stored=month["first_stored"].map(fmt.date),
                        status=month["status"].map(labels.REPORTING)),
           {"name": "Xã, phường", "status": "Tình trạng", "due": "Hạn", "first_stored": "Ngày nhập", "code": "Mã"})
+
+
+def receive(year: int) -> None:
+    """An analyst stores a commune's returned report (Word or PDF) against its unit and the year."""
+    units = metrics.communes(con)
+    names = dict(zip(units["code"], units["name"]))
+    with st.form("nhan_bao_cao_nam", clear_on_submit=True):
+        st.markdown(f"**Nhận báo cáo năm {year} của xã, phường**")
+        code = st.selectbox("Xã, phường", list(names), format_func=names.get)
+        upload = st.file_uploader("Báo cáo đã điền (Word) hoặc bản có chữ ký (PDF)", type=["docx", "pdf"])
+        note = st.text_input("Ghi chú (ví dụ số, ngày văn bản của xã)")
+        if st.form_submit_button("Lưu báo cáo", type="primary") and upload is not None:
+            try:
+                commune_reports.record(con, st.session_state.get("user"), settings, code, year, upload.name,
+                                       upload.getvalue(), note=note)
+            except AnalyticsError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Đã lưu báo cáo năm {year} của {names[code]} ({upload.name}).")
+
+
+year = int(view.period[:4])
+due = commune_reports.deadline(settings, year)
+st.subheader(f"Báo cáo năm {year} của xã, phường (hạn {fmt.date(due)})")
+user = st.session_state.get("user")
+if user is not None and user.can("commune_reports"):
+    receive(year)
+with shown_errors():
+    returns = commune_reports.status(con, settings, year, today)
+if view.codes is not None:
+    returns = returns[returns["code"].isin(view.codes)]
+for col, (status, count) in zip(st.columns(4), commune_reports.counts(returns).items()):
+    col.metric(f"Báo cáo năm: {labels.REPORTING[status].lower()}", fmt.number(count))
+st.caption("Đúng hạn: gửi lần đầu đến hết ngày hạn; muộn: sau ngày đó; thiếu: đã quá hạn mà chưa gửi.")
+gaps = returns[returns["status"] != completeness.PRESENT]
+if not gaps.empty:
+    table(gaps.assign(status=gaps["status"].map(labels.REPORTING), first_returned=gaps["first_returned"].map(fmt.date)),
+          {"name": "Xã, phường", "status": "Tình trạng", "first_returned": "Gửi lần đầu", "files": "Số tệp",
+           "code": "Mã"})

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from analytics import exports, fmt, labels, metrics
-from pages.common import in_scope, month_page, shown_errors, table
+from analytics import exports, fmt, labels, metrics, spans, stocks
+from pages.common import in_scope, month_page, profile_on_select, shown_errors, table
 
 view, con, settings = month_page("Xã, phường chậm tiến độ")
 with shown_errors():
-    communes = metrics.commune_table(con, settings, view.period)
+    communes = stocks.commune_table(con, settings, view.span)
     path = metrics.trajectory_source(con)
 communes = in_scope(communes, view)
 
-st.caption(f"{fmt.month(view.period)} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình: {path}. "
+st.caption(f"{view.label} · tiến độ = số thực hiện so với mức cần đạt trên lộ trình: {path}. "
            f"Đạt tiến độ từ "
            f"{fmt.number(settings.thresholds['on_track_pct'])} %, rất chậm dưới "
            f"{fmt.number(settings.thresholds['very_late_pct'])} %.")
@@ -30,14 +30,19 @@ columns = {"rank": "Hạng", "name": "Xã, phường", "progress": "Tiến độ
            "voluntary_progress": "Tiến độ tự nguyện", "attainment": "Đạt chỉ tiêu 2030",
            "total": "Số tham gia", "expected": "Mức cần đạt", "gap_to_trajectory": "Chênh lệch",
            "voluntary": "Tự nguyện", "former_district": "Huyện cũ"}
+if view.granularity != spans.MONTH:  # a commune that missed the span's last month shows an earlier one
+    columns["as_of"] = "Số liệu tháng"
+    shown = shown.assign(as_of=shown["as_of"].map(fmt.month))
 out = shown[list(columns)]
 kinds = {"rank": "plain", "progress": "pct", "voluntary_progress": "pct", "attainment": "pct", "total": "whole",
          "expected": "whole", "gap_to_trajectory": "signed", "voluntary": "whole"}
-table(out, columns, kinds)
+st.caption("Chọn một dòng để mở hồ sơ của xã, phường đó.")
+event = table(out, columns, kinds, on_select="rerun", selection_mode="single-row", key="lagging_table")
+profile_on_select(event, shown)
 download = out.rename(columns=columns)
 c1, c2 = st.columns(2)
-c1.download_button("Tải CSV", exports.to_csv(download), f"xa-cham-tien-do-{view.period}.csv", mime="text/csv")
+c1.download_button("Tải CSV", exports.to_csv(download), f"xa-cham-tien-do-{view.span}.csv", mime="text/csv")
 c2.download_button("Tải Excel", exports.to_xlsx(download, "Xã chậm tiến độ",
                                                ("Tiến độ", "Tiến độ tự nguyện", "Đạt chỉ tiêu 2030")),
-                   f"xa-cham-tien-do-{view.period}.xlsx",
+                   f"xa-cham-tien-do-{view.span}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,26 +1,27 @@
-"""Bản đồ: every commune coloured by the chosen indicator for the chosen month, the scope outlined.
+"""Bản đồ: every commune coloured by the chosen indicator for the chosen month, quarter or year, the scope outlined.
 
 The province is fitted to the map's size on a phone or a computer; the wheel and a one-finger swipe
-scroll the page, not the map (two fingers zoom and move it); a click on a commune opens it.
+scroll the page, not the map (two fingers zoom and move it); a click on a commune, or its name chosen
+beside the map, opens its profile.
 """
 
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from analytics import fmt, labels, metrics
+from analytics import fmt, labels, stocks
 from geo import mapview
-from pages.common import ALL, month_page, on_phone, open_commune, shown_errors, table
+from pages.common import ALL, month_page, on_phone, open_profile, shown_errors, table
 
 LAYER = "communes"
 
 view, con, settings = month_page("Bản đồ theo xã, phường")
 label = labels.INDICATOR[view.indicator]
 with shown_errors():
-    figures = metrics.commune_table(con, settings, view.period)
+    figures = stocks.commune_table(con, settings, view.span)
     bounds = mapview.geometry(con, settings)
 
-st.caption(f"{label} · {fmt.month(view.period)} · Phạm vi: {view.scope}")
+st.caption(f"{label} · {view.label} · Phạm vi: {view.scope}")
 frame = mapview.map_frame(bounds.frame, figures, view.indicator, settings.thresholds, highlight=view.codes)
 canvas = mapview.PHONE if on_phone() else mapview.DESKTOP
 fitted = mapview.fit_view(bounds.frame, view.codes, canvas)
@@ -59,16 +60,20 @@ with left:
     picks = st.session_state.setdefault("map_picks", 0)
     event = st.pydeck_chart(deck, height=canvas.height, on_select="rerun", selection_mode="single-object",
                             key=f"map_{picks}",
-                            alt=f"Bản đồ {label.lower()} theo xã, phường, {fmt.month(view.period)}")
-    chosen = event.selection.objects.get(LAYER) if event is not None else None
-    if chosen:
+                            alt=f"Bản đồ {label.lower()} theo xã, phường, {view.label}")
+    clicked = event["selection"]["objects"].get(LAYER) if event is not None else None
+    if clicked:
         st.session_state["map_picks"] = picks + 1
-        open_commune(con, chosen[0]["code"])
-    st.caption("Bấm vào một xã, phường để xem riêng xã, phường đó.")
+    st.caption("Bấm vào một xã, phường để mở hồ sơ của xã, phường đó.")
     if view.codes is not None and st.button("Xem toàn tỉnh", icon=":material/zoom_out_map:"):
         st.query_params["pham_vi"] = ALL
         st.rerun()
 with right:
+    # Beside the map, the same choice by name: for a keyboard, a screen reader, or a commune too small to click.
+    named = figures if view.codes is None else figures[figures["code"].isin(view.codes)]
+    by_code = dict(zip(named["code"], named["name"]))
+    chosen = st.selectbox("Mở hồ sơ xã, phường", list(by_code), index=None, format_func=by_code.get,
+                          placeholder="Chọn hoặc bấm trên bản đồ", key="ban_do_ho_so")
     st.markdown(f"**{label}**")
     counts = frame.drop_duplicates("code")["band"].value_counts()
     square = ("<span style='display:inline-block;width:0.9em;height:0.9em;margin-right:0.4em;"
@@ -78,6 +83,9 @@ with right:
                 unsafe_allow_html=True)
     if view.codes is not None:
         st.caption("Đơn vị trong phạm vi được viền đậm, các đơn vị khác tô nhạt.")
+
+if clicked or chosen:
+    open_profile(chosen or clicked[0]["code"])
 
 st.caption(bounds.attribution)
 circles = bounds.frame[bounds.frame["source"] == "circle"]["name"].tolist()

@@ -1,26 +1,26 @@
-"""Tổng quan: where the province (or the chosen scope) stands against 2030."""
+"""Tổng quan: where the province (or the chosen scope) stands against 2030, by month, quarter or year."""
 
 import streamlit as st
 
-from analytics import fmt, metrics, store
+from analytics import fmt, labels, metrics, stocks, store
 from analytics.charts import trend
 from pages.common import month_page, shown_errors
 
 view, con, settings = month_page("Tổng quan")
 with shown_errors():
-    card = metrics.summary(con, settings, view.period, view.codes)
-    series = metrics.province_series(con, settings, view.codes)
+    card = stocks.summary(con, settings, view.span, view.codes)
+    series = stocks.province_series(con, settings, view.granularity, view.codes)
     freshness = store.last_upload_time(con)
     path = metrics.trajectory_source(con)
 
-st.caption(f"{view.scope} · {fmt.month(view.period)} · số liệu cập nhật lần cuối "
+st.caption(f"{view.scope} · {view.label} · số liệu cập nhật lần cuối "
            f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
            f"{fmt.month(metrics.latest_period(con))}. Lộ trình: {path}.")
 # Two rows of three, all of it first, then the voluntary part: no label is cut short on a 1280 px projector.
 c1, c2, c3 = st.columns(3)
-has_previous = card["net_1m"] == card["net_1m"]  # NaN when no commune reported the month before
-c1.metric("Số người tham gia", fmt.number(card["total"]), fmt.signed(card["net_1m"]) if has_previous else None,
-          delta_description="so với tháng trước" if has_previous else None)
+has_previous = card["net"] == card["net"]  # NaN when no commune reported the span before
+c1.metric("Số người tham gia", fmt.number(card["total"]), fmt.signed(card["net"]) if has_previous else None,
+          delta_description=f"so với {labels.GRANULARITY[view.granularity].lower()} trước" if has_previous else None)
 c2.metric(f"% chỉ tiêu {settings.target_year}", fmt.percent(card["attainment"]),
           help=f"Chỉ tiêu: {fmt.number(card['target'])} người")
 c3.metric("Xã đạt tiến độ", f"{fmt.number(card['on_track'])}/{fmt.number(card['units'])}")
@@ -29,8 +29,8 @@ c1.metric("Tham gia tự nguyện", fmt.number(card["voluntary"]))
 c2.metric("% chỉ tiêu tự nguyện tối thiểu", fmt.percent(card["voluntary_attainment"]),
           help=f"Chỉ tiêu tối thiểu: {fmt.number(card['voluntary_min'])} người")
 if card["reporting"] < card["units"]:
-    st.warning(f"{fmt.month(view.period)}: {fmt.number(card['units'] - card['reporting'])} xã, phường chưa có "
-               "số liệu; tổng trên chỉ cộng các xã đã báo cáo.")
+    st.warning(f"{view.heading}: {fmt.number(card['units'] - card['reporting'])} xã, "
+               "phường chưa có số liệu; tổng trên chỉ cộng các xã đã báo cáo.")
 if card["stated_target"] != card["target"] and view.codes is None:
     st.info(f"Tổng chỉ tiêu của các xã khớp được với danh mục là {fmt.number(card['target'])}, "
             f"kế hoạch ghi {fmt.number(card['stated_target'])}. Xem trang «Kiểm tra dữ liệu».")

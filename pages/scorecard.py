@@ -4,9 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import completeness, fmt, labels, metrics, scorecard
-from analytics.annual import annual_targets
-from pages.common import in_scope, month_page, on_phone, shown_errors
+from analytics import fmt, labels, scorecard
+from pages.common import in_scope, month_page, on_phone, profile_on_select, shown_errors
 
 LIGHT_CSS = {scorecard.GREEN: "background-color: #c7ecdf", scorecard.AMBER: "background-color: #fbe3b5",
              scorecard.RED: "background-color: #f6cbb7", scorecard.NONE: ""}
@@ -14,16 +13,12 @@ LIGHT_MARK = {scorecard.GREEN: "●", scorecard.AMBER: "▲", scorecard.RED: "�
 
 view, con, settings = month_page("Bảng điểm xã, phường")
 with shown_errors():
-    table = metrics.commune_table(con, settings, view.period)
-    annual = annual_targets(con)
-    year_targets = annual[annual["year"] == int(view.period[:4])] if not annual.empty else None
-    reported = completeness.reporting(con, settings, dt.date.today(), metrics.periods(con))
-    card = scorecard.build(table, year_targets, completeness.completeness_share(reported), settings)
+    card, year_targets = scorecard.of_span(con, settings, view.span, dt.date.today())
 card = in_scope(card, view)
 
-st.caption(f"{fmt.month(view.period)} · ● xanh: đạt ngưỡng; ▲ vàng: gần đạt; ■ đỏ: dưới ngưỡng. "
+st.caption(f"{view.label} · ● xanh: đạt ngưỡng; ▲ vàng: gần đạt; ■ đỏ: dưới ngưỡng. "
            "Ngưỡng lấy từ cấu hình kế hoạch. Xếp hạng: ít chỉ số đỏ nhất, rồi ít vàng nhất, rồi tỷ lệ đạt 2030.")
-if year_targets is None or year_targets.empty:
+if year_targets is None:
     st.info(f"Chưa có chỉ tiêu năm {view.period[:4]} chính thức nên bảng chưa có cột «Đạt chỉ tiêu năm»; "
             "chỉ tiêu năm được nhập ở trang «Chỉ tiêu năm».")
 sort_by = st.selectbox("Sắp xếp theo", ["rank", *scorecard.INDICATORS],
@@ -47,6 +42,10 @@ if printable:
                 "div[data-testid='stToolbar'] { display: none !important; } }</style>", unsafe_allow_html=True)
     st.table(styled.hide(axis="index").relabel_index([headers[c] for c in styled.data.columns], axis="columns"))
 else:
-    st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(card) + 1), 900),
-                 column_config={c: st.column_config.Column(headers[c], pinned=on_phone() and c in ("rank", "name"))
-                                for c in styled.data.columns})
+    st.caption("Chọn một dòng để mở hồ sơ của xã, phường đó.")
+    event = st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(card) + 1), 900),
+                         on_select="rerun", selection_mode="single-row", key="scorecard_table",
+                         column_config={c: st.column_config.Column(headers[c],
+                                                                   pinned=on_phone() and c in ("rank", "name"))
+                                        for c in styled.data.columns})
+    profile_on_select(event, card)

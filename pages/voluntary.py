@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import fmt, metrics
+from analytics import fmt, metrics, stocks
 from analytics.charts import RANKED, ranked, ranked_bars
 from pages.common import in_scope, month_page, shown_errors
 
@@ -10,7 +10,7 @@ TOP = 10  # bars a chart shows unless every commune is asked for
 
 view, con, settings = month_page("Bảo hiểm xã hội tự nguyện")
 with shown_errors():
-    table = metrics.commune_table(con, settings, view.period)
+    table = stocks.commune_table(con, settings, view.span)
     campaign = metrics.campaign_effect(con, settings, view.codes)
 table = in_scope(table, view)
 reported = table[table["total"].notna()]
@@ -39,4 +39,4 @@ for value, title, axis, colour in (
          "Tỷ lệ đạt chỉ tiêu tự nguyện (%)", "status"),
         ("voluntary_share", "Tỷ trọng tự nguyện trong số người tham gia", "Tỷ trọng tự nguyện (%)", None)):
     st.altair_chart(ranked_bars(ranked(reported, value, which, TOP), value, "name", title, axis, colour=colour,
-                                ascending=which == "lowest", subtitle=fmt.month(view.period)), width="stretch")
+                                ascending=which == "lowest", subtitle=view.label), width="stretch")

@@ -7,12 +7,14 @@ data, and page tests that show the demo data generated from it, build ``data/``.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from docx import Document
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
@@ -46,6 +48,24 @@ def record_monthly(con, rows, *, sha: str = "x", now: dt.datetime = T0, user: Us
     """Store (period, code, total, voluntary) rows as one real upload, as the ingest step would; its id."""
     return store.record_upload(con, monthly_frame(rows), kind="monthly", file_name=file_name, sha256=sha,
                                user=user, rows_read=len(rows), now=now)
+
+
+def record_annual(con, rows, *, sha: str = "annual", now: dt.datetime = T0, user: User = ANALYST) -> int:
+    """Store (year, code, total_target, voluntary_min) rows as one upload of official annual targets; its id."""
+    frame = pd.DataFrame(rows, columns=["year", "code", "total_target", "voluntary_min"]).assign(
+        source_row=None, written_name=None, match_method="code", match_score=None)
+    return store.record_upload(con, frame, kind="annual", file_name="chi-tieu-nam.xlsx", sha256=sha, user=user,
+                               rows_read=len(rows), now=now)
+
+
+def docx_bytes(*paragraphs: str) -> bytes:
+    """A real Word file holding ``paragraphs``: what a commune sends back."""
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def _built(path: Path, settings, registry: Registry | None = None) -> Path:

@@ -9,7 +9,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import accounts, db, metrics, store
+from analytics import accounts, db, stocks, store
 from pages.access import TOKEN
 from tests.conftest import ROOT, signed_in
 
@@ -102,7 +102,7 @@ def test_an_unexpected_error_shows_an_incident_number_and_logs_the_trace(demo_db
     def broken(*args, **kwargs):
         raise RuntimeError("/srv/bi-mat/duong-dan: hỏng")
 
-    monkeypatch.setattr(metrics, "summary", broken)
+    monkeypatch.setattr(stocks, "summary", broken)  # what the overview loads its cards with
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state[TOKEN] = signed_in(demo_db, ANALYST)
     with caplog.at_level(logging.ERROR, logger="bhxh"):

@@ -18,7 +18,8 @@ from docx.shared import Pt
 from PIL import Image
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from analytics import briefing, db, fmt, labels, metrics, outlook, store
+from analytics import db, fmt, labels, metrics, outlook, store
+from analytics.reports import briefing
 from tests.conftest import ROOT, record_monthly
 
 PERIOD = "2026-10"

@@ -13,8 +13,9 @@ import docx
 import openpyxl
 import pytest
 
-from analytics import accounts, briefing, fmt
+from analytics import accounts, fmt
 from analytics.intake import templates
+from analytics.reports import briefing
 from tests.e2e.conftest import (
     ADMIN,
     ANALYST,

@@ -1,5 +1,5 @@
 """What a leader meets opening a link: the same numbers in any browser language, a phone without sideways
-scrolling, a map that shows the whole province and opens a commune on a click.
+scrolling, a map that shows the whole province and opens a commune's profile on a click.
 
 The pages are opened as an anonymous visitor (the demo plan lets anyone view them), each at its own URL.
 Screenshots of the overview, map, scorecard and public page at 1440×900, 1280×720 and 390×844 go to
@@ -179,7 +179,7 @@ def pixel(view: dict, width: float, height: float, lon: float, lat: float) -> tu
     return x, y
 
 
-def test_a_click_on_a_commune_opens_it_among_its_neighbours(chromium_browser, warm_server, geometry):
+def test_a_click_on_a_commune_opens_its_profile(chromium_browser, warm_server, geometry):
     context, page = new_page(chromium_browser, {"width": 1440, "height": 900})
     views = map_views(page)
     try:
@@ -188,15 +188,10 @@ def test_a_click_on_a_commune_opens_it_among_its_neighbours(chromium_browser, wa
         inside = chosen.geometry.representative_point()
         x, y = pixel(views[-1], *drawn_size(page), inside.x, inside.y)
         page.locator(DECK_CANVAS).first.click(position={"x": x, "y": y})
-        caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first
-        caption.filter(has_text="Phạm vi: Xã Tiên La").wait_for(state="visible")
-        page.wait_for_function("() => document.querySelector('[data-stale=\"true\"]') === null", polling=POLL_MS)
-        settle_charts(page)
-        assert "pham_vi=X%C3%A3+Ti%C3%AAn+La" in page.url
-        # Closer, but at most 2.5 times the province's scale: the neighbours stay on the map, by name.
-        whole, one = views[0], views[-1]
-        assert whole["zoom"] < one["zoom"] <= whole["zoom"] + math.log2(1 / mapview.CONTEXT) + 1e-6
-        assert_clean(page, "ban-do-after-click")
-        page.screenshot(path=str(SCREENSHOTS / "e2e-1440x900-ban-do-xa-tien-la.png"))
+        page.locator("h2").filter(has_text=re.compile(r"^\s*Xã Tiên La\s*$")).wait_for(state="visible")
+        wait_rendered(page, BY_PATH["ho-so-xa"].heading)
+        assert f"ma={chosen['code']}" in page.url and "/ho-so-xa" in page.url
+        assert_clean(page, "ho-so-xa-after-map-click")
+        page.screenshot(path=str(SCREENSHOTS / "e2e-1440x900-ho-so-xa-tien-la.png"))
     finally:
         context.close()

@@ -23,6 +23,7 @@ FONT_SIZE = 13  # px; about 9 pt once scaled to the page
 FONT = "DejaVu Sans"
 # charts.trend's two series: reported figures drawn solid in the colour Hình 3 gives them, the path dashed grey.
 TREND_SERIES = ["Thực hiện", "Lộ trình đến mục tiêu"]
+MIN_CHART_MONTHS = 3  # fewer months make a dot or a segment on a zoomed axis: a sentence says it better
 
 
 def png(chart: alt.TopLevelMixin, height: int = 260) -> bytes:
@@ -35,7 +36,7 @@ def png(chart: alt.TopLevelMixin, height: int = 260) -> bytes:
                                time_format_locale=locale["time"])
 
 
-def _trend(series: pd.DataFrame, value: str, expected: str) -> bytes:
+def _trend(series: pd.DataFrame, value: str, expected: str, height: int = 260) -> bytes:
     """Print has no hover to tell the lines apart, so the plan is the dashed one, as readers expect."""
     chart = trend(series, value, expected, "").encode(
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", symbolType="stroke"),
@@ -43,11 +44,11 @@ def _trend(series: pd.DataFrame, value: str, expected: str) -> bytes:
         strokeDash=alt.StrokeDash("series:N", legend=None,
                                   scale=alt.Scale(domain=TREND_SERIES, range=[[1, 0], [6, 4]])),
     )
-    return png(chart)
+    return png(chart, height)
 
 
-def total_trend(series: pd.DataFrame) -> bytes:
-    return _trend(series, "total", "expected")
+def total_trend(series: pd.DataFrame, height: int = 260) -> bytes:
+    return _trend(series, "total", "expected", height)
 
 
 def voluntary_trend(series: pd.DataFrame) -> bytes:

@@ -1,0 +1,233 @@
+"""The Steering Committee briefing for a month: a Word report laid out as an official report, and a workbook.
+
+Both files are built from one `Figures`, so the report and the workbook can never disagree, and
+every figure comes from the same functions the dashboard pages use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from docx.shared import Pt
+
+from analytics import fmt, labels, metrics, outlook, spans, store, targets
+from analytics.periods import month_index
+from analytics.projection import METHOD_VI
+from analytics.reports import blocks, charts, sections
+
+KINDS = ("docx", "xlsx")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the briefing states for one month."""
+
+    period: str
+    summary: dict
+    table: pd.DataFrame  # metrics.commune_table
+    lagging: pd.DataFrame  # metrics.lagging, slowest first
+    series: pd.DataFrame  # metrics.province_series up to the period
+    net: dict  # "M", "Q", "Y" -> net increase of participants (stock difference)
+    outlook: dict  # outlook.province_outlook as it stood at the period
+    communes_outlook: pd.DataFrame  # outlook.commune_outlook as it stood at the period
+    plan: dict  # targets.plan_summary
+    uploads: pd.DataFrame  # store.uploads
+    trajectory: str  # metrics.trajectory_source: what "on track" is measured against
+    updated: dt.datetime | None  # store.last_upload_time
+    demo: bool
+
+
+def quarter_label(period: str) -> str:
+    """'2026-10' -> 'quý IV/2026', the way reports name quarters."""
+    return spans.label(spans.key(period, spans.QUARTER))
+
+
+def net_increases(values: pd.DataFrame, period: str) -> dict:
+    """Growth of participants over the month, quarter to date and year to date ending at ``period``.
+
+    Taken per commune and then summed, so a commune that missed a report is left out instead of its
+    whole stock counting as a fall or a rise; NaN when no commune has the earlier figure.
+    """
+    keys = {"M": period, "Q": f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}", "Y": period[:4]}
+    upto = values[values["period"] <= period]
+    out = {}
+    for freq, key in keys.items():
+        per_commune = [metrics.net_increase(group.set_index("period")["total"], freq).get(key, math.nan)
+                       for _, group in upto.groupby("code")]
+        out[freq] = float(pd.Series(per_commune, dtype=float).sum(min_count=1))
+    return out
+
+
+def _lagging(table: pd.DataFrame) -> pd.DataFrame:
+    """metrics.lagging without the blank rows it returns when no commune lags.
+
+    With nothing kept it assigns a full-length column to an empty frame, which pandas 3 answers with
+    one empty row per commune; dropping rows without a code is a no-op once that is fixed.
+    """
+    return metrics.lagging(table, list(metrics.LAGGING), list(metrics.MEASURES)).dropna(subset=["code"])
+
+
+def figures(con, settings, period: str) -> Figures:
+    """The month's figures; series and projections stop at ``period``, so a past month's report uses no later month."""
+    month_index(period)  # a malformed period fails here, not deep inside a chart
+    values = store.monthly(con)
+    table = metrics.commune_table(con, settings, period, values)
+    return Figures(
+        period=period,
+        summary=metrics.summary(con, settings, period),
+        table=table,
+        lagging=_lagging(table),
+        series=metrics.province_series(con, settings, values=values[values["period"] <= period]),
+        net=net_increases(values, period),
+        outlook=outlook.province_outlook(con, settings, until=period),
+        communes_outlook=outlook.commune_outlook(con, settings, until=period),
+        plan=targets.plan_summary(con),
+        uploads=store.uploads(con),
+        trajectory=metrics.trajectory_source(con),
+        updated=store.last_upload_time(con),
+        demo=store.has_demo(con),
+    )
+
+
+def file_name(kind: str, period: str) -> str:
+    """'bao-cao-bhxh-2026-10.docx': the period is in the name, so saved copies do not overwrite each other."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    month_index(period)
+    return f"bao-cao-bhxh-{period}.{kind}"
+
+
+def summary_rows(f: Figures, settings) -> list[tuple[str, str, float, str]]:
+    """(label, unit, value, kind) of section I; kind is 'whole', 'signed' or 'pct' (a ratio)."""
+    s = f.summary
+    year = settings.target_year
+    return [
+        ("Số người tham gia BHXH", "người", s["total"], "whole"),
+        (f"Tỷ lệ so với chỉ tiêu năm {year} ({fmt.number(s['target'])} người)", "%", s["attainment"], "pct"),
+        ("Trong đó: số người tham gia BHXH tự nguyện", "người", s["voluntary"], "whole"),
+        (f"Tỷ lệ so với chỉ tiêu tự nguyện tối thiểu năm {year} ({fmt.number(s['voluntary_min'])} người)", "%",
+         s["voluntary_attainment"], "pct"),
+        ("Số xã, phường có số liệu trong tháng", "xã, phường", s["reporting"], "whole"),
+        ("Số xã, phường đạt tiến độ theo lộ trình", "xã, phường", s["on_track"], "whole"),
+        (f"Tăng ròng trong {fmt.month(f.period)}", "người", f.net["M"], "signed"),
+        (f"Tăng ròng {quarter_label(f.period)} (đến hết {fmt.month(f.period)})", "người", f.net["Q"], "signed"),
+        (f"Tăng ròng năm {f.period[:4]} (so với cuối năm {int(f.period[:4]) - 1})", "người", f.net["Y"], "signed"),
+    ]
+
+
+def briefing_docx(con, settings, period: str) -> bytes:
+    """The month's report to the Steering Committee, ready for the secretariat to complete and sign."""
+    f = figures(con, settings, period)
+    s, month, year = f.summary, fmt.month(period), settings.target_year
+    doc = blocks.document(f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {month}",
+                          sections.issuer_name(settings), settings.title)
+    blocks.header_block(doc, [sections.issuer_name(settings)], "BC-UBND", settings.province, dt.date.today().year)
+    blocks.title_block(doc, ["Kết quả phát triển đối tượng tham gia bảo hiểm xã hội", f"{month[0].upper()}{month[1:]}"],
+                       f.demo)
+    blocks.para(doc, f"Thực hiện {settings.title}, {settings.issuer.lower() or 'ủy ban nhân dân tỉnh'} "
+                     f"báo cáo kết quả phát triển đối tượng tham gia bảo hiểm xã hội (BHXH) đến hết {month} như sau:")
+
+    doc.add_heading("I. KẾT QUẢ THỰC HIỆN", level=1)
+    blocks.para(doc, f"Đến hết {month}, toàn tỉnh có {fmt.number(s['total'])} người tham gia BHXH, đạt "
+                     f"{fmt.percent(s['attainment'])} chỉ tiêu năm {year}; trong đó {fmt.number(s['voluntary'])} người "
+                     f"tham gia BHXH tự nguyện, đạt {fmt.percent(s['voluntary_attainment'])} chỉ tiêu tự nguyện tối "
+                     f"thiểu. Có {fmt.number(s['on_track'])}/{fmt.number(s['units'])} xã, phường đạt tiến độ theo "
+                     "lộ trình.")
+    if s["reporting"] < s["units"]:
+        blocks.para(doc, f"Lưu ý: {fmt.number(s['units'] - s['reporting'])} xã, phường chưa có số liệu {month}; "
+                         "các tổng số chỉ cộng các xã, phường đã báo cáo.", italic=True)
+    blocks.figure_table(doc, summary_rows(f, settings))
+    blocks.para(doc, "Tăng ròng là chênh lệch số người tham gia cuối kỳ so với cuối kỳ trước, cộng theo từng xã, "
+                     "phường có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", italic=True,
+                size=Pt(12))
+
+    doc.add_heading("II. DIỄN BIẾN SO VỚI LỘ TRÌNH", level=1)
+    blocks.para(doc, f"Mức cần đạt từng tháng theo {f.trajectory}; xã, phường đạt tiến "
+                     f"độ khi số thực hiện đạt từ {fmt.number(settings.thresholds['on_track_pct'])} % mức cần "
+                     f"đạt trên lộ trình.")
+    if len(f.series) >= charts.MIN_CHART_MONTHS:
+        blocks.picture(doc, charts.total_trend(f.series),
+                       f"Số người tham gia BHXH so với lộ trình đến chỉ tiêu năm {year}")
+        blocks.picture(doc, charts.voluntary_trend(f.series),
+                       f"Số người tham gia BHXH tự nguyện so với lộ trình đến chỉ tiêu tối thiểu năm {year}")
+    else:
+        blocks.para(doc, few_months_sentence(f.series))
+
+    doc.add_heading("III. CÁC XÃ, PHƯỜNG CHẬM TIẾN ĐỘ", level=1)
+    lag = f.lagging
+    if lag.empty:
+        blocks.para(doc, f"Trong {month} không có xã, phường nào chậm tiến độ.")
+    else:
+        counts = lag["status"].value_counts()
+        blocks.para(doc, f"Có {fmt.number(len(lag))}/{fmt.number(s['units'])} xã, phường chậm tiến độ "
+                         f"({fmt.number(counts.get(metrics.STATUS_VERY_LATE, 0))} rất chậm, "
+                         f"{fmt.number(counts.get(metrics.STATUS_LATE, 0))} chậm), xếp từ chậm nhất; tiến độ là số "
+                         "thực hiện so với mức cần đạt trên lộ trình.")
+        rows = [[fmt.number(r.rank), r.name, r.status, blocks.shown(r.progress, "pct"),
+                 blocks.shown(r.voluntary_progress, "pct"), r.reason] for r in labels.shown(lag).itertuples()]
+        blocks.grid(doc, ["TT", "Xã, phường", "Trạng thái", "Tiến độ tổng số (%)", "Tiến độ tự nguyện (%)", "Chậm về"],
+                    rows, [1.1, 4.6, 2.3, 2.6, 2.6, 2.8], {3, 4})
+
+    doc.add_heading(f"IV. DỰ BÁO KHẢ NĂNG ĐẠT CHỈ TIÊU NĂM {year}", level=1)
+    sections.outlook_section(doc, f.outlook, f.communes_outlook, settings)
+    sections.closing(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ", sections.sources_notes(settings, s, f.outlook, f.updated),
+                     ["- ……………;", "- ……………;", "- Lưu: VT."], ["……………"])
+    return blocks.to_bytes(doc)
+
+
+def few_months_sentence(series: pd.DataFrame) -> str:
+    """What section II says instead of its charts while there are fewer than `charts.MIN_CHART_MONTHS` months."""
+    if series.empty:
+        return "Chưa có số liệu hằng tháng để so sánh với lộ trình."
+    last = series.iloc[-1]
+    months = ", ".join(fmt.month(p) for p in series["period"])
+    return (f"Mới có số liệu {fmt.number(len(series))} tháng ({months}), chưa đủ {charts.MIN_CHART_MONTHS} tháng "
+            f"để vẽ diễn biến. Đến hết {fmt.month(last['period'])} có {fmt.number(last['total'])} người tham gia "
+            f"BHXH, mức cần đạt theo lộ trình là {fmt.number(last['expected'])} người; trong đó "
+            f"{fmt.number(last['voluntary'])} người tham gia tự nguyện, mức cần đạt "
+            f"{fmt.number(last['voluntary_expected'])} người.")
+
+
+# --- Excel ------------------------------------------------------------------------------------------
+
+COMMUNE_COLUMNS = {
+    "code": "Mã", "name": "Xã, phường", "former_district": "Huyện cũ", "former_province": "Tỉnh cũ",
+    "target": "Chỉ tiêu tổng số", "voluntary_min": "Chỉ tiêu tự nguyện tối thiểu", "total": "Số tham gia",
+    "compulsory": "Bắt buộc", "voluntary": "Tự nguyện", "labour_force": "Lực lượng lao động",
+    "expected": "Mức cần đạt theo lộ trình", "voluntary_expected": "Mức tự nguyện cần đạt",
+    "gap_to_trajectory": "Chênh lệch so với lộ trình",
+    "attainment": "Đạt chỉ tiêu tổng số", "voluntary_attainment": "Đạt chỉ tiêu tự nguyện",
+    "progress": "Tiến độ tổng số", "voluntary_progress": "Tiến độ tự nguyện", "voluntary_share": "Tỷ trọng tự nguyện",
+    "labour_coverage": "Bao phủ lực lượng lao động", "status": "Trạng thái", "reason": "Chậm về",
+    "net_1m": "Tăng ròng 1 tháng", "net_3m": "Tăng ròng 3 tháng", "net_12m": "Tăng ròng 12 tháng",
+}
+LAGGING_COLUMNS = {"rank": "Hạng", **{k: COMMUNE_COLUMNS[k] for k in (
+    "code", "name", "former_district", "status", "reason", "progress", "voluntary_progress", "total", "expected",
+    "gap_to_trajectory", "voluntary", "voluntary_expected")}}
+
+
+def briefing_xlsx(con, settings, period: str) -> bytes:
+    """The briefing's figures as a workbook: summary, every commune, lagging ones, projection, sources."""
+    f = figures(con, settings, period)
+    book = blocks.Workbook(f"Báo cáo BHXH {fmt.month(period)}")
+    book.figures("Tổng hợp", summary_rows(f, settings),
+                 [f"Kỳ báo cáo: {fmt.month(f.period)}"] + (["DỮ LIỆU MINH HỌA — số giả lập, không phải số liệu thực."]
+                                                           if f.demo else []))
+    book.sheet("Xã phường", labels.shown(f.table), COMMUNE_COLUMNS, sections.COLUMN_KINDS, 2)
+    book.sheet("Chậm tiến độ", labels.shown(f.lagging), LAGGING_COLUMNS, sections.COLUMN_KINDS, 3)
+    book.sheet(f"Dự báo {settings.target_year}", sections.outlook_frame(f.outlook, f.communes_outlook, settings),
+               sections.OUTLOOK_COLUMNS, sections.COLUMN_KINDS, 2)
+    sections.sources_sheet(book, [
+        ("Kế hoạch", settings.title),
+        ("Nghị quyết", settings.resolution),
+        ("Tài liệu chỉ tiêu", f.plan["source_document"]),
+        ("Tháng gốc của lộ trình", fmt.month(settings.baseline_month)),
+        ("Lộ trình", f.trajectory),
+        ("Phương pháp dự báo", METHOD_VI),
+        ("Số liệu cập nhật lần cuối", fmt.date(f.updated)),
+        ("Lập báo cáo", fmt.date(dt.date.today())),
+    ], f.uploads)
+    return book.close()
