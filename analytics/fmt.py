@@ -72,15 +72,19 @@ def _kind_of(column: pd.Series) -> str | None:
     return "whole" if values.empty or (values == values.round()).all() else "decimal"
 
 
-def table(frame: pd.DataFrame, kinds: dict[str, str] | None = None, *, keep_empty: bool = False):
+def table(frame: pd.DataFrame, kinds: dict[str, str] | None = None, *, marks: dict[str, pd.Series] | None = None,
+          keep_empty: bool = False):
     """``frame`` ready for st.dataframe or st.table, looking the same in every browser.
 
     Streamlit formats numbers with the browser's language ('1,702' in an English browser), so each
     figure is written here in Vietnamese and handed over as a pandas Styler's display text, while the
     cell keeps its number: a click on a column header still sorts by value. ``kinds`` names a format
-    of ``KINDS`` per column; other numeric columns are shown whole or with their decimals. Every
-    empty cell (missing, or a blank text) reads "—", and a column with no value at all is left out
-    (``keep_empty`` keeps it), which on a phone gives its width to the columns that say something.
+    of ``KINDS`` per column; other numeric columns are shown whole or with their decimals; ``marks``
+    gives a column a sign per row written before its figure. Every empty cell (missing, or a blank
+    text) reads "—": Streamlit draws a missing value as a grey "None" whatever its display text, so a
+    column with a gap is handed over as its text (it then sorts as text). A column with no value at
+    all is left out (``keep_empty`` keeps it), which on a phone gives its width to the columns that
+    say something.
     """
     kinds = kinds or {}
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -88,9 +92,25 @@ def table(frame: pd.DataFrame, kinds: dict[str, str] | None = None, *, keep_empt
     if not keep_empty:
         frame = frame.loc[:, [c for c in frame.columns if frame[c].notna().any()] or list(frame.columns)]
     frame = frame.reset_index(drop=True)
-    chosen = {c: kinds.get(c) or _kind_of(frame[c]) for c in frame.columns}
-    formats = {c: KINDS[k] for c, k in chosen.items() if k is not None}
-    return frame.style.format(na_rep=EMPTY).format(formats, na_rep=EMPTY)
+    signs = {c: pd.Series(m).fillna("").reset_index(drop=True) for c, m in (marks or {}).items() if c in frame}
+    formats = {c: KINDS[k] for c in frame.columns if (k := kinds.get(c) or _kind_of(frame[c])) is not None}
+    gaps = [c for c in frame.columns if frame[c].isna().any()]
+    frame = frame.assign(**{c: [_cell(v, formats.get(c, str), signs[c][i] if c in signs else "")
+                                for i, v in frame[c].items()] for c in gaps})
+    styler = frame.style
+    for column, written in formats.items():
+        if column in gaps:
+            continue
+        for sign, rows in (signs[column].groupby(signs[column]).groups.items() if column in signs
+                           else [("", frame.index)]):
+            styler = styler.format(lambda v, sign=sign, written=written: _cell(v, written, sign),
+                                   subset=(list(rows), column))
+    return styler
+
+
+def _cell(value, written, sign: str = "") -> str:
+    """One cell's text: its sign, then its figure; "—" for nothing."""
+    return EMPTY if _missing(value) else f"{sign} {written(value)}".strip()
 
 
 def month(period: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import db
+from analytics import db, fmt, labels
 from analytics.errors import SourceFileError
 from analytics.names import NameMatcher, nfc
 from analytics.settings import Settings
@@ -104,10 +104,12 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
             finding("unmatched_row", subject, f"Không khớp đơn vị chính thức nào ({hint}).")
         elif status in ("open", "confirmed"):
             finding("non_exact_match", subject,
-                    f"Khớp với {official[code]} ({code}) theo cách {method}, điểm {score:g}.",
+                    f"Khớp với {official[code]} ({code}) theo cách {labels.MATCH_METHOD[method]}, "
+                    f"điểm {fmt.number(score, 1)}.",
                     "confirmed" if status == "confirmed" else "open")
         if r.voluntary_min > r.total_target:
-            finding("figure", subject, f"Chỉ tiêu tự nguyện {r.voluntary_min} lớn hơn chỉ tiêu chung {r.total_target}.")
+            finding("figure", subject, f"Chỉ tiêu tự nguyện {fmt.number(r.voluntary_min)} lớn hơn chỉ tiêu chung "
+                    f"{fmt.number(r.total_target)}.")
     matched = pd.DataFrame(rows)
     counts = matched["code"].value_counts()
     for code, n in counts[counts > 1].items():
@@ -119,7 +121,8 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
         computed = int(appendix[column].sum())
         if computed != stated:
             finding("total_mismatch", label,
-                    f"Kế hoạch ghi {stated}, cộng từ các dòng được {computed}, chênh lệch {computed - stated}.")
+                    f"Kế hoạch ghi {fmt.number(stated)}, cộng từ các dòng được {fmt.number(computed)}, "
+                    f"chênh lệch {fmt.signed(computed - stated)}.")
     return Reconciliation(matched, pd.DataFrame(findings, columns=["kind", "subject", "detail", "status"]))
 
 

@@ -28,13 +28,9 @@ card = card.sort_values(sort_by, ascending=sort_by == "rank", na_position="last"
 # Each figure stays a number (a click on its header sorts by it) and is shown with its light's mark and colour;
 # an indicator with no figure at all (no official annual targets yet) takes no room.
 headers = {"rank": "Hạng", "name": "Xã, phường", **labels.SCORECARD_INDICATOR}
-styled = fmt.table(card[list(headers)], {"rank": "plain", **dict.fromkeys(scorecard.INDICATORS, "points")})
+styled = fmt.table(card[list(headers)], {"rank": "plain", **dict.fromkeys(scorecard.INDICATORS, "points")},
+                   marks={k: card[f"{k}_light"].map(LIGHT_MARK) for k in scorecard.INDICATORS})
 shown = [k for k in scorecard.INDICATORS if k in styled.data.columns]
-for key in shown:
-    for code, mark in LIGHT_MARK.items():
-        rows = card.index[card[f"{key}_light"] == code]
-        if mark and len(rows):
-            styled = styled.format(lambda v, mark=mark: f"{mark} {fmt.points(v)}", subset=(rows, key))
 styled = styled.apply(lambda column: [LIGHT_CSS[x] for x in card[f"{column.name}_light"]], subset=shown)
 printable = st.toggle("Chế độ in")
 if printable:

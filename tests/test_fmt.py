@@ -38,8 +38,20 @@ def test_nothing_reads_as_a_dash_and_an_empty_column_is_left_out():
                           "note": ["", None, math.nan]})
     styled = fmt.table(frame, {"annual": "pct", "total": "whole"})
     assert cells(styled) == [["name", "total"], ["Xã A", "5"], ["—", "—"], ["—", "7"]]
+    # Streamlit draws a missing value as a grey "None" whatever the display text: no cell is handed over empty.
+    assert styled.data.to_dict("list") == {"name": ["Xã A", "—", "—"], "total": ["5", "—", "7"]}
     kept = fmt.table(frame, {"annual": "pct"}, keep_empty=True)
     assert cells(kept)[0] == ["name", "annual", "total", "note"] and cells(kept)[1][1] == "—"
+
+
+def test_a_mark_goes_before_its_figure_and_a_full_column_stays_numbers():
+    frame = pd.DataFrame({"name": ["Xã A", "Xã B", "Xã C"], "attainment": [82.24, 61.0, 100.34],
+                          "voluntary": [70.0, math.nan, 99.96]})
+    marks = {"attainment": pd.Series(["●", "■", ""]), "voluntary": pd.Series(["▲", "", "●"])}
+    styled = fmt.table(frame, dict.fromkeys(["attainment", "voluntary"], "points"), marks=marks)
+    assert cells(styled)[1:] == [["Xã A", "● 82,2 %", "▲ 70,0 %"], ["Xã B", "■ 61,0 %", "—"],
+                                 ["Xã C", "100,3 %", "● 100,0 %"]]
+    assert styled.data["attainment"].tolist() == [82.24, 61.0, 100.34]
 
 
 def test_percent_points():

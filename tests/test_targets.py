@@ -87,7 +87,7 @@ def test_shipped_appendix_against_registry(con):
         ["Xã Vũ Thụ", "Xã Vũ Thư", "fuzzy_folded"],
     ]
     total = con.execute("SELECT detail FROM findings WHERE kind = 'total_mismatch'").fetchall()
-    assert total == [("Kế hoạch ghi 981535, cộng từ các dòng được 981533, chênh lệch -2.",)]
+    assert total == [("Kế hoạch ghi 981.535, cộng từ các dòng được 981.533, chênh lệch -2.",)]
 
 
 def test_code_lookup_accepts_aliases(con):
