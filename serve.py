@@ -1,15 +1,18 @@
 """The app's server: Streamlit's own (``st.App``) serving app.py, with the sign-in cookie's route, a Vietnamese
-page for unknown paths, and unexpected errors logged under an incident number.
+page for unknown paths, unexpected errors logged under an incident number, and the daily backups.
 
 Run it with ``streamlit run serve.py`` (``make run`` does).
 """
 
 import logging
+from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+from analytics import backup_schedule
+from analytics.settings import db_path, plan_path
 from pages.common import incident
 from pages.routes import PATHS
 from web import session_cookie
@@ -33,5 +36,15 @@ def _unexpected(exc: Exception) -> bool:
     return True
 
 
+@asynccontextmanager
+async def _daily_backups(_app):
+    """The server backs its database up once a day for as long as it runs (analytics.backup_schedule)."""
+    daily = backup_schedule.Daily(db_path(), plan_path()).start()
+    try:
+        yield None
+    finally:
+        daily.stop()
+
+
 app = st.App("app.py", routes=session_cookie.routes(), middleware=[Middleware(UnknownPaths, known=PATHS)],
-             on_script_error=_unexpected)
+             on_script_error=_unexpected, lifespan=_daily_backups)

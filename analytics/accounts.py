@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import threading
@@ -30,9 +31,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from analytics import audit, sessions
+from analytics import audit, sessions, usertext
 from analytics.db import transaction
 from analytics.errors import (
+    InvalidDisplayName,
     InvalidUsername,
     LoginFailed,
     NotAuthorised,
@@ -49,16 +51,19 @@ NEEDS = {
     "view": "viewer",
     "upload": "analyst", "withdraw": "analyst", "annual_targets": "analyst", "explore": "analyst",
     "remove_demo": "analyst", "confirm_names": "analyst", "commune_reports": "analyst",
-    "accounts": "admin", "settings": "admin", "layouts": "admin", "audit": "admin",
+    "accounts": "admin", "settings": "admin", "layouts": "admin", "audit": "admin", "backup": "admin",
 }
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 USERNAME_MAX = 64
+DISPLAY_NAME_MAX = 100
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]*")
 PASSWORD_MIN, PASSWORD_MAX, PASSWORD_SCORE = 10, 256, 3  # zxcvbn scores 0-4; 3 resists offline guessing
 REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khoá vì nhập sai nhiều lần. "
            "Hãy kiểm tra lại, thử lại sau ít phút hoặc liên hệ quản trị.")
 _HASHER = PasswordHasher()
+# Each argon2 run holds 64 MiB: runs take turns, one per core, so a crowd of logins cannot exhaust the memory.
+_ARGON2 = threading.BoundedSemaphore(os.cpu_count() or 1)
 _LOGIN_LOCK = threading.Lock()  # the server's logins decide one at a time; argon2 runs outside it
 _AUDIT_KEY = secrets.token_bytes(32)
 
@@ -135,13 +140,16 @@ def create_user(con, actor: User, username: str, display_name: str, role: str, p
     if username is None:
         raise InvalidUsername(f"Tên đăng nhập phải có 1–{USERNAME_MAX} ký tự, bắt đầu bằng chữ hoặc số, chỉ gồm "
                               "chữ không dấu, số và các dấu . _ @ - (ví dụ: nguyenvanan).")
+    display_name = " ".join(usertext.clean(display_name).split())
+    if not 1 <= len(display_name) <= DISPLAY_NAME_MAX:
+        raise InvalidDisplayName(f"Họ tên phải có 1–{DISPLAY_NAME_MAX} ký tự.")
     check_password(password, username, display_name, typed)
     now = now or dt.datetime.now()
     with transaction(con):
         if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
             raise UserExists(f"Tài khoản «{username}» đã có.")
         con.execute("INSERT INTO users (username, display_name, role, password_hash, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [username, display_name, role, _HASHER.hash(password), now])
+                    "VALUES (?, ?, ?, ?, ?)", [username, display_name, role, _hashed(password), now])
         audit.record(con, actor.username, "create_user", f"{username} ({role})", now)
     return User(username, display_name, role)
 
@@ -153,12 +161,18 @@ def has_admin(con) -> bool:
 @cache
 def _dummy_hash() -> str:
     """A hash no password matches, verified for unknown names so that they cost the same argon2 work."""
-    return _HASHER.hash(secrets.token_urlsafe(32))
+    return _hashed(secrets.token_urlsafe(32))
+
+
+def _hashed(password: str) -> str:
+    with _ARGON2:
+        return _HASHER.hash(password)
 
 
 def _verified(hashed: str, password: str) -> bool:
     try:
-        return _HASHER.verify(hashed, password)
+        with _ARGON2:
+            return _HASHER.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -248,7 +262,7 @@ def reset_password(con, actor: User, username: str, password: str, now: dt.datet
     now = now or dt.datetime.now()
     with transaction(con):
         changed = con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
-                              "WHERE username = ? RETURNING 1", [_HASHER.hash(password), username]).fetchall()
+                              "WHERE username = ? RETURNING 1", [_hashed(password), username]).fetchall()
         if not changed:
             raise UnknownAccount(f"Không có tài khoản «{username}».")
         ended = sessions.end_all(con, username, "password", now)

@@ -6,13 +6,14 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import db
+from analytics import db, usertext
 
 
 def record(con, actor: str, action: str, detail: str = "", now: dt.datetime | None = None) -> None:
-    """Append one entry; callers inside a transaction get it in the same transaction."""
+    """Append one entry; callers inside a transaction get it in the same transaction. Names quoted in the
+    detail come from people and files: control characters never reach the log or its exports."""
     con.execute("INSERT INTO audit_log (happened_at, actor, action, detail) VALUES (?, ?, ?, ?)",
-                [now or dt.datetime.now(), actor, action, detail])
+                [now or dt.datetime.now(), actor, action, usertext.clean(detail)])
 
 
 def entries(con, limit: int = 1000) -> pd.DataFrame:

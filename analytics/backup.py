@@ -3,29 +3,46 @@
 ``python -m analytics backup export THƯ_MỤC`` and ``python -m analytics backup restore THƯ_MỤC [--force]``.
 
 DuckDB lets one process at a time open the file, and the web app is its only
-writer: while the server runs, these commands get DatabaseLocked, so stop it
-first (or export from inside the app through ``export``). A restore is built in
-a temporary file next to the database, checked (row counts, schema version),
-and only then renamed over it, so the database is either the old one or the
-complete restored one, never half of each.
+writer: while the server runs, these commands get DatabaseLocked. The running
+server backs itself up instead (``online``: from the Quản trị page, and daily,
+see analytics.backup_schedule) through its own connection: EXPORT DATABASE
+inside one transaction reads one snapshot, so sessions go on writing and the
+backup holds exactly the data committed when it began (measured against
+COPY FROM DATABASE into a new file, which is as consistent but slower, larger,
+and attaches a file to the server's catalog). Both kinds are the same format.
+
+A restore is built in a temporary file next to the database, checked (row
+counts, schema version), and only then renamed over it, so the database is
+either the old one or the complete restored one, never half of each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from analytics import db
-from analytics.errors import BackupError, DatabaseError, DatabaseUnavailable, SchemaTooNew
+from analytics import audit, db
+from analytics.accounts import User, require
+from analytics.errors import BackupBusy, BackupError, DatabaseError, DatabaseUnavailable, SchemaTooNew
 from analytics.schema import MIGRATIONS
-from analytics.settings import db_path
+from analytics.settings import Settings, db_path
 
 MANIFEST = "manifest.json"
+ON_DEMAND, DAILY = "on_demand", "daily"  # the two kinds of the server's own backups
+SUFFIX = {ON_DEMAND: "theo-yeu-cau", DAILY: "hang-ngay"}  # how each kind's folder name ends
+_RUNNING = threading.Lock()  # one backup at a time in the server, daily or on demand
 
 
 def _row_counts(con) -> dict[str, int]:
@@ -43,8 +60,8 @@ def export(con, directory: str | Path) -> dict:
         raise BackupError(f"Thư mục {directory} đã có nội dung; hãy chọn một thư mục mới hoặc trống.")
     partial = directory.with_name(f".{directory.name}.dang-xuat-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.parent.mkdir(parents=True, exist_ok=True)
     try:
+        partial.parent.mkdir(parents=True, exist_ok=True)
         with db.transaction(con):
             manifest = {"schema_version": db.schema_version(con), "tables": _row_counts(con),
                         "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -56,6 +73,97 @@ def export(con, directory: str | Path) -> dict:
         shutil.rmtree(partial, ignore_errors=True)
         raise BackupError(f"Không xuất được cơ sở dữ liệu vào {directory}: {exc}") from exc
     return manifest
+
+
+@dataclass(frozen=True)
+class Made:
+    """One backup the server made: where, how much, how long."""
+
+    directory: Path
+    tables: int
+    rows: int
+    size_bytes: int
+    seconds: float
+
+
+def folder(settings: Settings, database: str | Path | None = None) -> Path:
+    """Where the server's backups go: the plan's folder, a relative one beside the database file."""
+    return Path(database or db_path()).parent / settings.backup_folder
+
+
+def _database_file(con) -> Path:
+    return Path(db.value(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
+
+
+def online(con, actor: User, settings: Settings, kind: str = ON_DEMAND, now: dt.datetime | None = None) -> Made:
+    """A backup of the running database through the server's own connection, while sessions go on writing;
+    refused while another backup runs; audited. ``kind`` (ON_DEMAND, DAILY) ends the backup's name."""
+    require(actor, "backup")
+    if not _RUNNING.acquire(blocking=False):
+        raise BackupBusy("Đang có một bản sao lưu khác; hãy thử lại sau ít phút.")
+    try:
+        now = now or dt.datetime.now()
+        started = time.perf_counter()
+        directory = folder(settings, _database_file(con)) / f"bhxh-{now:%Y-%m-%d-%H%M%S}-{SUFFIX[kind]}"
+        manifest = export(con, directory)
+        made = Made(directory, len(manifest["tables"]), sum(manifest["tables"].values()), _size(directory),
+                    time.perf_counter() - started)
+    finally:
+        _RUNNING.release()
+    with db.transaction(con):
+        audit.record(con, actor.username, "backup", f"{directory.name}: {made.tables} bảng, {made.rows} dòng, "
+                                                    f"{made.size_bytes} byte, {made.seconds:.1f} giây")
+    return made
+
+
+def _size(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+def made_at(directory: Path) -> dt.datetime | None:
+    """When one of the server's backups was made, read from its name; None for anything else."""
+    try:
+        return dt.datetime.strptime(directory.name[len("bhxh-"):len("bhxh-YYYY-MM-DD-HHMMSS")], "%Y-%m-%d-%H%M%S")
+    except ValueError:
+        return None
+
+
+def listed(settings: Settings, kind: str | None = None, database: str | Path | None = None) -> list[Path]:
+    """The server's complete backups (of one kind, or both), oldest first."""
+    found = [p for p in folder(settings, database).glob("bhxh-*") if p.is_dir() and (p / MANIFEST).exists()
+             and made_at(p) is not None and _kind(p) in ((kind,) if kind else SUFFIX)]
+    return sorted(found, key=made_at)
+
+
+def _kind(directory: Path) -> str | None:
+    return next((kind for kind, suffix in SUFFIX.items() if directory.name.endswith(f"-{suffix}")), None)
+
+
+def overview(settings: Settings) -> pd.DataFrame:
+    """The backups for the admin page, newest first: name, kind, when, size in MB."""
+    rows = [{"name": p.name, "kind": _kind(p), "made_at": made_at(p), "size_mb": _size(p) / 2**20}
+            for p in reversed(listed(settings))]
+    return pd.DataFrame(rows, columns=["name", "kind", "made_at", "size_mb"])
+
+
+def prune(settings: Settings, database: str | Path | None = None) -> list[Path]:
+    """Delete the oldest daily backups beyond the plan's ``keep``, and what a stopped server left half-written;
+    those made on demand stay. The deleted backups."""
+    daily = listed(settings, DAILY, database)
+    gone = daily[:max(len(daily) - settings.backup_keep, 0)]
+    left = [p for p in folder(settings, database).glob(".bhxh-*.dang-xuat-*") if not p.name.endswith(f"-{os.getpid()}")]
+    for directory in gone + left:
+        shutil.rmtree(directory)
+    return gone
+
+
+def zipped(directory: Path) -> bytes:
+    """A backup as one ZIP file to download; ``restore`` takes it as it is."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # Parquet is compressed already
+        for path in sorted(directory.iterdir()):
+            archive.write(path, path.name)
+    return buffer.getvalue()
 
 
 def _sql_path(path: Path) -> str:
@@ -88,12 +196,28 @@ def _holds_data(path: Path) -> bool:
         con.close()
 
 
-def restore(directory: str | Path, path: str | Path | None = None, *, force: bool = False) -> dict:
-    """Rebuild the database at ``path`` (default: the app's) from an export; returns the manifest.
+def restore(source: str | Path, path: str | Path | None = None, *, force: bool = False) -> dict:
+    """Rebuild the database at ``path`` (default: the app's) from a backup, a folder or its ZIP; the manifest.
 
     Refuses to replace a database holding data unless ``force``.
     """
-    directory, target = Path(directory), Path(path or db_path())
+    source, target = Path(source), Path(path or db_path())
+    if not source.is_file():
+        return _restore(source, target, force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.giai-nen-") as unpacked:
+        try:
+            with zipfile.ZipFile(source) as archive:
+                names = archive.namelist()
+                if any(Path(n).name != n or n.startswith(".") for n in names):
+                    raise BackupError(f"Tệp {source} có đường dẫn lạ bên trong nên không phải một bản sao lưu.")
+                archive.extractall(unpacked)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise BackupError(f"Tệp {source} không phải một bản sao lưu nén ZIP đọc được ({exc}).") from exc
+        return _restore(Path(unpacked), target, force)
+
+
+def _restore(directory: Path, target: Path, force: bool) -> dict:
     manifest = _read_manifest(directory)
     if manifest["schema_version"] > len(MIGRATIONS):
         raise SchemaTooNew(f"Bản sao lưu có phiên bản lược đồ {manifest['schema_version']}, mới hơn chương trình "

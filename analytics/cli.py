@@ -158,13 +158,13 @@ def backup_group() -> None:
     pass
 
 
-DIRECTORY = click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 DATABASE = click.option("--db", "database", type=click.Path(path_type=Path, dir_okay=False),
                         help="tệp cơ sở dữ liệu (mặc định: BHXH_DB hoặc data/bhxh.duckdb)")
 
 
-@backup_group.command("export", help="Sao lưu vào một thư mục mới hoặc trống.")
-@DIRECTORY
+@backup_group.command("export", help="Sao lưu vào một thư mục mới hoặc trống (khi máy chủ web đã dừng; "
+                                      "khi nó chạy, hãy sao lưu từ trang Quản trị).")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @DATABASE
 def export(directory: Path, database: Path | None) -> int:
     target = database or db_path()
@@ -178,14 +178,15 @@ def export(directory: Path, database: Path | None) -> int:
     return 0
 
 
-@backup_group.command("restore", help="Khôi phục vào một tệp mới rồi đổi tên thay tệp đang có.")
-@DIRECTORY
+@backup_group.command("restore", help="Khôi phục từ một bản sao lưu (thư mục, hoặc tệp ZIP tải từ trang Quản trị) "
+                                       "vào một tệp mới rồi đổi tên thay tệp đang có.")
+@click.argument("source", type=click.Path(path_type=Path))
 @DATABASE
 @click.option("--force", is_flag=True, help="khôi phục đè lên cơ sở dữ liệu đang có dữ liệu")
-def restore(directory: Path, database: Path | None, force: bool) -> int:
+def restore(source: Path, database: Path | None, force: bool) -> int:
     target = database or db_path()
-    manifest = backup.restore(directory, target, force=force)
-    click.echo(f"Đã khôi phục {target} từ {directory}: {len(manifest['tables'])} bảng, "
+    manifest = backup.restore(source, target, force=force)
+    click.echo(f"Đã khôi phục {target} từ {source}: {len(manifest['tables'])} bảng, "
                f"{sum(manifest['tables'].values())} dòng, lược đồ phiên bản {len(MIGRATIONS)}.")
     return 0
 

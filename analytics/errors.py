@@ -41,6 +41,10 @@ class BackupError(AnalyticsError):
     """A backup directory cannot be written or read back, or a restore would overwrite data."""
 
 
+class BackupBusy(BackupError):
+    """Another backup is running in the server; only one runs at a time."""
+
+
 class RegistryError(AnalyticsError):
     """The official unit registry cannot be built for the configured province."""
 
@@ -131,6 +135,10 @@ class WorkerFailed(AnalyticsError):
 
 class InvalidUsername(AnalyticsError):
     """A new account's user name is empty, too long, or has characters outside the allowed set."""
+
+
+class InvalidDisplayName(AnalyticsError):
+    """A new account's full name is empty or too long."""
 
 
 class WeakPassword(AnalyticsError):

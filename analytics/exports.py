@@ -1,4 +1,5 @@
-"""Table downloads as CSV and XLSX; cells that a spreadsheet would run as formulas are neutralised."""
+"""Table downloads as CSV and XLSX; cells that a spreadsheet would run as formulas are neutralised, and control
+characters (a NUL in a name stored before they were stripped on input) never leave."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import io
 
 import pandas as pd
 
+from analytics import usertext
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(value):
     """Text beginning like a formula gets a leading apostrophe so no spreadsheet evaluates it."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = usertext.clean(value, multiline=True)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@ role; any other identity only when the settings name its domain, and then with t
 
 from __future__ import annotations
 
-from analytics import accounts
+from analytics import accounts, usertext
 from analytics.errors import IdentityRefused
 from analytics.settings import Settings
 
@@ -18,7 +18,7 @@ def sso_user(con, settings: Settings, email: str | None, name: str | None = None
         return accounts.User(address, str(found["display_name"]), str(found["role"]))
     domain = settings.sso_allowed_domain
     if address and not len(local) and domain and address.endswith("@" + domain):
-        return accounts.User(address, str(name or address), settings.sso_default_role)
+        return accounts.User(address, usertext.clean(name or address), settings.sso_default_role)
     raise IdentityRefused(f"Tài khoản «{address or '?'}» của tổ chức chưa được cấp quyền vào ứng dụng này"
                           + (" hoặc đã bị khoá" if len(local) else "")
                           + ". Hãy đề nghị quản trị tạo tài khoản trùng với địa chỉ thư điện tử này.")

@@ -76,6 +76,7 @@ TARGET_SOURCE = {"official": "Chỉ tiêu năm chính thức", "trajectory": "M�
 UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm"}
 NAME_SOURCE = {"appendix": "Phụ lục kế hoạch", "upload": "Tệp số liệu tải lên", "confirmation": "Tên đã xác nhận"}
 UPLOAD_STATE = {True: "Đang hiệu lực", False: "Đã rút"}  # withdrawn_at is empty
+BACKUP_KIND = {"on_demand": "Bấm tay trên trang Quản trị", "daily": "Hằng ngày"}
 
 # Which words each coded column of the analytics frames takes, for ``shown``.
 COLUMNS = {"status": STATUS, "reason": REASON}

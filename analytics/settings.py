@@ -54,6 +54,9 @@ class Settings:
     sso_allowed_domain: str  # "" lets in only identities with an enabled local account
     sso_default_role: str
     evaluation: dict  # "source": who set the rules; "rules": class -> {indicator: minimum}, best class first
+    backup_folder: str  # where backups go; a relative path is beside the database file
+    backup_daily_at: str  # "HH:MM" the server makes its daily backup; "" = no daily backups
+    backup_keep: int  # daily backups kept; older ones are deleted
 
 
 # What a plan file may leave out, and the value it then takes: each default of the program lives here only.
@@ -70,6 +73,9 @@ DEFAULTS = {
     ("access", "session_hours"): 12,
     ("access", "sso_allowed_domain"): "",
     ("access", "sso_default_role"): "viewer",
+    ("backup", "folder"): "sao-luu",
+    ("backup", "daily_at"): "02:00",
+    ("backup", "keep"): 14,
 }
 
 
@@ -154,11 +160,21 @@ def _load(path: Path, mtime: float) -> Settings:
             sso_allowed_domain=str(_optional(raw, "access", "sso_allowed_domain")).strip().lstrip("@").lower(),
             sso_default_role=_role(_optional(raw, "access", "sso_default_role")),
             evaluation=_evaluation(raw),
+            backup_folder=str(_optional(raw, "backup", "folder")),
+            backup_daily_at=_clock(_optional(raw, "backup", "daily_at")),
+            backup_keep=int(_optional(raw, "backup", "keep")),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"Tệp cấu hình kế hoạch {path} không hợp lệ: {exc}") from exc
+
+
+def _clock(text: str) -> str:
+    """A time of day as HH:MM, or "" for none."""
+    if text and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+        raise ValueError(f"[backup] daily_at phải có dạng GG:PP (ví dụ 02:00) hoặc để trống, không phải «{text}»")
+    return text
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -175,6 +191,7 @@ EDITABLE = {
     ("reporting", "monthly_due_day"): (int, 1, 28, "Hạn nộp số liệu tháng (ngày của tháng sau)"),
     ("access", "idle_minutes"): (int, 5, 480, "Tự đăng xuất sau (phút không hoạt động)"),
     ("access", "viewing_requires_login"): (bool, None, None, "Phải đăng nhập mới xem được các trang theo dõi"),
+    ("backup", "keep"): (int, 1, 365, "Số bản sao lưu hằng ngày được giữ lại"),
 }
 
 

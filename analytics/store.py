@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import audit, confirmed_names, db
+from analytics import audit, confirmed_names, db, usertext
 from analytics.accounts import User, require
 from analytics.build import rematch_appendix
 from analytics.db import transaction
@@ -127,15 +127,16 @@ def record_uploads(con, batches: list[Batch], *, kind: str, user: User, is_demo:
             _delete_demo(con)
         for b in batches:
             periods = ",".join(str(p) for p in sorted(b.table[key].unique()))
+            file_name, note = usertext.clean(b.file_name), usertext.clean(b.note)
             upload_id = con.execute(
                 "INSERT INTO uploads (kind, file_name, sha256, uploaded_by, uploaded_at, periods, rows_read, "
                 "rows_stored, is_demo, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [kind, b.file_name, b.sha256, user.username, b.now, periods, b.rows_read, len(b.table), is_demo,
-                 b.note],
+                [kind, file_name, b.sha256, user.username, b.now, periods, b.rows_read, len(b.table), is_demo, note],
             ).fetchone()[0]
-            audit.record(con, user.username, "upload", f"{kind} #{upload_id} {b.file_name}: {len(b.table)} dòng",
+            audit.record(con, user.username, "upload", f"{kind} #{upload_id} {file_name}: {len(b.table)} dòng",
                          b.now)
-            con.register("_upload", b.table.assign(upload_id=upload_id))
+            written = b.table["written_name"].map(lambda n: usertext.clean(n) if isinstance(n, str) else n)
+            con.register("_upload", b.table.assign(upload_id=upload_id, written_name=written))
             try:
                 con.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _upload")
             finally:
@@ -173,7 +174,7 @@ def confirm_name(con, user: User, written: str, code: str, note: str = "", now: 
     """A person ties a written unit name to an official unit (an alias code is taken to its primary code): stored
     once for every later upload and the appendix, which is matched again at once; audited. The primary code."""
     require(user, "confirm_names")
-    written, now = nfc(written), now or dt.datetime.now()
+    written, note, now = nfc(usertext.clean(written)), usertext.clean(note), now or dt.datetime.now()
     with WRITE_LOCK, transaction(con):
         primary = confirmed_names.primary(con, str(code).strip())
         confirmed_names.put(con, written, primary, note.strip(), user.username, now)
@@ -185,7 +186,8 @@ def confirm_name(con, user: User, written: str, code: str, note: str = "", now: 
 def forget_name(con, user: User, written: str) -> None:
     """Withdraw a confirmation, audited; uploads already stored keep the code they were stored with."""
     require(user, "confirm_names")
+    written = nfc(usertext.clean(written))
     with WRITE_LOCK, transaction(con):
-        confirmed_names.drop(con, nfc(written))
+        confirmed_names.drop(con, written)
         rematch_appendix(con)
-        audit.record(con, user.username, "forget_name", f"«{nfc(written)}»")
+        audit.record(con, user.username, "forget_name", f"«{written}»")

@@ -21,9 +21,9 @@ import duckdb
 import pandas as pd
 import streamlit
 
-from analytics import db, store
+from analytics import console, db, store
 from analytics.settings import load_settings
-from bench import browser, concurrency, national
+from bench import backups, browser, concurrency, hostile, national, sandbox
 
 BENCH = Path(__file__).resolve().parent
 REPS, CSV_REPS, BROWSER_REPS, RERUNS = 5, 3, 3, 2
@@ -104,6 +104,51 @@ def _browser(workdir: Path) -> tuple[list[dict], dict]:
     return figures, raw
 
 
+def _backups(workdir: Path) -> tuple[list[dict], dict]:
+    _say("Sao lưu khi máy chủ chạy: quy mô toàn quốc, một phiên khác đang ghi")
+    raw = backups.measure(workdir / "national.duckdb", workdir, REPS)
+    runs, size = raw["runs"], raw["size_mib"]
+    section = (f"Online backup of the national database ({raw['database_mib']:.0f} MiB file) while another session "
+               f"writes ({raw['writes_during']} writes during; medians of {REPS}; every backup "
+               f"{'consistent' if raw['consistent'] else 'NOT CONSISTENT'})")
+    export = "bare `EXPORT DATABASE` (Parquet)"
+    figures = [
+        figure(section, "`backup.online`: `EXPORT DATABASE` in one transaction, manifest, audit", export,
+               (runs["online"], runs["export"])),
+        figure(section, "`COPY FROM DATABASE` into a new DuckDB file (not chosen)", export,
+               (runs["copy"], runs["export"])),
+        figure(section, "Size: the backup folder", "the DuckDB file `COPY FROM DATABASE` writes",
+               ([size["online"]], [size["copy"]]), unit="MiB"),
+        figure(section, "`backup.restore` (import, check, migrate, rename)", "bare `IMPORT DATABASE`",
+               (runs["restore"], runs["import"])),
+    ]
+    return figures, raw
+
+
+def _confinement(workdir: Path) -> tuple[list[dict], dict]:
+    _say("Tiến trình riêng cho mỗi truy vấn; đăng nhập bị từ chối")
+    database = sandbox.built(workdir / "sandbox.duckdb")
+    ways = sandbox.strategies(console.open_console(database))
+    refused = sandbox.logins(database)
+    bare = ways.pop("in the server itself (no process, no limits)")
+    section = f"SQL console and logins (medians of {sandbox.REPS})"
+    figures = [figure(section, f"Console query: {way}", "the same query in the server, no process, no limits",
+                      (runs, bare)) for way, runs in ways.items()]
+    figures.append(figure(section, f"Refused login: {sandbox.UNKNOWN}", f"refused login: {sandbox.KNOWN}",
+                          (refused[sandbox.UNKNOWN], refused[sandbox.KNOWN])))
+    return figures, {"strategies": ways | {"in the server": bare}, "logins": refused}
+
+
+def _hostile(workdir: Path) -> tuple[list[dict], dict]:
+    _say("Bộ tấn công của tests/test_hostile.py vào một máy chủ thật")
+    raw = hostile.measure(workdir)
+    section = (f"The hostile suite against a real server: peak memory (target under {hostile.TARGET_MIB} MiB)")
+    figures = [figure(section, "Server peak memory (VmHWM) after every attack",
+                      "the same server with the pages open, before any attack",
+                      ([raw["peak_mib"]], [raw["baseline_mib"]]), unit="MiB")]
+    return figures, raw
+
+
 def _value(x: float, unit: str) -> str:
     if unit == "MiB":
         return f"{x:.0f} MiB"
@@ -128,6 +173,8 @@ def table(results: dict) -> str:
                       "|---|---:|---:|---:|---|"]
         lines.append(f"| {f['measure']} | {_value(f['project'], f['unit'])} | {_value(f['bare'], f['unit'])} "
                      f"| {f['ratio']:.1f}× | {f['baseline']} |")
+    if "hostile" in results:
+        lines += hostile.table(results["hostile"])
     if "concurrency" in results:
         lines += concurrency.table(results["concurrency"], results["date"])
     return "\n".join(lines) + "\n"
@@ -149,6 +196,9 @@ def main() -> int:
     workdir.mkdir(parents=True)
     today = dt.date.today()
     national_figures, scale = _national(workdir, today)
+    backup_figures, saved = _backups(workdir)
+    confined_figures, confined = _confinement(workdir)
+    hostile_figures, attacked = _hostile(workdir)
     browser_figures, raw = _browser(workdir)
     _say("Trình duyệt: năm người dùng cùng lúc so với một người")
     together = concurrency.measure(workdir)
@@ -157,7 +207,8 @@ def main() -> int:
         "load_average": {"start": load_start, "end": os.getloadavg()[0]},
         "duration_s": time.perf_counter() - STARTED,
         "repetitions": {"national": REPS, "csv": CSV_REPS, "browser_starts": BROWSER_REPS, "reruns_per_page": RERUNS},
-        "scale": scale, "figures": national_figures + browser_figures, "browser_runs": raw,
+        "scale": scale, "figures": national_figures + backup_figures + confined_figures + hostile_figures
+        + browser_figures, "browser_runs": raw, "backups": saved, "confinement": confined, "hostile": attacked,
         "concurrency": together,
     }
     (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -2,6 +2,8 @@
 
     python -m bench.sandbox
 
+``make bench`` (bench/run.py) reports ``strategies`` and ``logins`` beside its other figures, and runs the
+hostile suite against a real server (bench/hostile.py); run alone, this module also runs the bombs here.
 
 Prints, for the same small query over the built database: the median wall time with a fresh
 process per query started by "spawn" (a new interpreter), by the fork server (a fork of a
@@ -46,41 +48,42 @@ def _peak_mb() -> float:
         return int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
-def _median_ms(run) -> float:
+def _runs(run) -> list[float]:
+    """Seconds of ``REPS`` runs."""
     run()  # the first start (a fork server, a pool) is not what each query pays
     times = []
     for _ in range(REPS):
         started = time.perf_counter()
         run()
         times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+    return times
 
 
-def strategies(snapshot: console.Console) -> dict[str, float]:
-    """Median milliseconds of one query under each way of getting a process."""
+def strategies(snapshot: console.Console) -> dict[str, list[float]]:
+    """Seconds of one query under each way of getting a process."""
     def per_query():
         console.run_query(snapshot, QUERY, time_limit_s=60)
 
-    found = {"fork server, fresh process per query": _median_ms(per_query)}
+    found = {"fork server, fresh process per query": _runs(per_query)}
     forkserver = sandbox._CONTEXT
     sandbox._CONTEXT = multiprocessing.get_context("spawn")
     try:
-        found["spawn, fresh process per query"] = _median_ms(per_query)
+        found["spawn, fresh process per query"] = _runs(per_query)
     finally:
         sandbox._CONTEXT = forkserver
     task = (console._run, snapshot.views, QUERY, console.ROW_LIMIT, snapshot.memory_mb)
     # Pool workers would import this script as their main module; the server's would not.
     sys.modules["__main__"], main = types.ModuleType("__main__"), sys.modules["__main__"]
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=forkserver) as pool:
-        found["pool of one warm process, reused"] = _median_ms(lambda: pool.submit(*task).result())
+        found["pool of one warm process, reused"] = _runs(lambda: pool.submit(*task).result())
 
     def after_a_kill():  # what a pool pays once a bomb's worker has been killed: a new worker, then the query
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=forkserver) as pool:
             pool.submit(*task).result()
 
-    found["pool whose worker was killed: a new worker, then the query"] = _median_ms(after_a_kill)
+    found["pool whose worker was killed: a new worker, then the query"] = _runs(after_a_kill)
     sys.modules["__main__"] = main
-    found["in the server itself (no process, no limits)"] = _median_ms(
+    found["in the server itself (no process, no limits)"] = _runs(
         lambda: console.locked_database(snapshot.views, snapshot.memory_mb).execute(QUERY).fetchall())
     return found
 
@@ -105,8 +108,11 @@ def bombs_peak(snapshot: console.Console, uploads: dict) -> list[tuple[str, str,
     return rows
 
 
-def logins(path: Path) -> dict[str, float]:
-    """Median milliseconds of a refused login: unknown user, known user with a wrong password."""
+UNKNOWN, KNOWN = "unknown user", "known user, wrong password"
+
+
+def logins(path: Path) -> dict[str, list[float]]:
+    """Seconds of refused logins: an unknown user, a known user with a wrong password."""
     con = db.connect(path)
     try:
         accounts.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-do-hieu-nang-2026")
@@ -118,23 +124,28 @@ def logins(path: Path) -> dict[str, float]:
                 return
             raise AssertionError("a wrong password was accepted")
 
-        return {name: _median_ms(lambda u=username: refused(u))
-                for name, username in (("unknown user", "khong-co-ai"), ("known user, wrong password", "quantri"))}
+        return {name: _runs(lambda u=username: refused(u))
+                for name, username in ((UNKNOWN, "khong-co-ai"), (KNOWN, "quantri"))}
     finally:
         con.close()
 
 
+def built(path: Path) -> Path:
+    """The shipped plan's database at ``path``."""
+    con = db.connect(path)
+    build_database(con, load_settings())
+    con.close()
+    return path
+
+
 def measure() -> int:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.duckdb"
-        con = db.connect(path)
-        build_database(con, load_settings())
-        con.close()
+        path = built(Path(folder) / "bench.duckdb")
         snapshot = console.open_console(path)
-        for name, ms in strategies(snapshot).items():
-            print(f"{ms:8.1f} ms  {name}")
-        for name, ms in logins(path).items():
-            print(f"{ms:8.1f} ms  refused login, {name}")
+        for name, runs in strategies(snapshot).items():
+            print(f"{statistics.median(runs) * 1000:8.1f} ms  {name}")
+        for name, runs in logins(path).items():
+            print(f"{statistics.median(runs) * 1000:8.1f} ms  refused login, {name}")
         print(f"server peak RSS after the queries: {_peak_mb():.0f} MB")
         uploads = bombs.upload_bombs()  # made here, so their own bytes count before, not during
         print(f"server peak RSS after making the upload bombs in memory: {_peak_mb():.0f} MB")

@@ -13,10 +13,10 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analytics import accounts, identity, sessions
+from analytics import accounts, identity, sessions, usertext
 from analytics.errors import IdentityRefused, LoginFailed, SessionExpired, SessionRevoked
 from analytics.settings import load_settings
-from pages.common import connection, shown_errors
+from pages.common import connection, show_error, shown_errors
 from web import session_cookie
 
 TOKEN, COOKIE_STEP, NOTICE, DISMISSED = "session_token", "cookie_step", "session_notice", "dismissed_token"
@@ -122,7 +122,7 @@ def account_panel(con, user: accounts.User | None) -> None:
     if step:
         st.html(step, unsafe_allow_javascript=True)
     if user is not None:
-        st.sidebar.caption(f"{user.display_name} · {accounts.ROLE_VI[user.role]}")
+        st.sidebar.caption(f"{usertext.literal(user.display_name)} · {accounts.ROLE_VI[user.role]}")
         if st.sidebar.button("Đăng xuất"):
             with shown_errors():
                 sign_out(con)
@@ -130,7 +130,7 @@ def account_panel(con, user: accounts.User | None) -> None:
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         kind, text = notice
-        {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
+        {"success": st.success, "warning": st.warning, "error": st.error}[kind](usertext.literal(text))
 
 
 def login_form(then: str | None = None) -> None:
@@ -146,7 +146,7 @@ def login_form(then: str | None = None) -> None:
             try:
                 user = accounts.authenticate(con, username, password)
             except LoginFailed as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 sign_in(con, user, settings)
                 if then:
@@ -170,7 +170,7 @@ def gate(title: str):
             st.page_link("pages/public.py", label="Hoặc xem trang Công khai kết quả", icon=":material/campaign:")
         else:
             st.title(title)
-            st.warning(f"Tài khoản «{user.username}» ({accounts.ROLE_VI[user.role]}) không có quyền mở trang "
-                       f"«{title}». Nếu cần, hãy đề nghị quản trị cấp thêm quyền.")
+            st.warning(f"Tài khoản «{usertext.literal(user.username)}» ({accounts.ROLE_VI[user.role]}) không có quyền "
+                       f"mở trang «{title}». Nếu cần, hãy đề nghị quản trị cấp thêm quyền.")
 
     return closed

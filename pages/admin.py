@@ -1,14 +1,14 @@
-"""Quản trị: accounts, confirmations of name matches, and the audit log."""
+"""Quản trị: accounts, confirmations of name matches, settings, backups and the audit log."""
 
 import streamlit as st
 
-from analytics import accounts, audit, confirmed_names, exports, fmt, store
+from analytics import accounts, audit, backup, confirmed_names, exports, fmt, labels, store, usertext
 from analytics.communes import units
 from analytics.errors import AnalyticsError
 from analytics.intake import layouts
 from analytics.settings import EDITABLE, load_settings
 from analytics.targets import appendix_view
-from pages.common import connection, shown_errors, table
+from pages.common import connection, show_error, shown_errors, table
 
 st.title("Quản trị")
 user = st.session_state.get("user")
@@ -16,8 +16,8 @@ with shown_errors():
     con, settings = connection(), load_settings()
     accounts.require(user, "accounts")
 
-tab_users, tab_overrides, tab_layouts, tab_settings, tab_audit = st.tabs(
-    ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình", "Nhật ký"])
+tab_users, tab_overrides, tab_layouts, tab_settings, tab_backup, tab_audit = st.tabs(
+    ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình", "Sao lưu", "Nhật ký"])
 with tab_users:
     if notice := st.session_state.pop("account_notice", None):
         st.success(notice)
@@ -36,10 +36,10 @@ with tab_users:
         password = st.text_input("Mật khẩu (ít nhất 10 ký tự)", type="password")
         if st.form_submit_button("Tạo"):
             try:
-                accounts.create_user(con, user, username, name, role, password)
-                st.success(f"Đã tạo tài khoản «{username}».")
+                created = accounts.create_user(con, user, username, name, role, password)
+                st.success(f"Đã tạo tài khoản «{usertext.literal(created.username)}».")
             except (AnalyticsError, ValueError) as exc:
-                st.error(str(exc))
+                show_error(exc)
     with shown_errors():
         others = [u for u in accounts.users(con)["username"] if u != user.username]  # a new account included
     if others:
@@ -50,8 +50,8 @@ with tab_users:
                 with shown_errors():
                     accounts.set_disabled(con, user, who, disabled)
                 st.session_state["account_notice"] = (
-                    f"Đã khoá tài khoản «{who}»; mọi phiên đăng nhập của tài khoản này đã kết thúc." if disabled
-                    else f"Đã mở khoá tài khoản «{who}».")
+                    f"Đã khoá tài khoản «{usertext.literal(who)}»; mọi phiên đăng nhập của tài khoản này đã kết thúc."
+                    if disabled else f"Đã mở khoá tài khoản «{usertext.literal(who)}».")
                 st.rerun()
     with st.form("new_password", clear_on_submit=True):
         st.subheader("Đặt mật khẩu mới")
@@ -61,9 +61,10 @@ with tab_users:
         if st.form_submit_button("Đặt mật khẩu mới"):
             try:
                 accounts.reset_password(con, user, whose, password)
-                st.success(f"Đã đặt mật khẩu mới cho «{whose}»; mọi phiên đăng nhập của tài khoản này đã kết thúc.")
+                st.success(f"Đã đặt mật khẩu mới cho «{usertext.literal(whose)}»; mọi phiên đăng nhập của tài khoản "
+                           "này đã kết thúc.")
             except (AnalyticsError, ValueError) as exc:
-                st.error(str(exc))
+                show_error(exc)
 
 with tab_overrides:
     with shown_errors():
@@ -83,7 +84,7 @@ with tab_overrides:
         if st.button("Xác nhận", type="primary"):
             with shown_errors():
                 store.confirm_name(con, user, printed, code, note)
-            st.success(f"Đã xác nhận «{printed}» là {names[code]}.")
+            st.success(f"Đã xác nhận «{usertext.literal(printed)}» là {usertext.literal(names[code])}.")
     st.subheader("Các tên đã xác nhận")
     st.caption("Dùng chung cho phụ lục kế hoạch và mọi lần tải lên số liệu: một tên viết như thế nào thì được hiểu "
                "là đơn vị đã xác nhận.")
@@ -113,8 +114,8 @@ with tab_layouts:
                      hide_index=True, width="stretch", column_config={
                          "kind": "Loại", "file_name": "Từ tệp", "columns": "Các cột → trường",
                          "saved_by": "Người lưu", "saved_at": "Thời điểm"})
-        labels = dict(zip(saved["signature"], saved["file_name"] + " · " + saved["saved_at"].astype(str)))
-        gone = st.selectbox("Xoá cách đọc cột", list(labels), format_func=labels.get, key="drop_layout")
+        choices = dict(zip(saved["signature"], saved["file_name"] + " · " + saved["saved_at"].astype(str)))
+        gone = st.selectbox("Xoá cách đọc cột", list(choices), format_func=choices.get, key="drop_layout")
         if st.button("Xoá"):
             with shown_errors():
                 layouts.delete(con, user, gone)
@@ -124,7 +125,8 @@ with tab_settings:
     current = {("thresholds", k): v for k, v in settings.thresholds.items()}
     current |= {("reporting", "monthly_due_day"): settings.monthly_due_day,
                 ("access", "idle_minutes"): settings.idle_minutes,
-                ("access", "viewing_requires_login"): settings.viewing_requires_login}
+                ("access", "viewing_requires_login"): settings.viewing_requires_login,
+                ("backup", "keep"): settings.backup_keep}
     with st.form("settings"):
         chosen = {}
         for key, (kind, low, high, label) in EDITABLE.items():
@@ -137,6 +139,33 @@ with tab_settings:
             with shown_errors():
                 done = accounts.change_settings(con, user, chosen)
             st.success("Đã lưu: " + "; ".join(done) if done else "Không có thay đổi.")
+
+with tab_backup:
+    if settings.backup_daily_at:
+        daily = f"Mỗi ngày lúc {settings.backup_daily_at} máy chủ tự sao lưu, giữ {settings.backup_keep} bản gần nhất"
+    else:
+        daily = "Chưa bật sao lưu hằng ngày (daily_at trong mục [backup] của tệp cấu hình)"
+    st.caption(usertext.literal(
+        f"{daily}; bản sao lưu bấm tay được giữ cho đến khi xoá. Thư mục: {backup.folder(settings)}. Khôi phục "
+        "khi máy chủ đã dừng: python -m analytics backup restore THƯ_MỤC (hoặc tệp ZIP tải về)."))
+    if st.button("Sao lưu ngay", type="primary", help="Máy chủ vẫn chạy; mọi người vẫn làm việc bình thường."):
+        with shown_errors():
+            made = backup.online(con, user, settings)
+        st.success(f"Đã sao lưu vào {usertext.literal(made.directory.name)}: {fmt.number(made.tables)} bảng, "
+                   f"{fmt.number(made.rows)} dòng, {fmt.number(made.size_bytes / 2**20, 1)} MB, "
+                   f"{fmt.number(made.seconds, 1)} giây.")
+        st.download_button("Tải bản sao lưu (.zip)", backup.zipped(made.directory), f"{made.directory.name}.zip",
+                           mime="application/zip")
+    with shown_errors():
+        kept = backup.overview(settings)
+    if kept.empty:
+        st.info("Chưa có bản sao lưu nào trong thư mục.")
+    else:
+        st.dataframe(kept.assign(kind=kept["kind"].map(labels.BACKUP_KIND),
+                                 made_at=kept["made_at"].dt.strftime("%d/%m/%Y %H:%M:%S")),
+                     hide_index=True, width="stretch", column_config={
+                         "name": "Bản sao lưu", "kind": "Loại", "made_at": "Thời điểm",
+                         "size_mb": st.column_config.NumberColumn("Dung lượng (MB)", format="localized")})
 
 with tab_audit:
     with shown_errors():

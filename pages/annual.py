@@ -9,7 +9,7 @@ from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
-from pages.common import connection, show_review, shown_errors, table, upload_history
+from pages.common import connection, show_error, show_review, shown_errors, table, upload_history
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_COLUMNS = {"year": "Năm", "name": "Tên xã, phường", "total_target": "Chỉ tiêu chung",
@@ -64,7 +64,7 @@ if upload is not None:
                 upload_id = annual.apply_annual(con, prepared, user=st.session_state.get("user"),
                                                 confirm_warnings=confirmed, note=note)
             except AnalyticsError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 st.success(f"Đã lưu lần tải lên số {upload_id}: {fmt.number(len(prepared.checked.table))} chỉ tiêu. "
                            "Các trang theo dõi dùng chỉ tiêu này từ bây giờ.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from analytics import db, fmt, labels, metrics, scopes, spans, store
+from analytics import db, fmt, labels, metrics, scopes, spans, store, usertext
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
@@ -37,10 +37,10 @@ def shown_errors():
     try:
         yield
     except AnalyticsError as exc:
-        st.error(str(exc))
+        show_error(exc)
         st.stop()
     except duckdb.Error as exc:
-        st.error(str(db.translated(exc)))
+        show_error(db.translated(exc))
         st.stop()
 
 
@@ -55,6 +55,11 @@ def incident(exc: BaseException) -> str:
     st.error(f"Đã xảy ra lỗi ngoài dự kiến nên trang chưa hiển thị đầy đủ. Mã sự cố: {number}. Hãy tải lại trang; "
              "nếu lỗi lặp lại, hãy báo quản trị hệ thống kèm mã này.")
     return number
+
+
+def show_error(exc: Exception) -> None:
+    """An error's message, which may quote a name, a file or a value someone typed, shown literally."""
+    st.error(usertext.literal(str(exc)))
 
 
 ALL = scopes.ALL
@@ -176,7 +181,7 @@ def show_review(prepared) -> None:
         for line in (review.sheet_line(reading), review.layout_line(reading), review.period_line(reading),
                      review.communes_line(reading, prepared.checked)):
             if line:
-                st.markdown(line)
+                st.markdown(usertext.literal(line))
         if reading.columns:
             st.dataframe(review.columns_frame(reading), hide_index=True, width="stretch")
         if reading.aside:
@@ -191,7 +196,7 @@ def show_review(prepared) -> None:
         st.error("Tệp thiếu cột cần thiết (xem các vấn đề dưới đây): hãy chọn cột ở phần «Cách đọc cột», hoặc sửa "
                  "tiêu đề cột trong tệp rồi tải lại.")
     elif whole_file and len(whole_file) == len(errors):
-        st.error("Chưa đọc được tệp: " + " ".join(p.message for p in whole_file))
+        st.error(usertext.literal("Chưa đọc được tệp: " + " ".join(p.message for p in whole_file)))
     elif errors:
         st.error("Tệp có lỗi nên chưa thể lưu. Sửa các dòng dưới đây rồi tải lại.")
     problems = prepared.problem_table()

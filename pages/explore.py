@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import accounts, console, exports, fmt, metrics, pivot, store
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
-from pages.common import connection, no_data_notice, shown_errors
+from pages.common import connection, no_data_notice, show_error, shown_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATTED_CELLS = 20_000  # results up to this many cells have their figures written out in Vietnamese
@@ -48,7 +48,7 @@ with pivot_tab:
         try:
             table = pivot.pivot(con, settings, rows, columns, value, start, end, view.codes)
         except AnalyticsError as exc:
-            st.error(str(exc))
+            show_error(exc)
             table = None
         if table is not None and table.empty:
             st.info("Không có số liệu trong khoảng thời gian và phạm vi đã chọn.")
@@ -85,7 +85,7 @@ with sql_tab:
             st.session_state["sql_result"] = exc
     result = st.session_state.get("sql_result")
     if isinstance(result, AnalyticsError):
-        st.error(str(result))
+        show_error(result)
         for note in getattr(result, "__notes__", []):  # DuckDB's words may quote the query: shown literally
             st.code(note, language=None)
     elif result is not None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import accounts, fmt, store
+from analytics import accounts, fmt, store, usertext
 from analytics.communes import units
 from analytics.errors import AnalyticsError
 from analytics.intake.fields import MONTHLY, SKIP
@@ -10,7 +10,7 @@ from analytics.intake.pipeline import apply, confirm_mapping, prepare
 from analytics.intake.templates import monthly_template_csv, monthly_template_xlsx
 from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
-from pages.common import connection, show_review, shown_errors, upload_history
+from pages.common import connection, show_error, show_review, shown_errors, upload_history
 
 FIELD_CHOICES = [SKIP, *MONTHLY.fields]
 FIELD_VI = {SKIP: "Bỏ qua", **MONTHLY.labels}
@@ -42,8 +42,8 @@ def mapping_step(prepared) -> None:
     for n, col in enumerate(c for c in reading.columns if c.header or c.field or c.how != "empty"):
         current = col.field or SKIP
         chosen[col.index] = cells[n % 2].selectbox(
-            col.name, FIELD_CHOICES, index=FIELD_CHOICES.index(current), format_func=FIELD_VI.get,
-            key=f"map-{prepared.sha256[:12]}-{col.index}", help=col.evidence or None)
+            usertext.literal(col.name), FIELD_CHOICES, index=FIELD_CHOICES.index(current), format_func=FIELD_VI.get,
+            key=f"map-{prepared.sha256[:12]}-{col.index}", help=usertext.literal(col.evidence) or None)
     if st.button("Xác nhận cách đọc cột", type="primary" if prepared.needs_mapping else "secondary"):
         with shown_errors():
             confirm_mapping(con, prepared, chosen, user=user)
@@ -63,7 +63,7 @@ def name_step(prepared) -> None:
         suggested = [match.code] if match.code else [by_name[s] for s in match.suggestions if s in by_name]
         options = list(dict.fromkeys([*suggested, *sorted(official, key=official.get)]))
         c1, c2 = st.columns([3, 1])
-        code = c1.selectbox(f"«{written}» là", options, format_func=lambda c: f"{official[c]} ({c})",
+        code = c1.selectbox(f"«{usertext.literal(written)}» là", options, format_func=lambda c: f"{official[c]} ({c})",
                             key=f"name-{prepared.sha256[:12]}-{n}")
         c2.write("")
         if c2.button("Xác nhận tên", key=f"confirm-name-{prepared.sha256[:12]}-{n}"):
@@ -102,7 +102,7 @@ if upload is not None:
             try:
                 upload_id = apply(con, prepared, user=user, confirm_warnings=confirmed, note=note)
             except AnalyticsError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 st.success(f"Đã lưu lần tải lên số {upload_id}: {fmt.number(len(prepared.checked.table))} dòng, "
                            f"kỳ {', '.join(fmt.month(p) for p in sorted(prepared.checked.table['period'].unique()))}.")

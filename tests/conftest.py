@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document
+from markdown_it import MarkdownIt
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
@@ -235,3 +236,27 @@ def open_page(monkeypatch):
         return at
 
     return run
+
+
+# --- What a reader sees -------------------------------------------------------------------------------
+
+_COMMONMARK = MarkdownIt("commonmark")
+
+
+def shown(body: str) -> str:
+    """The words a reader sees of any Markdown body: escapes resolved, emphasis and code marks dropped."""
+    found = []
+    for block in _COMMONMARK.parse(body):
+        for part in block.children or []:
+            found.append("\n" if part.type == "softbreak" else part.content)
+    return "".join(found).replace("\u2060", "")
+
+
+def plain_text(body: str) -> str:
+    """What a reader sees of a Markdown body that must render as plain text: CommonMark's own parser finds no
+    link, image, HTML, emphasis, code, heading or list in it. Word joiners (analytics.usertext) are invisible."""
+    blocks = _COMMONMARK.parse(body)
+    assert [t.type for t in blocks] == ["paragraph_open", "inline", "paragraph_close"], body
+    parts = blocks[1].children
+    assert {p.type for p in parts} <= {"text", "softbreak"}, (body, [p.type for p in parts])
+    return shown(body)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import accounts, db, stocks, store
 from pages.access import TOKEN
-from tests.conftest import ROOT, signed_in
+from tests.conftest import ROOT, shown, signed_in
 
 ANALYST = accounts.User("cv-kiem-thu", "Chuyên viên kiểm thử", "analyst")
 ADMIN = accounts.User("qt-kiem-thu", "Quản trị kiểm thử", "admin")
@@ -23,7 +23,7 @@ def sidebar_text(at) -> str:
 
 
 def notices(at) -> str:
-    return " ".join(str(e.value) for kind in ("success", "warning", "error") for e in getattr(at.main, kind))
+    return " ".join(shown(e.value) for kind in ("success", "warning", "error") for e in getattr(at.main, kind))
 
 
 def change(database, sql: str, params: list) -> None:

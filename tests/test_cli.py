@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 
 from analytics.aliases import run_as
 from analytics.cli import main
+from tests.conftest import ROOT
 
 
 def test_an_old_invocation_runs_the_new_command(tiny_db, monkeypatch, capsys):
@@ -37,6 +40,19 @@ def test_a_malformed_command_line_exits_2(capsys):
 
 
 HOLD = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+LOCKED = "LỖI: Cơ sở dữ liệu {} đang được một tiến trình khác sử dụng. Hãy đóng tiến trình đó rồi thử lại.\n"
+
+
+@contextmanager
+def held(path):
+    """Another process holds the database file, as the running server does."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.communicate("", timeout=60)  # only stops a hung child
 
 
 def test_every_command_says_database_locked_while_another_process_holds_it(tiny_db, tmp_path, capsys,
@@ -44,13 +60,9 @@ def test_every_command_says_database_locked_while_another_process_holds_it(tiny_
     assert main(["backup", "export", str(tmp_path / "bk")]) == 0
     (tmp_path / "t.csv").write_text("Mã xã;Kỳ;Tổng số;Bắt buộc;Tự nguyện\n11953;2026-03;1000;900;100\n")
     monkeypatch.setenv("BHXH_ADMIN_PASSWORD", "mat-khau-quan-tri-dai-2030")
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tiny_db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held(tiny_db):
         capsys.readouterr()
-        locked = (f"LỖI: Cơ sở dữ liệu {tiny_db} đang được một tiến trình khác sử dụng. "
-                  "Hãy đóng tiến trình đó rồi thử lại.\n")
+        locked = LOCKED.format(tiny_db)
         for command in (["build"], ["build", "--force", "--demo"], ["check"], ["ingest", str(tmp_path / "t.csv")],
                         ["users", "create-admin", "quantri2"], ["backup", "export", str(tmp_path / "bk2")],
                         ["backup", "restore", str(tmp_path / "bk"), "--force"]):
@@ -60,5 +72,13 @@ def test_every_command_says_database_locked_while_another_process_holds_it(tiny_
             with pytest.raises(SystemExit) as exited:
                 run_as(*([] if module == "targets" else [module]))
             assert (exited.value.code, capsys.readouterr().err) == (1, locked), module
-    finally:
-        holder.communicate("", timeout=60)  # only stops a hung child
+
+
+def test_check_says_the_database_is_held_while_the_server_runs(tiny_db):
+    """Issue 12 saw a traceback from ``analytics.targets check`` while the server held the file: both forms of
+    the command, run as real processes, say what to do in one line."""
+    with held(tiny_db):
+        for module in ("analytics", "analytics.targets"):
+            done = subprocess.run([sys.executable, "-m", module, "check"], cwd=ROOT, capture_output=True, text=True,
+                                  env={**os.environ, "BHXH_DB": str(tiny_db)}, timeout=300)
+            assert (done.returncode, done.stdout, done.stderr) == (1, "", LOCKED.format(tiny_db)), module

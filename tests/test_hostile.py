@@ -9,6 +9,7 @@ tests/fixtures/bombs.py; the console's bombs run with a small memory limit so th
 from __future__ import annotations
 
 import datetime as dt
+import io
 import multiprocessing
 import os
 import shutil
@@ -18,12 +19,16 @@ import time
 import types
 from contextlib import closing
 
+import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from analytics import accounts, audit, console, db, sandbox, store
+from analytics import accounts, audit, console, db, exports, sandbox, store, usertext
 from analytics.accounts import User
 from analytics.errors import (
+    InvalidDisplayName,
     InvalidUsername,
     LoginFailed,
     NotAuthorised,
@@ -38,7 +43,7 @@ from analytics.intake.grid import Unreadable
 from analytics.intake.pipeline import SHOWN_PROBLEMS
 from analytics.upload_checks import sheet_names
 from analytics.upload_worker import confined
-from tests.conftest import record_monthly
+from tests.conftest import plain_text, record_monthly
 from tests.fixtures import bombs
 from tests.test_console import tiny_database
 
@@ -351,6 +356,35 @@ def test_unknown_and_known_users_cost_the_same_argon2_work(con, prepared, monkey
     assert changed(con, prepared) == {"users", "audit_log"}
 
 
+class _Crowd(accounts.PasswordHasher):
+    """Counts the argon2 runs under way at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def verify(self, hashed, password):
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            return super().verify(hashed, password)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+def test_a_crowd_of_logins_runs_at_most_one_argon2_per_core(con, prepared, monkeypatch):
+    """Each argon2 run holds 64 MiB; forty at once would hold 2,5 GB."""
+    crowd = _Crowd()
+    monkeypatch.setattr(accounts, "_HASHER", crowd)
+    outcomes = _parallel(con, [("quantri" if n % 2 else f"ai-do-{n}", f"doan-mo-{n}-lan") for n in range(40)])
+    assert [type(o) for o in outcomes] == [LoginFailed] * 40
+    assert 1 <= crowd.most <= (os.cpu_count() or 1)
+    assert changed(con, prepared) == {"users", "audit_log"}
+
+
 @pytest.mark.parametrize("state", ["unknown", "wrong", "locked", "disabled"])
 def test_every_refusal_has_the_same_message(con, prepared, state):
     if state == "locked":
@@ -378,6 +412,14 @@ def test_a_full_width_name_is_the_same_account(con, prepared):
 def test_a_bad_user_name_is_never_created(con, prepared, username):
     with pytest.raises(InvalidUsername, match="Tên đăng nhập phải có 1–64 ký tự"):
         accounts.create_user(con, accounts.SYSTEM, username, "X", "viewer", PASSWORD)
+    assert changed(con, prepared) == set()
+
+
+@pytest.mark.parametrize("name", ["", " \x00\x07 \u202e ", "x" * 101, "x" * 5_000_000],
+                         ids=["empty", "only_control_characters", "too_long", "five_megabytes"])
+def test_a_bad_full_name_is_never_stored(con, prepared, name):
+    with pytest.raises(InvalidDisplayName, match="Họ tên phải có 1–100 ký tự"):
+        accounts.create_user(con, accounts.SYSTEM, "docgia", name, "viewer", PASSWORD)
     assert changed(con, prepared) == set()
 
 
@@ -435,3 +477,154 @@ def test_a_query_or_upload_never_runs_the_servers_main_script(snapshot, tmp_path
     assert console.run_query(snapshot, "SELECT count(*) AS n FROM v_xa", time_limit_s=60)["n"].tolist() == [104]
     assert [g.sheet for g in confined(20)(bombs.xlsx(), "a.xlsx")] == ["Số liệu"]
     assert not (tmp_path / "ran").exists()
+
+
+# ---------------------------------------------------------------- user text is shown literally
+
+MARK = "ĐỘC"  # every hostile text carries it, so a test finds each element that quotes one
+HOSTILE_TEXT = [
+    ("image", f"![{MARK}](http://attacker.example/x.png)"),
+    ("link", f"[{MARK}](http://attacker.example)"),
+    ("html", f"<img src=x onerror=alert(1)>{MARK}"),
+    ("emphasis_and_code", f"**{MARK}** _nghiêng_ `mã` ~~gạch~~"),
+    ("streamlit_and_bare_addresses", f":red[{MARK}] :material/home: :smile: $x^2$ www.attacker.example a@b.example"),
+]
+HOSTILE = pytest.mark.parametrize("text", [t[1] for t in HOSTILE_TEXT], ids=[t[0] for t in HOSTILE_TEXT])
+CONTROL = f"{MARK}\x00 gpj.exe\u202e\x1b[2J\x07"  # a NUL, a direction override, an escape sequence, a bell
+CONTROL_CLEANED = f"{MARK} gpj.exe[2J"
+ADMIN = User("quantri", "Quản trị", "admin")
+_MARKDOWN = ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success")
+
+
+def quoting(at, mark: str = MARK) -> list[str]:
+    """What a reader sees of each Markdown element or label on the page that quotes ``mark``; each must render
+    as plain text (conftest.plain_text)."""
+    bodies = [e.value for kind in _MARKDOWN for e in getattr(at, kind)]
+    bodies += [e.label for kind in ("metric", "expander", "tabs") for e in getattr(at, kind)]
+    return [plain_text(body) for body in bodies if mark in body]
+
+
+def differs(connection, sums: dict) -> set[str]:
+    """The tables whose contents differ from ``sums``, leaving out the sessions table: every click moves the
+    session's idle clock (analytics.sessions), and a page test signs in through a real session."""
+    return {name for name, digest in db.checksums(connection).items() if sums.get(name) != digest} - {"sessions"}
+
+
+def table_with(at, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+@HOSTILE
+def test_a_display_name_is_shown_literally_in_the_sidebar(open_page, con, prepared, tmp_path, text):
+    at = open_page("pages/overview.py", tmp_path / "bhxh.duckdb", user=User("an", text, "viewer"))
+    signed = db.checksums(con)
+    at.run()
+    assert quoting(at) == [f"{text} · Xem"]
+    assert differs(con, signed) == set()
+
+
+@HOSTILE
+def test_an_account_made_with_hostile_names_is_stored_clean_and_listed_literally(open_page, con, prepared,
+                                                                                  tmp_path, text):
+    at = open_page("pages/admin.py", tmp_path / "bhxh.duckdb", user=ADMIN)
+    signed = db.checksums(con)
+    at.text_input[0].input("an@attacker.example")
+    at.text_input[1].input(text + CONTROL)
+    at.text_input[2].input(PASSWORD + "-moi")
+    at.button[0].click().run()
+    assert quoting(at, "attacker") == ["Đã tạo tài khoản «an@attacker.example»."]
+    assert accounts.users(con).set_index("username").loc["an@attacker.example", "display_name"] == (
+        text + CONTROL_CLEANED)
+    assert differs(con, signed) == {"users", "audit_log"}
+    written = db.checksums(con)
+    at.run()  # reading the list changes nothing
+    assert table_with(at, "display_name").set_index("username").loc["an@attacker.example", "display_name"] == (
+        text + CONTROL_CLEANED)
+    assert quoting(at) == []  # a table renders no Markdown
+    assert differs(con, written) == set()
+
+
+@HOSTILE
+def test_an_upload_with_hostile_names_is_reviewed_and_listed_literally(open_page, con, prepared, tmp_path, text):
+    store.record_upload(con, pd.DataFrame({"period": ["2026-06"], "code": ["11953"], "total": [130],
+                                           "compulsory": [113], "voluntary": [17], "labour_force": [None],
+                                           "source_row": [2], "written_name": [text + CONTROL],
+                                           "match_method": ["code"], "match_score": [None]}),
+                        kind="monthly", file_name=f"{text}{CONTROL}.csv", sha256="hostile", user=ANALYST,
+                        rows_read=1, note=text + CONTROL, now=NOW)
+    at = open_page("pages/upload.py", tmp_path / "bhxh.duckdb", user=ANALYST)
+    signed = db.checksums(con)
+    listed = table_with(at, "file_name").set_index("id").loc[2]
+    assert (listed["file_name"], listed["note"]) == (f"{text}{CONTROL_CLEANED}.csv", text + CONTROL_CLEANED)
+    assert con.execute("SELECT written_name FROM monthly_values WHERE upload_id = 2").fetchall() == [
+        (text + CONTROL_CLEANED,)]
+    at.file_uploader[0].upload(f"{text}.csv", f"Mã xã;Tên xã, phường;Kỳ;Tổng số;Tự nguyện\n;{text};2026-07;1;1\n"
+                               .encode(), "text/csv").run()
+    # the name is quoted in a problem, or its row is set aside as a note (a name of Markdown signs reads as one)
+    said = [v for d in at.dataframe if "Nội dung" in d.value.columns for v in d.value["Nội dung"]]
+    assert any(f"«{text}»" in v or v == f"{text} 2026-07" for v in said), said
+    assert quoting(at) == []
+    assert differs(con, signed) == set()
+
+
+def test_a_workbook_whose_sheet_and_headers_carry_markup_is_reviewed_literally(open_page, con, prepared, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = f"__{MARK}__ <img src=x onerror=f()>"  # no [ ] : * ? / or backslash in a sheet name
+    sheet.append(["Mã xã", "Kỳ", "Tổng số", "Tự nguyện", f"![{MARK}](http://attacker.example/x.png)"])
+    sheet.append(["11953", "2026-07", 130, 17, "x"])
+    data = io.BytesIO()
+    book.save(data)
+    at = open_page("pages/upload.py", tmp_path / "bhxh.duckdb", user=ANALYST)
+    signed = db.checksums(con)
+    at.file_uploader[0].upload("so-lieu.xlsx", data.getvalue(), "application/octet-stream").run()
+    assert quoting(at) == [f"Trang tính: «__{MARK}__ <img src=x onerror=f()>»."]
+    assert [plain_text(s.label) for s in at.selectbox if MARK in s.label] == [
+        f"cột E «![{MARK}](http://attacker.example/x.png)»"]
+    assert differs(con, signed) == set()
+
+
+@HOSTILE
+def test_a_console_error_quoting_hostile_text_shows_it_literally(open_page, con, prepared, tmp_path, text):
+    at = open_page("pages/explore.py", tmp_path / "bhxh.duckdb", user=ANALYST)
+    signed = db.checksums(con)
+    at.text_area(key="sql_text").input(f'SELECT "{text}" FROM v_xa')
+    at.button(key="sql_run").click().run()
+    assert [plain_text(e.value) for e in at.error] == [
+        "Tên cột, hàm hoặc kiểu dữ liệu không đúng; xem danh sách cột của từng bảng."]
+    assert [c.value for c in at.code] == [f'Binder Error: Referenced column "{text}" not found in FROM clause!']
+    assert quoting(at) == []
+    assert differs(con, signed) == set()
+
+
+def test_a_file_name_and_note_lose_their_control_characters_on_the_way_in(open_page, con, prepared, tmp_path):
+    at = open_page("pages/upload.py", tmp_path / "bhxh.duckdb", user=ANALYST)
+    signed = db.checksums(con)
+    named = CONTROL.replace("\x00", "")  # Streamlit itself refuses a NUL in a file name
+    at.file_uploader[0].upload(f"{named}.csv", "Mã xã;Kỳ;Tổng số;Tự nguyện\n11953;2026-06;130;17\n".encode(),
+                               "text/csv").run()
+    at.text_input(key="note").input(CONTROL)
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label == "Lưu số liệu").click().run()
+    assert [plain_text(s.value) for s in at.success] == ["Đã lưu lần tải lên số 2: 1 dòng, kỳ tháng 6/2026."]
+    assert con.execute("SELECT file_name, note FROM uploads WHERE id = 2").fetchone() == (
+        f"{CONTROL_CLEANED}.csv", CONTROL_CLEANED)
+    assert audit.entries(con)["detail"].iloc[0] == f"monthly #2 {CONTROL_CLEANED}.csv: 1 dòng"
+    assert differs(con, signed) == {"uploads", "monthly_values", "audit_log"}
+
+
+def test_control_characters_stored_before_never_leave_in_an_export(con):
+    con.execute("UPDATE uploads SET note = ?", [CONTROL])  # a database written before they were stripped
+    history = store.uploads(con, "monthly")[["id", "note"]]
+    assert exports.to_csv(history).decode("utf-8-sig").splitlines() == ["id,note", f"1,{CONTROL_CLEANED}"]
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(history))).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["id", "note"], [1, CONTROL_CLEANED]]
+
+
+@given(st.text())
+def test_any_text_reads_back_exactly_as_it_was_written(text):
+    """Whatever someone writes, CommonMark shows usertext.literal's Markdown as that text, cleaned (whitespace at
+    either end is not seen)."""
+    shown = usertext.clean(text).strip()
+    assume(shown)
+    assert plain_text(usertext.literal(shown)) == shown

@@ -140,7 +140,7 @@ def test_upload_page_is_not_offered_to_a_viewer(open_page, demo_db):
 def test_admin_page(open_page, demo_db):
     at = open_page("pages/admin.py", demo_db, user=ADMIN)
     assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình",
-                                          "Nhật ký"]
+                                          "Sao lưu", "Nhật ký"]
     assert at.number_input[0].value == 98.0 and at.checkbox[0].value is False
 
 
