@@ -15,7 +15,7 @@ import zipfile
 
 import pandas as pd
 
-from analytics import audit, db
+from analytics import audit, db, usertext
 from analytics.accounts import User, require
 from analytics.communes import resolve_code
 from analytics.completeness import LATE, MISSING, PENDING, PRESENT
@@ -53,6 +53,7 @@ def record(con, user: User | None, settings: Settings, code: str, year: int, fil
     """Store a commune's returned report for ``year``; its id. Refuses other files, files over the plan's
     upload limit, and the same file twice."""
     require(user, "commune_reports")
+    file_name, note = usertext.clean(file_name), usertext.clean(note)
     if not data:
         raise ReportFileRefused(f"Tệp «{file_name}» rỗng.")
     if len(data) > settings.upload_max_mb * 2**20:

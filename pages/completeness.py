@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import commune_reports, completeness, fmt, labels, metrics, spans
+from analytics import commune_reports, completeness, fmt, labels, metrics, spans, usertext
 from analytics.errors import AnalyticsError
 from pages.common import month_page, shown_errors, table
 
@@ -63,9 +63,9 @@ def receive(year: int) -> None:
                 commune_reports.record(con, st.session_state.get("user"), settings, code, year, upload.name,
                                        upload.getvalue(), note=note)
             except AnalyticsError as exc:
-                st.error(str(exc))
+                st.error(usertext.literal(str(exc)))
             else:
-                st.success(f"Đã lưu báo cáo năm {year} của {names[code]} ({upload.name}).")
+                st.success(f"Đã lưu báo cáo năm {year} của {names[code]} ({usertext.literal(upload.name)}).")
 
 
 year = int(view.period[:4])

@@ -6,7 +6,18 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import commune_reports, completeness, evaluation, fmt, labels, metrics, profile, scorecard, stocks
+from analytics import (
+    commune_reports,
+    completeness,
+    evaluation,
+    fmt,
+    labels,
+    metrics,
+    profile,
+    scorecard,
+    stocks,
+    usertext,
+)
 from analytics.charts import trend
 from analytics.errors import UnknownCommune
 from analytics.reports import commune_form
@@ -29,7 +40,7 @@ if asked:
     try:
         code = profile.identity(con, asked)["code"]
     except UnknownCommune as exc:
-        st.error(str(exc))
+        st.error(usertext.literal(str(exc)))
 elif view.codes is not None and len(view.codes) == 1:
     code = view.codes[0]  # the sidebar's scope is one commune
 options = list(names)

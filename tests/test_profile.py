@@ -11,7 +11,7 @@ import pytest
 from analytics import confirmed_names, db, evaluation, fmt, labels, profile, stocks, store
 from analytics.errors import UnknownCommune
 from analytics.settings import load_settings
-from tests.conftest import ANALYST, monthly_frame, record_annual
+from tests.conftest import ANALYST, monthly_frame, plain_text, record_annual
 
 A, B = "11953", "11977"
 NHU_QUYNH, ALIAS = "11986", "12004"  # 12004 is Như Quỳnh's code in the second registry package
@@ -148,3 +148,9 @@ def test_profile_of_an_unknown_code_says_so(open_page, tiny_db):
     at = open_page("pages/profile.py", tiny_db, query={"ma": "99999"})
     assert "Mã «99999» không có trong danh mục" in at.error[0].value
     assert [h.value for h in at.header] == ["Bộ lọc"]  # the sidebar's, no commune's
+
+
+def test_a_code_in_the_link_is_shown_as_typed(open_page, tiny_db):
+    asked = "![x](http://a.example/c.png)"
+    at = open_page("pages/profile.py", tiny_db, query={"ma": asked})
+    assert f"Mã «{asked}» không có trong danh mục" in plain_text(at.error[0].value)
