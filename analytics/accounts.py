@@ -32,6 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 from analytics import audit, sessions, usertext
+from analytics import cache as figures_cache
 from analytics.db import transaction
 from analytics.errors import (
     InvalidDisplayName,
@@ -292,6 +293,8 @@ def change_settings(con, actor: User, changes: dict, path=None) -> list[str]:
 
     require(actor, "settings")
     done = update_settings(changes, path)
-    for change in done:
-        audit.record(con, actor.username, "settings", change)
+    with transaction(con):
+        for change in done:
+            audit.record(con, actor.username, "settings", change)
+        figures_cache.bump(con)  # thresholds and deadlines change figures
     return done

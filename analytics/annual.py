@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from analytics import metrics, store
+from analytics import cache, metrics, store
 from analytics.accounts import User
 from analytics.communes import units
 from analytics.errors import NoMonthlyData
@@ -51,6 +51,7 @@ def _as_known(con, today: dt.date) -> pd.DataFrame:
     return store.monthly(con, dt.datetime.combine(today, dt.time.max))
 
 
+@cache.shared(max_entries=2)
 def propose(con, settings: Settings, today: dt.date) -> pd.DataFrame:
     """year, code, name, total_target, voluntary_min by RULE_VI, from the figures known at the end of ``today``.
 
@@ -105,6 +106,7 @@ def apply_annual(con, prepared: Prepared, *, user: User, confirm_warnings: bool 
     return apply(con, prepared, user=user, confirm_warnings=confirm_warnings, note=note, now=now)
 
 
+@cache.shared(max_entries=1)
 def annual_targets(con) -> pd.DataFrame:
     """The official annual targets in force: year, code, total_target, voluntary_min."""
     return store.annual(con)[["year", "code", "total_target", "voluntary_min"]]

@@ -180,7 +180,7 @@ def _read_manifest(directory: Path) -> dict:
 
 
 def _holds_data(path: Path) -> bool:
-    """Whether ``path`` holds any row besides the schema version; a file that cannot be opened counts as data.
+    """Whether ``path`` holds any row besides the schema and data versions; a file that cannot be opened counts as data.
 
     Raises DatabaseLocked when another process (the web app) has it open: it must not be replaced under it.
     """
@@ -191,7 +191,7 @@ def _holds_data(path: Path) -> bool:
     except DatabaseUnavailable:
         return True
     try:
-        return any(n for t, n in _row_counts(con).items() if t != "schema_version")
+        return any(n for t, n in _row_counts(con).items() if t not in ("schema_version", "data_version"))
     finally:
         con.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import confirmed_names, db
+from analytics import cache, confirmed_names, db
 from analytics.groups import former_units
 from analytics.names import nfc
 from analytics.registry import Registry, load_registry
@@ -70,6 +70,7 @@ def _match_appendix(con, settings: Settings, appendix: pd.DataFrame, notes: pd.D
                                         "code", "method", "score", "status"]])
     _insert(con, "targets", targets[["code", "target_year", "total_target", "voluntary_min", "source_document"]])
     _insert(con, "findings", findings[["id", "kind", "subject", "detail", "status"]])
+    cache.bump(con)  # the targets changed
 
 
 def rematch_appendix(con, settings: Settings | None = None) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analytics import labels, spans
+from analytics import cache, labels, metrics, spans, stocks
 from analytics.fmt import vega_locale
 from analytics.periods import months_between
+from analytics.settings import Settings
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -107,3 +108,25 @@ def ranked_bars(frame: pd.DataFrame, value: str, label: str, title: str, axis_ti
     chart = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or "")).mark_bar().encode(**encoding)
     # The height is the whole chart's: 24 px a bar names every bar, the rest holds titles, axis and legend.
     return vietnamese(chart.properties(height=(170 if colour else 110) + 24 * len(frame)))
+
+
+@cache.shared(max_entries=64)
+def trends(con, settings: Settings, granularity: str, codes: list[str] | None, titles: tuple[str, str]) -> list[dict]:
+    """The scope's total and voluntary trends against their trajectories, month by month or span by span, as
+    Vega-Lite specs made once per data version."""
+    series = stocks.province_series(con, settings, granularity, codes)
+    return [trend(series, "total", "expected", titles[0]).to_dict(),
+            trend(series, "voluntary", "voluntary_expected", titles[1]).to_dict()]
+
+
+@cache.shared(max_entries=64)
+def ranked_spec(con, settings: Settings, span: str, codes: list[str] | None, value: str, which: str, n: int,
+                title: str, axis_title: str, colour: str | None = None) -> dict:
+    """``ranked_bars`` of the ``ranked`` reporting communes in scope over ``span`` (a month, quarter or year), as
+    a Vega-Lite spec made once per data version; the span is the subtitle."""
+    table = stocks.commune_table(con, settings, span)
+    if codes is not None:
+        table = table[metrics.among(table["code"], codes)]
+    shown = ranked(table[table["total"].notna()], value, which, n)
+    return ranked_bars(shown, value, "name", title, axis_title, colour=colour, ascending=which == "lowest",
+                       subtitle=spans.label(span)).to_dict()

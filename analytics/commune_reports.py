@@ -15,7 +15,7 @@ import zipfile
 
 import pandas as pd
 
-from analytics import audit, db, usertext
+from analytics import audit, cache, db, usertext
 from analytics.accounts import User, require
 from analytics.communes import resolve_code
 from analytics.completeness import LATE, MISSING, PENDING, PRESENT
@@ -72,6 +72,7 @@ def record(con, user: User | None, settings: Settings, code: str, year: int, fil
             "INSERT INTO commune_reports (code, year, file_name, sha256, size_bytes, content, uploaded_by, "
             "uploaded_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [code, int(year), file_name, sha, len(data), data, user.username, now, note]).fetchone()[0]
+        cache.bump(con)  # a returned report changes the reporting counts and the evaluation
         audit.record(con, user.username, "commune_report",
                      f"#{report_id} {code} năm {year}: {file_name} (SHA-256 {sha[:12]}…)", now)
     return report_id
@@ -85,11 +86,6 @@ def returned(con, year: int | None = None, code: str | None = None) -> pd.DataFr
         FROM commune_reports r LEFT JOIN communes c USING (code)
         WHERE r.year = coalesce(?, r.year) AND r.code = coalesce(?, r.code)
         ORDER BY r.uploaded_at, r.id""", [year, code])
-
-
-def last_returned(con) -> dt.datetime | None:
-    """When a report was last stored: what the year's files depend on besides the figures."""
-    return db.value(con, "SELECT max(uploaded_at) FROM commune_reports")
 
 
 def content(con, report_id: int) -> tuple[str, bytes]:

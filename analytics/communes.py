@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import db
+from analytics import cache, db
 from analytics.errors import UnknownCommune
 from analytics.names import NameMatcher
 from analytics.settings import Settings
 
 
+@cache.shared(max_entries=1)
 def units(con) -> pd.DataFrame:
     return db.query(con, "SELECT code, name, unit_type, lat, lon, area_km2 FROM communes ORDER BY code")
 
 
+@cache.shared(max_entries=1)
 def code_map(con) -> dict[str, str]:
     """Every accepted code (primary or alias) -> primary code."""
     return dict(db.rows(con, "SELECT code, code FROM communes UNION ALL SELECT alias, code FROM commune_aliases"))

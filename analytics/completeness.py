@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import db
+from analytics import cache, db
 from analytics.periods import add_months
 from analytics.settings import Settings
 
@@ -24,6 +24,7 @@ def due_date(period: str, settings: Settings) -> dt.date:
     return dt.date(int(nxt[:4]), int(nxt[5:]), settings.monthly_due_day)
 
 
+@cache.shared(max_entries=4)
 def reporting(con, settings: Settings, today: dt.date, periods: list[str]) -> pd.DataFrame:
     """One row per (period, commune): status and the date its figure was first stored."""
     first = db.query(

@@ -1,6 +1,6 @@
 """DuckDB storage: one file, migrations applied on open, errors translated at one boundary.
 
-Analytics reads through ``query``, ``rows`` and ``value`` and writes inside ``transaction``; each turns a
+Analytics reads through ``query``, ``frame``, ``rows`` and ``value`` and writes inside ``transaction``; each turns a
 ``duckdb.Error`` into a named error of ``analytics.errors`` whose message says what to do (``translated``).
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics.errors import (
     DatabaseError,
@@ -113,6 +114,27 @@ def query(con, sql: str, params: list | None = None) -> pd.DataFrame:
         return con.execute(sql, params or []).df()
 
 
+_NULLABLE_INTEGERS = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                      pa.int64(): pd.Int64Dtype()}
+
+
+def frame(con, sql: str, params: list | dict | None = None, *, nullable_integers: bool = True) -> pd.DataFrame:
+    """A query's rows through Arrow: many times faster than ``.df()`` where text columns are long.
+
+    For queries of text, integers and floats: integer columns holding NULLs become pandas' nullable
+    Int64, as ``.df()`` makes them, or with ``nullable_integers=False`` floats with NaN, as a pandas
+    merge that leaves gaps makes them.
+    """
+    with _boundary():
+        con.complete()  # a result left half-read by execute() would make con.sql refuse
+        table = con.sql(sql, params=params).to_arrow_table()
+    out = table.to_pandas()
+    for name, column in zip(table.column_names, table.columns):
+        if nullable_integers and column.null_count and column.type in _NULLABLE_INTEGERS:
+            out[name] = column.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
+    return out
+
+
 def rows(con, sql: str, params: list | None = None) -> list[tuple]:
     """The rows of one read as tuples."""
     with _boundary():
@@ -140,9 +162,12 @@ def migrate(con) -> int:
             f"Cơ sở dữ liệu có phiên bản lược đồ {current}, mới hơn chương trình "
             f"({len(MIGRATIONS)}). Hãy cập nhật chương trình."
         )
-    for version, sql in enumerate(MIGRATIONS[current:], start=current + 1):
+    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
         with transaction(con):
-            con.execute(sql)
+            if callable(step):
+                step(con)
+            else:
+                con.execute(step)
             con.execute("INSERT INTO schema_version VALUES (?)", [version])
     return len(MIGRATIONS)
 
@@ -171,9 +196,15 @@ def table_names(con) -> list[str]:
 
 
 def checksums(con) -> dict[str, str]:
-    """A digest of every table's full, ordered contents: equal digests, equal data."""
+    """A digest of every table's full, ordered contents: equal digests, equal data.
+
+    The data version is left out: it names a state of the data (each write draws a new random token),
+    so the same data written twice has two versions.
+    """
     out = {}
     for name in table_names(con):
+        if name == "data_version":
+            continue
         found = rows(con, f'SELECT * FROM "{name}" ORDER BY ALL')
         out[name] = hashlib.sha256(repr(found).encode()).hexdigest()
     return out

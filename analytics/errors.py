@@ -159,3 +159,7 @@ class SessionRevoked(AnalyticsError):
 
 class IdentityRefused(AnalyticsError):
     """A single sign-on identity has no enabled local account and its domain is not allowed in."""
+
+
+class BriefingFailed(AnalyticsError):
+    """The briefing's files could not be drawn; the message carries the end of the child's report."""

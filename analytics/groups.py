@@ -12,9 +12,16 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
-from vietnamadminunits.database import query
 
 from analytics.names import fold
+
+
+def query(sql: str) -> list[dict]:
+    """A query of vietnamadminunits' database, imported only when the registry or polygons are built:
+    importing the package loads its whole database (~60 MiB) into memory."""
+    from vietnamadminunits.database import query as run
+
+    return run(sql)
 
 
 @lru_cache(maxsize=1)

@@ -9,10 +9,12 @@ of them in December of its year instead (see ``paths`` and ``trajectory_source``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from analytics import db, fmt, store
+from analytics import cache, db, fmt, store
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
 
@@ -30,25 +32,19 @@ def target_period(settings: Settings) -> str:
     return f"{settings.target_year}-12"
 
 
+@cache.shared(max_entries=1)
 def periods(con) -> list[str]:
-    return sorted(store.monthly(con)["period"].unique().tolist())
+    return [r[0] for r in db.rows(con, "SELECT DISTINCT period FROM monthly_in_force ORDER BY period")]
 
 
+@cache.shared(max_entries=1)
 def latest_period(con) -> str | None:
-    found = periods(con)
-    return found[-1] if found else None
+    return db.value(con, "SELECT max(period) FROM monthly_in_force")
 
 
-def communes(con) -> pd.DataFrame:
-    """Every unit with its 2030 targets and former district/province."""
-    return db.query(
-        con, """SELECT c.code, c.name, g.former_district, g.former_province,
-                       t.total_target AS target, t.voluntary_min
-                FROM communes c
-                LEFT JOIN commune_groups g USING (code)
-                LEFT JOIN (SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min
-                           FROM targets GROUP BY code) t USING (code)
-                ORDER BY c.code""")
+def annual_in_force(con) -> pd.DataFrame:
+    """Official annual targets in force: year, code, total_target, voluntary_min."""
+    return db.frame(con, "SELECT year, code, total_target, voluntary_min FROM annual_in_force")
 
 
 def linear_expected(base: float, base_period: str, target: float, end_period: str, period: str) -> float:
@@ -60,39 +56,133 @@ def linear_expected(base: float, base_period: str, target: float, end_period: st
     return base + (target - base) * share
 
 
-def path_expected(points: list[tuple[str, float]], period: str) -> float:
-    """The level at ``period`` on the broken line through ``points`` (period, level), flat outside them."""
-    for (p0, v0), (p1, v1) in zip(points, points[1:]):
-        if period <= p1:
-            return linear_expected(v0, p0, v1, p1, period)
-    return float(points[-1][1])
+def among(codes: pd.Series, wanted) -> np.ndarray:
+    """``codes.isin(wanted)``: pandas converts each wanted value to an Arrow scalar, slow for thousands."""
+    wanted = set(wanted)
+    return np.fromiter((c in wanted for c in codes.tolist()), bool, len(codes))
 
 
-def paths(frame: pd.DataFrame, annual: pd.DataFrame, settings: Settings) -> dict[str, dict[str, list]]:
-    """code -> {"total": points, "voluntary": points}: the path each commune's expected level follows.
+def _scope(codes: list[str] | None, column: str = "code") -> tuple[str, dict]:
+    """A filter on the scope's codes (none: every unit), as SQL and its parameters."""
+    if codes is None:
+        return "true", {}
+    return f"{column} IN (SELECT unnest($codes::VARCHAR[]))", {"codes": list(codes)}
 
-    ``frame`` holds code, base_period, base_total, base_voluntary, target, voluntary_min; a commune
-    without a baseline or a 2030 target has no path. The points are the baseline, December of each
-    year with an official target in ``annual`` (year, code, total_target, voluntary_min) and December
-    of the target year (the appendix target, unless an official target for that year replaces it).
+
+_TARGETS = """(SELECT code, sum(total_target)::DOUBLE AS target, sum(voluntary_min)::DOUBLE AS voluntary_min
+               FROM targets GROUP BY code)"""
+_UNITS = f"""
+    SELECT c.code, c.name, g.former_district, g.former_province, t.target, t.voluntary_min
+    FROM communes c
+    LEFT JOIN commune_groups g USING (code)
+    LEFT JOIN {_TARGETS} t USING (code)"""
+
+# Each commune's figures of the baseline month, or of the first month reported after it (among rows of {scope}).
+_BASELINES = """
+    SELECT *, substr(base_period, 1, 4)::INTEGER * 12 + substr(base_period, 6, 2)::INTEGER - 1 AS base_month
+    FROM (SELECT code, min(period) AS base_period, arg_min(total, period) AS base_total,
+                 arg_min(voluntary, period) AS base_voluntary
+          FROM monthly_in_force WHERE period >= $baseline AND {scope}
+          GROUP BY code)"""
+
+
+@cache.shared(max_entries=1)
+def communes(con) -> pd.DataFrame:
+    """Every unit with its 2030 targets and former district/province."""
+    return db.frame(con, f"{_UNITS} ORDER BY c.code")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The points each unit's expected levels pass through: one row per unit, in month order.
+
+    ``months`` holds month indices (``periods.month_index``), +inf after a unit's last point; a
+    unit with no point has no path and no expected level.
     """
-    end = target_period(settings)
-    official = dict(list(annual.groupby("code")))
+
+    months: np.ndarray  # units × points
+    levels: dict[str, np.ndarray]  # "total", "voluntary" -> units × points
+    count: np.ndarray  # points per unit
+
+
+def paths(units: pd.DataFrame, annual: pd.DataFrame, settings: Settings) -> Paths:
+    """The path of each row of ``units`` (code, target, voluntary_min, base_month, base_total, base_voluntary).
+
+    A path starts at the unit's baseline, passes through December of each year with an official
+    target in ``annual`` (year, code, total_target, voluntary_min) and ends in December of the
+    target year at the appendix target, unless an official target for that year replaces it. Points
+    not after the baseline are dropped; a unit with none left stays at its final target. A unit
+    without a baseline or a target has no path. Between two points the level moves in a straight
+    line, month by month; before the first point it is the first's, after the last the last's.
+    """
+    n, end = len(units), month_index(target_period(settings))
+    row = pd.Index(units["code"].tolist()).get_indexer(annual["code"].tolist())
+    annual = annual[row >= 0].assign(row=row[row >= 0]).sort_values(["row", "year"])
+    slot = annual.groupby("row").cumcount().to_numpy()
+    width = int(slot.max()) + 2 if len(annual) else 1  # official years, then the appendix target
+    months = np.full((n, width), np.inf)
+    levels = {m: np.full((n, width), np.nan) for m in ("total", "voluntary")}
+    rows = annual["row"].to_numpy()
+    months[rows, slot] = annual["year"].to_numpy() * 12 + 11
+    levels["total"][rows, slot] = annual["total_target"].to_numpy(dtype=float)
+    levels["voluntary"][rows, slot] = annual["voluntary_min"].to_numpy(dtype=float)
+    final = ~(months == end).any(axis=1)
+    months[final, -1] = end
+    levels["total"][final, -1] = units["target"].to_numpy(dtype=float)[final]
+    levels["voluntary"][final, -1] = units["voluntary_min"].to_numpy(dtype=float)[final]
+    base = units["base_month"].to_numpy(dtype=float)
+    valid = ~np.isnan(base) & ~np.isnan(units["target"].to_numpy(dtype=float))
+    later = (months > base[:, None]) & np.isfinite(months)  # False where there is no baseline
+    started = later.any(axis=1)
+    # Without a later point the path is its final target alone; otherwise the baseline, then the later points.
+    keep = np.where(started[:, None], later, months == end)
+    months = np.hstack([np.where(started, base, np.inf)[:, None], np.where(keep, months, np.inf)])
+    order = np.argsort(months, axis=1, kind="stable")
+    months = np.take_along_axis(months, order, axis=1)
     out = {}
-    for r in frame.itertuples():
-        if pd.isna(r.base_period) or pd.isna(r.target):
-            continue
-        years = official.get(r.code, annual.iloc[0:0])
-        out[r.code] = {}
-        for measure, base, final, column in (("total", r.base_total, r.target, "total_target"),
-                                             ("voluntary", r.base_voluntary, r.voluntary_min, "voluntary_min")):
-            knots = {f"{y}-12": float(v) for y, v in zip(years["year"], years[column])}
-            knots.setdefault(end, float(final))
-            later = sorted((p, v) for p, v in knots.items() if p > r.base_period)
-            out[r.code][measure] = [(r.base_period, float(base)), *later] if later else [(end, knots[end])]
+    for measure, first in (("total", "base_total"), ("voluntary", "base_voluntary")):
+        stacked = np.hstack([units[first].to_numpy(dtype=float)[:, None], levels[measure]])
+        out[measure] = np.take_along_axis(stacked, order, axis=1)
+    count = np.where(valid, np.isfinite(months).sum(axis=1), 0)
+    return Paths(months, out, count)
+
+
+def levels_at(path: Paths, periods: list[str]) -> dict[str, np.ndarray]:
+    """measure -> units × periods: the expected level of each unit at each period (NaN without a path)."""
+    when = np.array([month_index(p) for p in periods], dtype=float)[None, :]
+    before = (path.months[:, None, :] < when[:, :, None]).sum(axis=2)  # points strictly before each period
+    last = np.maximum(path.count - 1, 0)[:, None]
+    low, high = np.minimum(np.maximum(before - 1, 0), last), np.minimum(before, last)
+    t0, t1 = np.take_along_axis(path.months, low, axis=1), np.take_along_axis(path.months, high, axis=1)
+    out = {}
+    for measure, points in path.levels.items():
+        v0, v1 = np.take_along_axis(points, low, axis=1), np.take_along_axis(points, high, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            moving = v0 + (v1 - v0) * ((when - t0) / (t1 - t0))
+        out[measure] = np.where(path.count[:, None] == 0, np.nan, np.where(low == high, v0, moving))
     return out
 
 
+def level_sums(path: Paths, periods: list[str]) -> dict[str, np.ndarray]:
+    """measure -> per period, the sum over units of their expected levels (``levels_at``, without a path: 0).
+
+    Summed segment by segment, not unit by unit: between the same two months, a sum of straight
+    lines is a straight line whose slope is the sum of their slopes.
+    """
+    when = np.array([month_index(p) for p in periods], dtype=float)
+    inner = np.arange(1, path.months.shape[1])[None, :] < path.count[:, None]  # segment j ends at point j
+    m0, m1 = path.months[:, :-1][inner], path.months[:, 1:][inner]
+    pairs, group = np.unique(np.stack([m0, m1]), axis=1, return_inverse=True)
+    out = {}
+    for measure, points in path.levels.items():
+        start = points[path.count > 0, 0].sum()
+        slope = np.bincount(group, weights=np.diff(points, axis=1)[inner] / (m1 - m0), minlength=pairs.shape[1])
+        out[measure] = start + (slope[:, None] * (np.clip(when, pairs[0][:, None], pairs[1][:, None])
+                                                  - pairs[0][:, None])).sum(axis=0)
+    return out
+
+
+@cache.shared(max_entries=1)
 def trajectory_source(con) -> str:
     """Which path the expected levels follow, in words, so every page can say what "on track" means."""
     final_year = db.value(con, "SELECT target_year FROM plan")
@@ -112,66 +202,70 @@ def trajectory_source(con) -> str:
             f"các xã, phường khác: {straight}")
 
 
-def baselines(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """code, base_period, base_total, base_voluntary: the baseline month, or the first reported after it."""
-    eligible = values[values["period"] >= settings.baseline_month].sort_values("period")
-    first = eligible.drop_duplicates("code")
-    return first.rename(columns={"period": "base_period", "total": "base_total",
-                                 "voluntary": "base_voluntary"})[["code", "base_period", "base_total",
-                                                                  "base_voluntary"]]
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b where b is above zero, else NaN (arrays of floats)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / b, np.nan)
 
 
-def _status(progress: float, settings: Settings) -> str:
-    if progress is None or np.isnan(progress):
-        return STATUS_NO_DATA
-    if progress * 100 >= settings.thresholds["on_track_pct"]:
-        return STATUS_ON_TRACK
-    if progress * 100 >= settings.thresholds["very_late_pct"]:
-        return STATUS_LATE
-    return STATUS_VERY_LATE
+def _statuses(progress: np.ndarray, settings: Settings) -> np.ndarray:
+    """The status of each progress ratio against the plan's thresholds; no ratio, no data."""
+    percent = progress * 100
+    return np.select(
+        [np.isnan(percent), percent >= settings.thresholds["on_track_pct"],
+         percent >= settings.thresholds["very_late_pct"]],
+        [STATUS_NO_DATA, STATUS_ON_TRACK, STATUS_LATE], STATUS_VERY_LATE).astype(object)
 
 
-def _worst(a: str, b: str) -> str:
-    return min((a, b), key=STATUS_ORDER.index)
+def _worst(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row the worse of two statuses, or no data when either has none (it comes last in STATUS_ORDER)."""
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    ra, rb = (np.array([rank[x] for x in s]) for s in (a, b))
+    return np.where((ra == rank[STATUS_NO_DATA]) | (ra > rb), b, a)
 
 
-def _ratio(a, b):
-    return np.where((b > 0) & pd.notna(b), a / b.where(b > 0), np.nan)
+def _reasons(total_status: np.ndarray, vol_status: np.ndarray) -> np.ndarray:
+    """Per row, the reason code for the measures that lag (``REASONS``), None when neither does."""
+    lags = [np.isin(s, LAGGING) for s in (total_status, vol_status)]
+    return np.select([lags[0] & lags[1], lags[0], lags[1]],
+                     [REASONS[MEASURES], REASONS[MEASURES[:1]], REASONS[MEASURES[1:]]], None).astype(object)
 
 
-def commune_table(con, settings: Settings, period: str, values: pd.DataFrame | None = None) -> pd.DataFrame:
+@cache.shared(max_entries=24)
+def commune_table(con, settings: Settings, period: str) -> pd.DataFrame:
     """One row per unit: its figures at ``period``, attainment, trajectory, status and growth."""
-    values = store.monthly(con) if values is None else values
-    units = communes(con)
-    now = values[values["period"] == period][["code", "total", "compulsory", "voluntary", "labour_force"]]
-    frame = units.merge(now, on="code", how="left").merge(baselines(values, settings), on="code", how="left")
-    routes = paths(frame, store.annual(con), settings)
-    for column, measure in (("expected", "total"), ("voluntary_expected", "voluntary")):
-        frame[column] = [path_expected(routes[code][measure], period) if code in routes else np.nan
-                         for code in frame["code"]]
-    frame["attainment"] = _ratio(frame["total"], frame["target"])
-    frame["voluntary_attainment"] = _ratio(frame["voluntary"], frame["voluntary_min"])
-    frame["voluntary_share"] = _ratio(frame["voluntary"], frame["total"])
-    frame["labour_coverage"] = _ratio(frame["total"], frame["labour_force"])
-    frame["gap_to_trajectory"] = frame["total"] - frame["expected"]
-    frame["progress"] = _ratio(frame["total"], frame["expected"])
-    frame["voluntary_progress"] = _ratio(frame["voluntary"], frame["voluntary_expected"])
-    total_status = [_status(p, settings) for p in frame["progress"]]
-    vol_status = [_status(p, settings) for p in frame["voluntary_progress"]]
-    frame["status"] = [_worst(a, b) if STATUS_NO_DATA not in (a, b) else STATUS_NO_DATA
-                       for a, b in zip(total_status, vol_status)]
-    frame["reason"] = [_reason(a, b) for a, b in zip(total_status, vol_status)]
-    for months, column in ((1, "net_1m"), (3, "net_3m"), (12, "net_12m")):
-        before = values[values["period"] == add_months(period, -months)][["code", "total"]]
-        merged = frame[["code", "total"]].merge(before, on="code", how="left", suffixes=("", "_before"))
-        frame[column] = (merged["total"] - merged["total_before"]).to_numpy()
-    return frame
-
-
-def _reason(total_status: str, vol_status: str) -> str | None:
-    """The reason code for the measures that lag, None when neither does."""
-    lagging = tuple(m for m, s in zip(MEASURES, (total_status, vol_status)) if s in LAGGING)
-    return REASONS.get(lagging)
+    before = {months: add_months(period, -months) for months in (1, 3, 12)}
+    frame = db.frame(con, f"""
+        WITH base AS ({_BASELINES.format(scope="true")}),
+        around AS (
+            SELECT code, {", ".join(f"any_value({c}) FILTER (period = $period) AS {c}"
+                                    for c in ("total", "compulsory", "voluntary", "labour_force"))},
+                   {", ".join(f"any_value(total) FILTER (period = $p{m}) AS total_{m}" for m in before)}
+            FROM monthly_in_force WHERE period IN ($period, {", ".join(f"$p{m}" for m in before)})
+            GROUP BY code)
+        SELECT u.*, a.* EXCLUDE (code), b.* EXCLUDE (code)
+        FROM ({_UNITS}) u LEFT JOIN around a USING (code) LEFT JOIN base b USING (code)
+        ORDER BY u.code""", {"baseline": settings.baseline_month, "period": period,
+                             **{f"p{m}": p for m, p in before.items()}}, nullable_integers=False)
+    levels = levels_at(paths(frame, annual_in_force(con), settings), [period])
+    # Worked out on arrays and added at once: a frame grown column by column copies its blocks each time.
+    column = {c: frame[c].to_numpy(dtype=float) for c in ("total", "voluntary", "target", "voluntary_min",
+                                                           "labour_force")}
+    total, voluntary = column["total"], column["voluntary"]
+    expected, voluntary_expected = levels["total"][:, 0], levels["voluntary"][:, 0]
+    progress, voluntary_progress = _ratio(total, expected), _ratio(voluntary, voluntary_expected)
+    total_status, vol_status = _statuses(progress, settings), _statuses(voluntary_progress, settings)
+    added = {
+        "expected": expected, "voluntary_expected": voluntary_expected,
+        "attainment": _ratio(total, column["target"]),
+        "voluntary_attainment": _ratio(voluntary, column["voluntary_min"]),
+        "voluntary_share": _ratio(voluntary, total), "labour_coverage": _ratio(total, column["labour_force"]),
+        "gap_to_trajectory": total - expected, "progress": progress, "voluntary_progress": voluntary_progress,
+        "status": _worst(total_status, vol_status), "reason": _reasons(total_status, vol_status),
+        **{f"net_{months}m": (frame["total"] - frame[f"total_{months}"]).to_numpy() for months in before},
+    }
+    kept = frame.drop(columns=["base_month", *(f"total_{months}" for months in before)])
+    return pd.concat([kept, pd.DataFrame(added, index=kept.index)], axis=1)
 
 
 def lags_on(table: pd.DataFrame, measures) -> pd.Series:
@@ -180,29 +274,36 @@ def lags_on(table: pd.DataFrame, measures) -> pd.Series:
     return table["reason"].map(lambda r: bool(REASON_MEASURES.get(r, set()) & wanted))
 
 
+@cache.shared(max_entries=64)
 def province_series(con, settings: Settings, codes: list[str] | None = None,
-                    values: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per month: the sum over communes (all, or ``codes``), how many reported, and the expected level.
+                    until: str | None = None) -> pd.DataFrame:
+    """Per month up to ``until`` (or the latest): the sum over communes (all, or ``codes``), how many
+    reported, and the expected level.
 
     The expected level is the sum of the communes' own expected levels (those of commune_table) over
     the communes in scope that have a path, so the province follows official annual targets exactly
     as far as its communes do.
     """
-    values = store.monthly(con) if values is None else values
-    units = communes(con)
-    if codes is not None:
-        values, units = values[values["code"].isin(codes)], units[units["code"].isin(codes)]
-    if values.empty:
+    scope, params = _scope(codes)
+    if until is not None:  # no filter at all otherwise: a condition on every row costs even when always true
+        scope, params = f"{scope} AND period <= $until", {**params, "until": until}
+    sums = db.frame(con, f"""
+        SELECT period, sum(total)::BIGINT AS total, coalesce(sum(compulsory), 0)::BIGINT AS compulsory,
+               sum(voluntary)::BIGINT AS voluntary, count(*) AS reporting
+        FROM monthly_in_force WHERE {scope}
+        GROUP BY period ORDER BY period""", params)
+    if sums.empty:
         return pd.DataFrame(columns=["period", "total", "compulsory", "voluntary", "reporting", "units",
                                      "expected", "voluntary_expected", "target", "voluntary_min"])
-    sums = values.groupby("period").agg(total=("total", "sum"), compulsory=("compulsory", "sum"),
-                                        voluntary=("voluntary", "sum"), reporting=("code", "nunique"))
-    sums = sums.reset_index()
-    routes = paths(units.merge(baselines(values, settings), on="code"), store.annual(con), settings)
+    units = db.frame(con, f"""
+        SELECT c.code, t.target, t.voluntary_min, b.* EXCLUDE (code)
+        FROM communes c LEFT JOIN {_TARGETS} t USING (code) LEFT JOIN ({_BASELINES.format(scope=scope)}) b USING (code)
+        WHERE {_scope(codes, "c.code")[0]}""", {**params, "baseline": settings.baseline_month},
+                      nullable_integers=False)
     sums["units"] = len(units)
     sums["target"], sums["voluntary_min"] = float(units["target"].sum()), float(units["voluntary_min"].sum())
-    for column, measure in (("expected", "total"), ("voluntary_expected", "voluntary")):
-        sums[column] = [sum(path_expected(route[measure], p) for route in routes.values()) for p in sums["period"]]
+    levels = level_sums(paths(units, annual_in_force(con), settings), sums["period"].tolist())
+    sums["expected"], sums["voluntary_expected"] = levels["total"], levels["voluntary"]
     return sums
 
 
@@ -238,6 +339,7 @@ def monthly_growth(values: pd.DataFrame, column: str = "total") -> pd.Series:
     return (pairs[column] - pairs[f"{column}_before"]).groupby(pairs["period"]).sum().astype(float)
 
 
+@cache.shared(max_entries=64)
 def summary(con, settings: Settings, period: str, codes: list[str] | None = None) -> dict:
     """The overview cards for ``period``: sums over the scope's communes and how many are on track."""
     table = commune_table(con, settings, period)
@@ -260,6 +362,7 @@ def summarise(con, table: pd.DataFrame, period: str) -> dict:
     }
 
 
+@cache.shared(max_entries=32)
 def campaign_effect(con, settings: Settings, codes: list[str] | None = None) -> pd.DataFrame:
     """Per year: voluntary net increase in the campaign month against the mean of the year's other months."""
     values = store.monthly(con)
@@ -287,6 +390,7 @@ def lagging(table: pd.DataFrame, statuses: list[str], measures: list[str]) -> pd
     return out.assign(rank=range(1, len(out) + 1))
 
 
+@cache.shared(max_entries=4)
 def public_results(con, settings: Settings, period: str) -> pd.DataFrame:
     """What may be published: each commune's aggregates and rank by attainment of the 2030 target."""
     table = commune_table(con, settings, period)

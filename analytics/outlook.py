@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analytics import fmt, metrics, store
+from analytics import cache, fmt, metrics, store
 from analytics.charts import month_axis, span, vietnamese
 from analytics.errors import InsufficientHistory
 from analytics.periods import months_between
@@ -28,6 +28,7 @@ def _values(con, until: str | None) -> pd.DataFrame:
     return values if until is None else values[values["period"] <= until]
 
 
+@cache.shared(max_entries=64)
 def province_outlook(con, settings: Settings, codes: list[str] | None = None, until: str | None = None) -> dict:
     """Series, projection to the target month, gap, required increase and backtest of a scope (None: province).
 
@@ -40,7 +41,7 @@ def province_outlook(con, settings: Settings, codes: list[str] | None = None, un
     units = metrics.communes(con)
     if codes is not None:
         units = units[units["code"].isin(codes)]
-    series = metrics.province_series(con, settings, codes, values=_values(con, until))
+    series = metrics.province_series(con, settings, codes, until)
     end = metrics.target_period(settings)
     has_target = units["target"].notna().any()
     out = {
@@ -75,6 +76,7 @@ def province_outlook(con, settings: Settings, codes: list[str] | None = None, un
     return out
 
 
+@cache.shared(max_entries=32)
 def commune_outlook(con, settings: Settings, codes: list[str] | None = None, until: str | None = None) -> pd.DataFrame:
     """Per commune: code, name, last_period, last_value, projected, lower80, upper80, target, projected_gap,
     required_monthly_increase, recent_monthly_increase; largest projected shortfall first.
@@ -166,3 +168,11 @@ def fan_chart(outlook: dict, year: int | None = None, horizon: int | None = None
                               subtitle="Nét đứt: dự báo theo xu hướng; vùng tô: khoảng dự báo 80 %"),
     )
     return vietnamese(chart)
+
+
+@cache.shared(max_entries=64)
+def fan_spec(con, settings: Settings, codes: list[str] | None = None, until: str | None = None,
+             horizon: int | None = None) -> dict | None:
+    """``fan_chart`` of the scope's outlook as a Vega-Lite spec made once per data version (None: no projection)."""
+    scope = province_outlook(con, settings, codes, until)
+    return None if scope["projection"] is None else fan_chart(scope, settings.target_year, horizon).to_dict()

@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analytics import db, fmt, store
+from analytics import cache, db, fmt, store
 from analytics.charts import OKABE_ITO, vietnamese
 from analytics.errors import InvalidPivot
 from analytics.names import fold
@@ -185,6 +185,7 @@ def _ordered(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     return out.sort_values(dims) if dims else out
 
 
+@cache.shared(max_entries=32)
 def pivot(con, settings: Settings, rows: list[str], columns: list[str], value: str,
           period_from: str | None = None, period_to: str | None = None,
           codes: list[str] | None = None) -> pd.DataFrame:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 import vietnam_provinces as vp
-from vietnamadminunits.database import query
 
 from analytics.errors import RegistryError
+from analytics.groups import query
 from analytics.names import fold, nfc, normalise
 
 PACKAGES = ("vietnam-provinces", "vietnamadminunits")

@@ -1,4 +1,57 @@
-"""Schema migrations, applied in order; never edit one that has shipped, add another."""
+"""Schema migrations, applied in order; never edit one that has shipped, add another.
+
+A migration is SQL, or a function of the connection when it must fill a table with what code derives:
+the values in force, kept beside the versioned uploads and rebuilt by every write (``refresh_in_force``).
+"""
+
+import datetime as dt
+
+# kind -> (table, the column saying when besides code, value columns); a kind's rows live only in its table.
+KINDS = {
+    "monthly": ("monthly_values", "period", ("total", "compulsory", "voluntary", "labour_force")),
+    "annual": ("annual_values", "year", ("total_target", "voluntary_min")),
+}
+
+
+def in_force_sql(kind: str) -> str:
+    """The rows of ``kind`` in force at the moment bound as $moment: those of the latest upload (by id) of each
+    (key, code) among the uploads made by then and not withdrawn by then."""
+    table, key, values = KINDS[kind]
+    columns = ", ".join(f"v.{c}" for c in (key, "code", *values, "upload_id"))
+    return f"""
+        WITH latest AS (
+            SELECT v.{key}, v.code, max(v.upload_id) AS upload_id
+            FROM {table} v JOIN uploads u ON u.id = v.upload_id
+            WHERE u.kind = '{kind}' AND u.uploaded_at <= $moment
+              AND (u.withdrawn_at IS NULL OR u.withdrawn_at > $moment)
+            GROUP BY v.{key}, v.code)
+        SELECT {columns}
+        FROM {table} v JOIN latest l ON l.{key} = v.{key} AND l.code = v.code AND l.upload_id = v.upload_id
+        ORDER BY v.{key}, v.code"""
+
+
+def refresh_in_force(con) -> None:
+    """Rebuild the tables of values in force (``<kind>_in_force``), in key and code order; inside a write."""
+    for kind in KINDS:
+        con.execute(f"DELETE FROM {kind}_in_force")
+        con.execute(f"INSERT INTO {kind}_in_force {in_force_sql(kind)}", {"moment": dt.datetime.max})
+
+
+def _in_force_and_version(con) -> None:
+    con.execute("""
+        CREATE TABLE monthly_in_force AS
+            SELECT period, code, total, compulsory, voluntary, labour_force, upload_id FROM monthly_values WITH NO DATA;
+        CREATE TABLE annual_in_force AS
+            SELECT year, code, total_target, voluntary_min, upload_id FROM annual_values WITH NO DATA;
+        CREATE TABLE data_version (
+            database_id VARCHAR NOT NULL,
+            version BIGINT NOT NULL,
+            token VARCHAR NOT NULL
+        );
+        INSERT INTO data_version VALUES (uuid()::VARCHAR, 0, uuid()::VARCHAR);
+    """)
+    refresh_in_force(con)
+
 
 MIGRATIONS = [
     # 1: official registry, plan, appendix targets, reconciliation findings
@@ -181,4 +234,6 @@ MIGRATIONS = [
         note VARCHAR NOT NULL
     );
     """,
+    # 8: the values in force kept beside their history, and the data version every cached figure is keyed by
+    _in_force_and_version,
 ]

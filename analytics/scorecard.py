@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import completeness, metrics, stocks
+from analytics import cache, completeness, metrics, stocks
 from analytics.annual import annual_targets
 from analytics.settings import Settings
 
@@ -49,6 +49,7 @@ def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Ser
     return out.reset_index(drop=True)
 
 
+@cache.shared(max_entries=24)
 def of_span(con, settings: Settings, span: str, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The scorecard of a month, quarter or year (``build`` on stocks.commune_table) and the official annual
     targets of the span's year it used (None when there are none)."""

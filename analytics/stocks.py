@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from analytics import metrics, spans, store
+from analytics import cache, metrics, spans, store
 from analytics.settings import Settings
 
 VALUES = ["total", "compulsory", "voluntary", "labour_force"]
@@ -44,6 +44,7 @@ def state(con, span: str) -> dict:
             "complete": spans.is_complete(span, reported)}
 
 
+@cache.shared(max_entries=32)
 def commune_table(con, settings: Settings, span: str) -> pd.DataFrame:
     """metrics.commune_table for a span: each commune's row at its last reported month within the span.
 
@@ -62,6 +63,7 @@ def commune_table(con, settings: Settings, span: str) -> pd.DataFrame:
     return rows.assign(as_of=rows["code"].map(here["as_of"]), net_period=rows["code"].map(here["net"]))
 
 
+@cache.shared(max_entries=32)
 def summary(con, settings: Settings, span: str, codes: list[str] | None = None) -> dict:
     """metrics.summary for a span, with ``net`` (its net increase) and ``as_of`` (its last month with figures)."""
     table = commune_table(con, settings, span)
@@ -74,6 +76,7 @@ def summary(con, settings: Settings, span: str, codes: list[str] | None = None) 
     return out
 
 
+@cache.shared(max_entries=32)
 def province_series(con, settings: Settings, granularity: str, codes: list[str] | None = None) -> pd.DataFrame:
     """metrics.province_series per span: key, period (the span's last month with figures), the sums of the
     communes' span values, how many reported, their net increase (``net``) and the expected level at

@@ -16,38 +16,29 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import audit, confirmed_names, db, usertext
+from analytics import audit, cache, confirmed_names, db, usertext
 from analytics.accounts import User, require
 from analytics.build import rematch_appendix
 from analytics.db import transaction
 from analytics.errors import UploadNotFound
 from analytics.names import nfc
+from analytics.schema import KINDS, in_force_sql, refresh_in_force
 
 # Uploads from several sessions of one server are applied one after another.
 WRITE_LOCK = threading.Lock()
 
-# kind -> (table, the column saying when besides code, value columns); a kind's rows live only in its table.
-KINDS = {
-    "monthly": ("monthly_values", "period", ("total", "compulsory", "voluntary", "labour_force")),
-    "annual": ("annual_values", "year", ("total_target", "voluntary_min")),
-}
 _DETAIL = ("source_row", "written_name", "match_method", "match_score")
 
 
 def _in_force(con, kind: str, as_of: dt.datetime | None) -> pd.DataFrame:
-    table, key, values = KINDS[kind]
-    moment = as_of or dt.datetime.max
-    columns = ", ".join(f"v.{c}" for c in (key, "code", *values, "upload_id"))
-    return db.query(con, f"""
-        SELECT {columns}
-        FROM (
-            SELECT v.*, row_number() OVER (PARTITION BY v.{key}, v.code ORDER BY u.id DESC) AS rank
-            FROM {table} v JOIN uploads u ON u.id = v.upload_id
-            WHERE u.kind = ? AND u.uploaded_at <= ?
-              AND (u.withdrawn_at IS NULL OR u.withdrawn_at > ?)
-        ) v WHERE rank = 1 ORDER BY {key}, code""", [kind, moment, moment])
+    """Now, or at a moment after every upload and withdrawal, the stored table; before that, worked out."""
+    last = db.value(con, "SELECT max(greatest(uploaded_at, withdrawn_at)) FROM uploads WHERE kind = ?", [kind])
+    if as_of is None or last is None or as_of >= last:
+        return db.frame(con, f"SELECT * FROM {kind}_in_force")  # rows in insertion order, i.e. sorted
+    return db.frame(con, in_force_sql(kind), {"moment": as_of})
 
 
+@cache.shared(max_entries=4)
 def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Values in force now, or as known at ``as_of``: period, code, counts, upload_id.
 
@@ -58,6 +49,7 @@ def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(gaps, "float64")) if gaps else frame
 
 
+@cache.shared(max_entries=4)
 def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Official annual targets in force now, or as known at ``as_of``: year, code, targets, upload_id."""
     return _in_force(con, "annual", as_of)
@@ -80,6 +72,12 @@ def has_demo(con) -> bool:
     return db.value(con, "SELECT count(*) FROM uploads WHERE is_demo") > 0
 
 
+def _changed(con) -> None:
+    """What every write of values does before it commits: values in force rebuilt, a new data version."""
+    refresh_in_force(con)
+    cache.bump(con)
+
+
 def _delete_demo(con) -> None:
     for table, _, _ in KINDS.values():
         con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT id FROM uploads WHERE is_demo)")
@@ -91,6 +89,7 @@ def remove_demo(con, user: User) -> None:
     require(user, "remove_demo")
     with WRITE_LOCK, transaction(con):
         _delete_demo(con)
+        _changed(con)
         audit.record(con, user.username, "remove_demo")
 
 
@@ -142,6 +141,7 @@ def record_uploads(con, batches: list[Batch], *, kind: str, user: User, is_demo:
             finally:
                 con.unregister("_upload")
             ids.append(upload_id)
+        _changed(con)
     return ids
 
 
@@ -157,12 +157,13 @@ def withdraw(con, upload_id: int, user: User, now: dt.datetime | None = None) ->
             raise UploadNotFound(f"Không có lần tải lên số {upload_id} đang có hiệu lực.")
         con.execute("UPDATE uploads SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?",
                     [now, user.username, upload_id])
+        _changed(con)
         audit.record(con, user.username, "withdraw", f"#{upload_id}", now)
 
 
 def data_version(con) -> tuple:
-    """Changes with every upload, withdrawal or removal of demo data, whatever the clock says: a cache key."""
-    return con.execute("SELECT count(*), max(id), count(withdrawn_at) FROM uploads").fetchone()
+    """Changes with every write of figures, whatever the clock says: a cache key (see ``analytics.cache``)."""
+    return cache.version(con)
 
 
 def last_upload_time(con) -> dt.datetime | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import db, fmt, labels
+from analytics import cache, db, fmt, labels
 from analytics.errors import SourceFileError
 from analytics.names import NameMatcher, nfc
 from analytics.settings import Settings
@@ -126,6 +126,7 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
     return Reconciliation(matched, pd.DataFrame(findings, columns=["kind", "subject", "detail", "status"]))
 
 
+@cache.shared(max_entries=1)
 def plan_summary(con) -> dict:
     """The plan's stated headline beside the registry and appendix counts."""
     plan = db.query(con, "SELECT * FROM plan").iloc[0].to_dict()
@@ -139,6 +140,7 @@ def open_findings(con) -> int:
     return db.value(con, "SELECT count(*) FROM findings WHERE status = 'open'")
 
 
+@cache.shared(max_entries=1)
 def appendix_view(con) -> pd.DataFrame:
     """Each appendix row beside its official unit, for the check page and command."""
     return db.query(
@@ -147,6 +149,7 @@ def appendix_view(con) -> pd.DataFrame:
                 FROM appendix_rows a LEFT JOIN communes c USING (code) ORDER BY a.stt""")
 
 
+@cache.shared(max_entries=1)
 def findings_view(con) -> pd.DataFrame:
     return db.query(con, "SELECT kind, subject, detail, status FROM findings ORDER BY id")
 

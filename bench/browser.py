@@ -1,7 +1,6 @@
-"""The app in headless Chromium against a bare Streamlit page: cold start, warm reruns, the server's peak memory.
+"""What the browser measurements share: the demo database, serving on a free port, Chromium, timing a run.
 
-Both servers run with the same flags on a free port; a run's time is read in the
-page itself, from Streamlit's own script-state attribute on the app root.
+A run's time is read in the page itself, from Streamlit's own script-state attribute on the app root.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics import accounts, demo
@@ -24,13 +23,13 @@ from analytics.settings import ROOT, load_settings
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
-BARE_PAGE = 'import streamlit as st\n\nst.title("Tổng quan")\n'
 LOGIN = ("bench", "mat-khau-bench-2026")
 # url path -> title, in the order the sidebar lists them; the last four need an analyst or admin
 PUBLIC_PAGES = {"tong-quan": "Tổng quan", "ban-do": "Bản đồ", "tu-nguyen": "Tự nguyện",
                 "xa-cham-tien-do": "Xã chậm tiến độ", "du-bao-2030": "Dự báo 2030", "bang-diem": "Bảng điểm",
-                "tien-do-bao-cao": "Tiến độ báo cáo", "bao-cao": "Báo cáo", "cong-khai": "Công khai kết quả",
-                "ke-hoach": "Kế hoạch và chỉ tiêu", "kiem-tra-du-lieu": "Kiểm tra dữ liệu", "dang-nhap": "Đăng nhập"}
+                "tien-do-bao-cao": "Tiến độ báo cáo", "bao-cao": "Báo cáo", "bao-cao-nam": "Báo cáo năm",
+                "cong-khai": "Công khai kết quả", "ke-hoach": "Kế hoạch và chỉ tiêu",
+                "kiem-tra-du-lieu": "Kiểm tra dữ liệu", "dang-nhap": "Đăng nhập"}
 SIGNED_IN_PAGES = {"nhap-so-lieu": "Nhập số liệu", "chi-tieu-nam": "Chỉ tiêu năm", "kham-pha": "Khám phá",
                    "quan-tri": "Quản trị"}
 # Every change of the app root's script state, with the page's clock, from the document's first moment.
@@ -115,102 +114,8 @@ def _run(page: Page, trigger) -> float:
     return (end - mark) / 1000
 
 
-def _rerun(page: Page) -> float:
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    return _run(page, lambda: page.keyboard.press("r"))
-
-
-def _visit(page: Page, path: str) -> float:
-    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
-    if not link.count():  # the sidebar lists ten pages until "View more" is pressed
-        page.locator('[data-testid="stSidebarNavViewButton"]').click()
-    return _run(page, link.click)
-
-
 def _sign_in(page: Page) -> None:
     page.get_by_label("Tên đăng nhập").fill(LOGIN[0])
     page.get_by_label("Mật khẩu").fill(LOGIN[1])
     _run(page, page.get_by_role("button", name="Đăng nhập", exact=True).click)
     page.get_by_text("Đo hiệu năng · Quản trị").wait_for()
-
-
-class Session:
-    """One server and one browser tab: a cold start, then visits and reruns."""
-
-    def __init__(self, browser, script: Path, database: Path):
-        self.port = _free_port()
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        self.page = self.context.new_page()
-        self.page.add_init_script(OBSERVER)
-        start = time.perf_counter()
-        self.server = _serve(script, self.port, database)
-        try:
-            _wait_healthy(self.port, self.server)
-            self.healthy = time.perf_counter() - start
-            self.page.goto(f"http://127.0.0.1:{self.port}/", wait_until="commit")
-            self.page.locator("h1", has_text="Tổng quan").wait_for(state="visible", timeout=120_000)
-            self.first_page = time.perf_counter() - start
-            self.page.wait_for_function(FINISHED, arg=0, timeout=120_000)
-            self.first_run = time.perf_counter() - start
-        except BaseException:
-            self.close()
-            raise
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.server.poll() is None:
-            self.close()
-
-    def reruns(self, n: int) -> list[float]:
-        return [_rerun(self.page) for _ in range(n)]
-
-    def close(self) -> float:
-        """Stop the server; returns its peak memory in MiB."""
-        peak = peak_memory_mib(self.server.pid)
-        self.context.close()
-        self.server.terminate()
-        try:
-            self.server.wait(30)
-        except subprocess.TimeoutExpired:
-            self.server.kill()
-            self.server.wait()
-        return peak
-
-
-def measure(workdir: Path, reps: int, reruns: int) -> dict:
-    """Cold starts, per-page warm reruns and peak memory of the app and of a bare page, ``reps`` times each."""
-    database, bare = workdir / "demo.duckdb", workdir / "bare_page.py"
-    demo_database(database)
-    bare.write_text(BARE_PAGE, encoding="utf-8")
-    out = {"app": [], "bare": []}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        out["chromium"] = browser.version
-        for _ in range(reps):
-            out["app"].append(_app_round(browser, database, reruns))
-            out["bare"].append(_bare_round(browser, bare, database, reruns))
-        browser.close()
-    return out
-
-
-def _cold(session: Session) -> dict:
-    return {"healthy_s": session.healthy, "first_page_s": session.first_page, "first_run_s": session.first_run}
-
-
-def _app_round(browser, database: Path, reruns: int) -> dict:
-    with Session(browser, ROOT / "serve.py", database) as s:
-        pages = {"tong-quan": {"visit_s": s.first_run, "reruns_s": s.reruns(reruns)}}
-        for path in list(PUBLIC_PAGES)[1:]:
-            pages[path] = {"visit_s": _visit(s.page, path), "reruns_s": s.reruns(reruns)}
-        _sign_in(s.page)
-        for path in SIGNED_IN_PAGES:
-            pages[path] = {"visit_s": _visit(s.page, path), "reruns_s": s.reruns(reruns)}
-        return {**_cold(s), "pages": pages, "peak_mib": s.close()}
-
-
-def _bare_round(browser, script: Path, database: Path, reruns: int) -> dict:
-    with Session(browser, script, database) as s:
-        runs = s.reruns(reruns * 2)
-        return {**_cold(s), "reruns_s": runs, "peak_mib": s.close()}

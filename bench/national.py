@@ -157,10 +157,13 @@ def ingest(workdir: Path, base: Path, nation: Nation, today: dt.date, reps: int,
 
     frame_runs = paired(record, insert_frame, reps)
     warm, cleanup = prepare_apply()  # a server's first upload starts the confined reader's process; not timed
-    warm()
-    cleanup()
-    csv_runs = paired(prepare_apply, insert_csv, csv_reps)
-    return {"record_upload": frame_runs, "csv": csv_runs, "csv_mb": len(nation.csv) / 1e6}
+    try:
+        warm()
+        cleanup()
+        csv_runs, refused = paired(prepare_apply, insert_csv, csv_reps), None
+    except RuntimeError as exc:  # the upload path's limits (time to read a file) may refuse a national file
+        csv_runs, refused = None, str(exc)
+    return {"record_upload": frame_runs, "csv": csv_runs, "csv_refused": refused, "csv_mb": len(nation.csv) / 1e6}
 
 
 BARE_GROUP_BY = ("SELECT period, count(*) AS communes, sum(total) AS total, sum(voluntary) AS voluntary "
@@ -168,13 +171,16 @@ BARE_GROUP_BY = ("SELECT period, count(*) AS communes, sum(total) AS total, sum(
 
 
 def queries(path: Path, nation: Nation, reps: int) -> dict:
-    """The analytics the pages run, on the national rows, against a bare GROUP BY over the same rows."""
+    """The analytics the pages run, on the national rows, against a bare GROUP BY over the same rows.
+
+    Each is computed afresh every time (``__wrapped__``: the function without the cache of figures).
+    """
     con = db.connect(path)
     latest = con.execute("SELECT max(period) FROM monthly_values").fetchone()[0]
     actions = {
-        "monthly": lambda: store.monthly(con),
-        "commune_table": lambda: metrics.commune_table(con, nation.settings, latest),
-        "province_series": lambda: metrics.province_series(con, nation.settings),
+        "monthly": lambda: store.monthly.__wrapped__(con),
+        "commune_table": lambda: metrics.commune_table.__wrapped__(con, nation.settings, latest),
+        "province_series": lambda: metrics.province_series.__wrapped__(con, nation.settings),
     }
 
     def bare():

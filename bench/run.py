@@ -7,6 +7,7 @@ go to bench/tmp/ (git-ignored) and are removed at the end.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -23,10 +24,11 @@ import streamlit
 
 from analytics import console, db, store
 from analytics.settings import load_settings
-from bench import backups, browser, concurrency, hostile, national, sandbox
+from bench import backups, browser, concurrency, hostile, loadgen, national, pages, sandbox
 
 BENCH = Path(__file__).resolve().parent
-REPS, CSV_REPS, BROWSER_REPS, RERUNS = 5, 3, 3, 2
+REPS, CSV_REPS, RERUNS = 5, 3, 2
+SESSIONS, LOAD_LIMIT_S = (10, 30, 60), 600  # concurrent sessions, and the most a level may take
 MARKER = "<!-- Everything below this line is written by bench/run.py. -->"
 STARTED = time.perf_counter()
 
@@ -72,36 +74,41 @@ def _national(workdir: Path, today: dt.date) -> tuple[list[dict], dict]:
     figures = [
         figure(section, "Ingest the table: `store.record_upload`",
                "`INSERT INTO t SELECT * FROM df`, table without keys", ingest["record_upload"]),
-        figure(section, f"Ingest the same rows as a {ingest['csv_mb']:.1f} MB CSV: `intake.prepare` + `intake.apply`",
-               "`INSERT INTO t SELECT * FROM read_csv(…)`", ingest["csv"]),
+        *([figure(section, f"Ingest the same rows as a {ingest['csv_mb']:.1f} MB CSV: `intake.prepare` + "
+                  "`intake.apply`", "`INSERT INTO t SELECT * FROM read_csv(…)`", ingest["csv"])]
+          if ingest["csv"] else []),
         figure(section, "`store.monthly` (values in force)", group_by, queries["monthly"]),
         figure(section, "`metrics.commune_table`, latest month", group_by, queries["commune_table"]),
         figure(section, "`metrics.province_series`", group_by, queries["province_series"]),
     ]
-    return figures, {"units": units, "rows": rows, "csv_mb": ingest["csv_mb"]}
+    scale = {"units": units, "rows": rows, "csv_mb": ingest["csv_mb"], "csv_refused": ingest["csv_refused"]}
+    return figures, scale, nation
 
 
-def _browser(workdir: Path) -> tuple[list[dict], dict]:
-    _say("Trình duyệt: khởi động nguội, chạy lại từng trang, bộ nhớ")
-    raw = browser.measure(workdir, BROWSER_REPS, RERUNS)
-    app, bare = raw["app"], raw["bare"]
-    cold = (f"The app in headless Chromium {raw['chromium']} (medians of {BROWSER_REPS} cold starts each; "
-            f"{BROWSER_REPS * RERUNS} reruns per page, {BROWSER_REPS * RERUNS * 2} of the bare page)")
-    bare_page = "bare page: `st.title` only"
-    figures = [
-        figure(cold, "Cold start → overview `h1` «Tổng quan» visible", bare_page,
-               ([r["first_page_s"] for r in app], [r["first_page_s"] for r in bare])),
-        figure(cold, "Cold start → overview script finished", bare_page,
-               ([r["first_run_s"] for r in app], [r["first_run_s"] for r in bare])),
-    ]
-    bare_reruns = [t for r in bare for t in r["reruns_s"]]
-    titles = {**browser.PUBLIC_PAGES, **browser.SIGNED_IN_PAGES}
-    for path, title in titles.items():
-        runs = [t for r in app for t in r["pages"][path]["reruns_s"]]
-        figures.append(figure(cold, f"Warm rerun («R»): {title}", "bare page, «R»", (runs, bare_reruns)))
-    figures.append(figure(cold, "Server peak memory (VmHWM) after every page", "bare page's server",
-                          ([r["peak_mib"] for r in app], [r["peak_mib"] for r in bare]), unit="MiB"))
-    return figures, raw
+def _pages(workdir: Path, nation: national.Nation) -> dict:
+    _say("Trang: cùng phần tử, quy mô tỉnh")
+    demo = workdir / "pages-demo.duckdb"
+    browser.demo_database(demo)
+    out = {"province": pages.measure(workdir, "province", demo, None, RERUNS)}
+    _say("Trang: cùng phần tử, quy mô toàn quốc")
+    out["national"] = pages.measure(workdir, "national", pages.national_database(workdir, nation),
+                                    pages.plan_for(nation.settings, workdir), RERUNS)
+    return out
+
+
+def _load(workdir: Path) -> list[dict]:
+    """10, 30 and 60 simulated sessions arriving at once and touring the monitoring pages, each on a fresh server
+    that one session has toured first (caches warm, as after the first visitor of the day)."""
+    tour = [pages._ws_name(p) for p in browser.PUBLIC_PAGES if p != "dang-nhap"]
+    levels = []
+    for sessions in SESSIONS:
+        _say(f"Tải: {sessions} phiên cùng lúc")
+        database = workdir / f"load-{sessions}.duckdb"
+        browser.demo_database(database)
+        with pages.Served("serve.py", {"BHXH_DB": str(database)}) as app:
+            asyncio.run(loadgen.walk(app.port, tour, 1, 0, time.monotonic() + LOAD_LIMIT_S, think=(0, 0)))
+            levels.append(asyncio.run(loadgen.load(app.port, app.server.pid, tour, sessions, 1, LOAD_LIMIT_S)))
+    return levels
 
 
 def _backups(workdir: Path) -> tuple[list[dict], dict]:
@@ -155,6 +162,10 @@ def _value(x: float, unit: str) -> str:
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 
 
+def _loads(values) -> str:
+    return " / ".join(f"{v:.1f}" for v in values)
+
+
 def table(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -162,8 +173,8 @@ def table(results: dict) -> str:
         f"## Results of {results['date']}", "",
         f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB · {m['os']} · Python {m['python']}, "
         f"DuckDB {m['duckdb']}, Streamlit {m['streamlit']}, pandas {m['pandas']}, Chromium {results['chromium']} · "
-        f"load average {results['load_average']['start']:.1f} at the start and {results['load_average']['end']:.1f} "
-        f"at the end · {results['duration_s'] / 60:.1f} min.",
+        f"load average (1, 5, 15 min) {_loads(results['load_average']['start'])} at the start and "
+        f"{_loads(results['load_average']['end'])} at the end · {results['duration_s'] / 60:.1f} min.",
     ]
     section = None
     for f in results["figures"]:
@@ -173,11 +184,57 @@ def table(results: dict) -> str:
                       "|---|---:|---:|---:|---|"]
         lines.append(f"| {f['measure']} | {_value(f['project'], f['unit'])} | {_value(f['bare'], f['unit'])} "
                      f"| {f['ratio']:.1f}× | {f['baseline']} |")
+    if results["scale"].get("csv_refused"):
+        lines += ["", f"The national CSV ({results['scale']['csv_mb']:.1f} MB) was not measured: the upload path "
+                  f"refused it ({results['scale']['csv_refused']})."]
+    for scale, raw in results["pages"].items():
+        lines += _pages_table(scale, raw)
+    lines += _load_table(results["load"])
     if "hostile" in results:
         lines += hostile.table(results["hostile"])
-    if "concurrency" in results:
+    if "failed" in results["concurrency"]:
+        lines += ["", f"### {concurrency.USERS} browser users at once", "",
+                  f"Not measured in this run: {results['concurrency']['failed']}"]
+    else:
         lines += concurrency.table(results["concurrency"], results["date"])
     return "\n".join(lines) + "\n"
+
+
+def _s(x: float) -> str:
+    return _value(x, "s")
+
+
+def _pages_table(scale: str, raw: dict) -> list[str]:
+    lines = ["", f"### Pages against their same-elements page, {scale} scale ({RERUNS} warm reruns each, medians)", "",
+             "Script: server time of a warm rerun, from the request to `script_finished` (bench/loadgen.py). "
+             "Drawn: in Chromium, from the click on the sidebar link (visit) or «R» (warm rerun) until the run has "
+             "finished and every chart, map and table holds its canvas or SVG. Same: the page's recorded elements "
+             "replayed from disk by bench/replay.py.", "",
+             "| Page | Script | Same | Ratio | Drawn, visit | Same | Drawn, warm | Same | Ratio | First run |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in pages.summary(raw):
+        flag = "" if r["same_elements"] and not r["errors"] else " ⚠"
+        lines.append(f"| {r['page']}{flag} | {_s(r['script_warm_s'])} | {_s(r['script_warm_same_s'])} "
+                     f"| {r['script_ratio']:.1f}× | {_s(r['drawn_visit_s'])} | {_s(r['drawn_visit_same_s'])} "
+                     f"| {_s(r['drawn_warm_s'])} | {_s(r['drawn_warm_same_s'])} | {r['drawn_warm_ratio']:.1f}× "
+                     f"| {_s(r['script_first_s'])} |")
+    lines += ["", f"Server memory (RSS) after every page: {raw['rss_after_every_page_mib']:.0f} MiB (after the browser "
+              f"tours too: {raw['rss_after_browser_mib']:.0f} MiB; peak {raw['peak_rss_mib']:.0f} MiB)."]
+    return lines
+
+
+def _load_table(levels: list[dict]) -> list[str]:
+    lines = ["", "### Simulated sessions at once (Streamlit's websocket protocol, no browser each)", "",
+             f"Each session opens the app and tours the {len(levels[0]['per_page_p50_s'])} monitoring pages once, "
+             f"pausing {loadgen.THINK_S[0]:.0f}–{loadgen.THINK_S[1]:.0f} s per page; page time from the request to "
+             "`script_finished`. CPU and memory of the server process, sampled with psutil.", "",
+             "| Sessions | Page runs | p50 | p95 | Max | Errors | Server CPU | Peak RSS | Duration |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for lv in levels:
+        lines.append(f"| {lv['sessions']} | {lv['page_runs']} | {_s(lv['p50_s'])} | {_s(lv['p95_s'])} "
+                     f"| {_s(lv['max_s'])} | {lv['errors']} | {lv['server_cpu_share']:.0%} of a core "
+                     f"| {lv['peak_rss_mib']:.0f} MiB | {lv['seconds']:.0f} s |")
+    return lines
 
 
 def write_readme(results: dict) -> None:
@@ -190,28 +247,33 @@ def write_readme(results: dict) -> None:
 
 
 def main() -> int:
-    load_start = os.getloadavg()[0]
+    load_start = os.getloadavg()
     workdir = BENCH / "tmp"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     today = dt.date.today()
-    national_figures, scale = _national(workdir, today)
+    national_figures, scale, nation = _national(workdir, today)
     backup_figures, saved = _backups(workdir)
     confined_figures, confined = _confinement(workdir)
     hostile_figures, attacked = _hostile(workdir)
-    browser_figures, raw = _browser(workdir)
+    page_results = _pages(workdir, nation)
+    load = _load(workdir)
     _say("Trình duyệt: năm người dùng cùng lúc so với một người")
-    together = concurrency.measure(workdir)
+    try:
+        together = concurrency.measure(workdir)
+    except RuntimeError as exc:  # a browser tour stuck on a busy machine: the other figures still stand
+        together = {"failed": f"{exc.__cause__ or exc}"[:300]}
     results = {
-        "date": today.isoformat(), "machine": machine(), "chromium": raw["chromium"],
-        "load_average": {"start": load_start, "end": os.getloadavg()[0]},
+        "date": today.isoformat(), "machine": machine(), "chromium": page_results["province"]["chromium"],
+        "load_average": {"start": load_start, "end": os.getloadavg()},
         "duration_s": time.perf_counter() - STARTED,
-        "repetitions": {"national": REPS, "csv": CSV_REPS, "browser_starts": BROWSER_REPS, "reruns_per_page": RERUNS},
-        "scale": scale, "figures": national_figures + backup_figures + confined_figures + hostile_figures
-        + browser_figures, "browser_runs": raw, "backups": saved, "confinement": confined, "hostile": attacked,
+        "repetitions": {"national": REPS, "csv": CSV_REPS, "reruns_per_page": RERUNS},
+        "scale": scale, "figures": national_figures + backup_figures + confined_figures + hostile_figures,
+        "pages": page_results, "load": load, "backups": saved, "confinement": confined, "hostile": attacked,
         "concurrency": together,
     }
-    (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str) + "\n",
+                                        encoding="utf-8")
     write_readme(results)
     shutil.rmtree(workdir)
     print(table(results))

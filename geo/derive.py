@@ -28,10 +28,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from vietnamadminunits.database import query
 
 from analytics.errors import RegistryError
-from analytics.groups import legacy_wards, package_province_key
+from analytics.groups import legacy_wards, package_province_key, query
 from analytics.names import NameMatcher
 
 GROW, SHRINK = 2.0, 1.5  # closing radii, in ward spacings

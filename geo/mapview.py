@@ -15,9 +15,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pydeck as pdk
 import shapely
 
-from analytics import communes, db, fmt, labels
+from analytics import cache, communes, db, fmt, labels, stocks
 from analytics.settings import Settings
 from geo.boundaries import attribution, find_boundary_file, load_boundaries
 
@@ -25,9 +26,10 @@ GEO_DIR = Path(__file__).resolve().parent
 
 RGB = tuple[int, int, int]
 
-# Display only: about 11 m, far below a pixel at province zoom; cuts the shipped file's vertices by 4/5.
-SIMPLIFY_DEGREES = 0.0001
-COORD_DIGITS = 5  # about 1 m
+# Display only: about 50 m, below a pixel at province zoom; keeps 1 vertex in 6 of the shipped file's. Units that
+# tile the province are simplified as a coverage: neighbours keep one shared border, without gaps or overlaps.
+SIMPLIFY_DEGREES = 0.0005
+COORD_DIGITS = 4  # about 10 m
 
 NO_DATA_LABEL = labels.STATUS["no_data"]
 NO_DATA_RGB: RGB = (189, 189, 189)
@@ -193,6 +195,62 @@ def fit_view(geometry_gdf: gpd.GeoDataFrame, codes: list[str] | None = None, can
     return {"latitude": _latitude(cy), "longitude": float(cx), "zoom": min(math.log2(scale), MAX_ZOOM)}
 
 
+class SerialisedDeck(pdk.Deck):
+    """A map whose JSON was made once (``deck``): ``st.pydeck_chart`` sends it as it is."""
+
+    def __init__(self, spec: str, tooltip: dict | None):
+        super().__init__(layers=[], map_provider=None, tooltip=tooltip)
+        self.spec = spec
+
+    def to_json(self) -> str:
+        return self.spec
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    spec: str  # the deck's JSON
+    bands: dict  # legend label -> how many units it holds
+
+
+LAYER = "communes"  # the layer a click picks a commune from
+
+
+@cache.shared(max_entries=16)
+def deck(con, settings: Settings, span: str, indicator: str, codes: list[str] | None, tooltip: dict,
+         canvas: Canvas) -> MapLayer:
+    """The map of ``indicator`` over ``span`` (a month, quarter or year) fitted to ``canvas``, the scope ``codes``
+    outlined and its neighbours named, serialised once per data version."""
+    bounds = geometry(con, settings)
+    frame = map_frame(bounds.frame, stocks.commune_table(con, settings, span), indicator, settings.thresholds,
+                      highlight=codes)
+    # Fills take the clicks, outlines are drawn on top by a layer of their own that is not pickable: picking
+    # thousands of outline segments made a click on a slow device outlast a tap and go unnoticed.
+    layers = [
+        pdk.Layer("PolygonLayer", frame.drop(columns=["line", "line_width"]).to_dict(orient="records"), id=LAYER,
+                  get_polygon="polygon", get_fill_color="fill", stroked=False, filled=True, pickable=True),
+        pdk.Layer("PolygonLayer", outlines(frame).to_dict(orient="records"), id="outlines", get_polygon="polygon",
+                  get_line_color="line",
+                  # Widths in metres with a one-pixel floor: pixel-unit accessors draw nothing on some WebGL back ends.
+                  get_line_width="line_width * 60", line_width_min_pixels=1, stroked=True, filled=False,
+                  pickable=False),
+    ]
+    if codes is not None:  # zoomed in: the scope's communes and their neighbours by name
+        layers.append(pdk.Layer(
+            "TextLayer", place_names(bounds.frame, codes).to_dict(orient="records"), id="names",
+            get_position="position", get_text="name", get_size=13, size_units="'pixels'", get_color=[20, 20, 20],
+            outline_width=3, outline_color=[255, 255, 255], font_settings={"sdf": True}, character_set="'auto'",
+            font_family="'sans-serif'", font_weight=600, get_text_anchor="'middle'",
+            get_alignment_baseline="'center'", pickable=False,
+        ))
+    # map_provider=None: no basemap tiles, so nothing is fetched from the internet. No wheel zoom: the wheel
+    # scrolls the page; a double click or two fingers zoom.
+    controller = {"scrollZoom": False, "dragRotate": False, "touchRotate": False, "doubleClickZoom": True,
+                  "touchZoom": True, "keyboard": True}
+    spec = pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**fit_view(bounds.frame, codes, canvas)),
+                    map_provider=None, tooltip=tooltip, views=[pdk.View("MapView", controller=controller)]).to_json()
+    return MapLayer(spec, frame.drop_duplicates("code")["band"].value_counts().to_dict())
+
+
 def visible_bounds(view: dict, width: float, height: float) -> tuple[float, float, float, float]:
     """west, south, east, north of what a map ``width`` × ``height`` px shows at ``view`` (pitch and bearing 0)."""
     world = TILE_PX * 2 ** view["zoom"]
@@ -232,10 +290,15 @@ def _boundaries(province: str, path: str | None, mtime: float, columns: tuple, u
     alias_frame = pd.DataFrame(list(aliases), columns=["alias", "code"])
     file = Path(path) if path else None
     frame, issues = load_boundaries(unit_frame, alias_frame, file, province, fuzzy_accept, ambiguity_margin)
-    frame = frame.set_geometry(frame.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True))
-    return Boundaries(frame, attribution(file), tuple(issues), file is None)
+    shapes = frame.geometry.to_numpy().copy()
+    tiled = frame["source"].to_numpy() != "circle"
+    shapes[tiled] = shapely.coverage_simplify(shapes[tiled], SIMPLIFY_DEGREES)
+    shapes[~tiled] = shapely.simplify(shapes[~tiled], SIMPLIFY_DEGREES, preserve_topology=True)
+    return Boundaries(frame.set_geometry(gpd.GeoSeries(shapes, index=frame.index, crs=frame.crs)), attribution(file),
+                      tuple(issues), file is None)
 
 
+@cache.shared(max_entries=2)
 def geometry(con, settings: Settings, geo_dir: Path = GEO_DIR) -> Boundaries:
     """Polygons for every unit from the shipped boundary file, else derived; read once per process."""
     path = find_boundary_file(geo_dir)

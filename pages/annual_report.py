@@ -15,9 +15,9 @@ today = dt.date.today()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _province_files(year: int, updated: dt.datetime | None, day: dt.date, database: str) -> tuple[bytes, bytes]:
-    """Both files of the province's report, built when one is asked for; a new upload, a returned report or a
-    new day rebuilds them."""
+def _province_files(year: int, version: tuple, day: dt.date, database: str) -> tuple[bytes, bytes]:
+    """Both files of the province's report, built when one is asked for; any write of figures (an upload, a
+    returned report: see analytics.cache) or a new day rebuilds them."""
     con, settings = connection(), load_settings()
     figures = province_annual.annual_figures(con, settings, year, day)
     return province_annual.annual_docx(figures, settings), province_annual.annual_xlsx(figures, settings)
@@ -33,7 +33,6 @@ with shown_errors():
     years = sorted({int(p[:4]) for p in metrics.periods(con)}, reverse=True)
     year = st.selectbox("Năm báo cáo", years, index=years.index(int(view.span[:4])))
     state = stocks.state(con, str(year))
-    updated = max(filter(None, [store.last_upload_time(con), commune_reports.last_returned(con)]), default=None)
 commune_due = commune_reports.deadline(settings, year)
 province_due = dt.date(year, *(int(x) for x in settings.province_report_deadline.split("-")))
 if not state["complete"]:
@@ -58,7 +57,7 @@ st.subheader(f"Báo cáo của tỉnh (hạn {fmt.date(province_due)})")
 st.caption(f"«Báo cáo kết quả thực hiện Kế hoạch … năm {year}» của Sở Nội vụ gửi Ủy ban nhân dân tỉnh: kết quả so với "
            "chỉ tiêu năm và chỉ tiêu 2030, bảng các xã, phường, tăng trưởng theo quý, xã, phường báo cáo đúng hạn, "
            "khả năng đạt chỉ tiêu 2030 và mục đề xuất để trống; tệp Excel có mọi bảng.")
-key = (year, updated, today, str(db_path()))
+key = (year, store.data_version(con), today, str(db_path()))
 c1, c2 = st.columns(2)
 c1.download_button("Tải báo cáo của tỉnh (Word)", lambda: _province_files(*key)[0],
                    province_annual.file_name("docx", year), mime=DOCX, icon=":material/description:",

@@ -1,6 +1,5 @@
 """Báo cáo: the month's briefing for the Steering Committee as Word and Excel files, one click each."""
 
-
 import streamlit as st
 
 from analytics import fmt, metrics, store
@@ -14,9 +13,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @st.cache_data(show_spinner="Đang lập báo cáo…", max_entries=24)
 def _files(period: str, version: tuple, database: str) -> tuple[bytes, bytes]:
-    """Both files for a month; a new upload (or withdrawal) changes ``version`` and so rebuilds them."""
-    con, settings = connection(), load_settings()
-    return briefing.briefing_docx(con, settings, period), briefing.briefing_xlsx(con, settings, period)
+    """Both files for a month and data version (analytics.cache): any write of figures rebuilds them."""
+    return briefing.files(connection(), load_settings(), period)
 
 
 view, con, settings = month_page("Báo cáo Ban Chỉ đạo")

@@ -100,6 +100,16 @@ def _query(key: str, options: list[str], default: str) -> str:
     return value if value in options else default
 
 
+SCOPE_REQUEST = "pham_vi_mo"  # a scope the app itself opens (the map's «Xem toàn tỉnh»), applied at the next run
+
+
+def _choice(key: str, options: list[str], default: str) -> None:
+    """The keyed choice's value before its widget is drawn: from the URL at a session's start (or when its
+    value is no longer offered), else as the reader left it."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = _query(key, options, default)
+
+
 def _span_choice(months: list[str]) -> tuple[str, str | None]:
     """Tháng / quý / năm and the span, from and back to the URL; a new granularity starts at the span
     holding the month chosen before."""
@@ -121,17 +131,26 @@ def _span_choice(months: list[str]) -> tuple[str, str | None]:
 
 
 def sidebar(con) -> View:
-    """Granularity and span, commune or group, indicator: read from and written back to the URL query."""
+    """Granularity and span, commune or group, indicator: read from and written back to the URL query.
+
+    The scope and the indicator have a key: without one, the widget's identity would include its index,
+    which the URL changes after every choice, and every second choice would be lost. Their values
+    therefore come from the session, and a scope the app opens goes through ``open_scope``.
+    """
     months = metrics.periods(con)
     units = metrics.communes(con)
     choices = scopes.options(units)
+    keys = list(labels.INDICATOR)
+    if st.session_state.get(SCOPE_REQUEST) in choices:
+        st.session_state["pham_vi"] = st.session_state[SCOPE_REQUEST]
+    st.session_state.pop(SCOPE_REQUEST, None)
+    for key, options, default in (("pham_vi", choices, ALL), ("chi_so", keys, keys[0])):
+        _choice(key, options, default)
     with st.sidebar:
         st.header("Bộ lọc")
         granularity, span = _span_choice(months)
-        scope = st.selectbox("Phạm vi", choices, index=choices.index(_query("pham_vi", choices, ALL)))
-        keys = list(labels.INDICATOR)
-        indicator = st.selectbox("Chỉ số", keys, format_func=labels.INDICATOR.get,
-                                 index=keys.index(_query("chi_so", keys, keys[0])))
+        scope = st.selectbox("Phạm vi", choices, key="pham_vi")
+        indicator = st.selectbox("Chỉ số", keys, format_func=labels.INDICATOR.get, key="chi_so")
     st.query_params.update({"pham_vi": scope, "chi_so": indicator})
     reported = [m for m in months if span is not None and m in set(spans.months(span))]
     return View(reported[-1] if reported else None, scope, scopes.codes(units, scope), indicator, granularity, span,
@@ -152,6 +171,13 @@ def profile_on_select(event, frame) -> None:
     rows = event.selection.rows if event is not None else []
     if rows:
         open_profile(str(frame["code"].iloc[rows[0]]))
+
+
+def open_scope(scope: str) -> None:
+    """Show every page for ``scope`` (a commune's name or ALL) from the next run on."""
+    st.session_state[SCOPE_REQUEST] = scope
+    st.query_params["pham_vi"] = scope
+    st.rerun()
 
 
 def on_phone() -> bool:

@@ -40,8 +40,9 @@ c4.metric("Đang tăng mỗi tháng", fmt.number(fit.slope_per_month),
           help="Mức tăng bình quân mỗi tháng theo xu hướng 12 tháng gần nhất.")
 
 near, far = st.tabs([f"Thực hiện và {NEAR} tháng tới", f"Đến {fmt.month(end)}"])
-near.altair_chart(outlook.fan_chart(scope, settings.target_year, horizon=NEAR), width="stretch")
-far.altair_chart(outlook.fan_chart(scope, settings.target_year), width="stretch")
+with shown_errors():
+    near.vega_lite_chart(outlook.fan_spec(con, settings, view.codes, view.period, NEAR), width="stretch")
+    far.vega_lite_chart(outlook.fan_spec(con, settings, view.codes, view.period), width="stretch")
 if scope["left_out"]:
     months = ", ".join(f"{fmt.month(m['period'])} ({m['reporting']}/{m['units']} đơn vị)" for m in scope["left_out"])
     st.caption(f"Không dùng các tháng chưa đủ xã, phường báo cáo, vì tổng của chúng thấp giả tạo: {months}.")

@@ -3,13 +3,12 @@
 import streamlit as st
 
 from analytics import fmt, labels, metrics, stocks, store
-from analytics.charts import trend
+from analytics.charts import trends
 from pages.common import month_page, shown_errors
 
 view, con, settings = month_page("Tổng quan")
 with shown_errors():
     card = stocks.summary(con, settings, view.span, view.codes)
-    series = stocks.province_series(con, settings, view.granularity, view.codes)
     freshness = store.last_upload_time(con)
     path = metrics.trajectory_source(con)
 
@@ -35,7 +34,9 @@ if card["stated_target"] != card["target"] and view.codes is None:
     st.info(f"Tổng chỉ tiêu của các xã khớp được với danh mục là {fmt.number(card['target'])}, "
             f"kế hoạch ghi {fmt.number(card['stated_target'])}. Xem trang «Kiểm tra dữ liệu».")
 
-st.altair_chart(trend(series, "total", "expected", "Số người tham gia BHXH so với lộ trình đến mục tiêu"),
-                width="stretch")
-st.altair_chart(trend(series, "voluntary", "voluntary_expected",
-                      "Số người tham gia BHXH tự nguyện so với lộ trình"), width="stretch")
+with shown_errors():
+    specs = trends(con, settings, view.granularity, view.codes,
+                   ("Số người tham gia BHXH so với lộ trình đến mục tiêu",
+                    "Số người tham gia BHXH tự nguyện so với lộ trình"))
+for spec in specs:
+    st.vega_lite_chart(spec, width="stretch")

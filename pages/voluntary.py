@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import fmt, metrics, stocks
-from analytics.charts import RANKED, ranked, ranked_bars
+from analytics.charts import RANKED, ranked_spec
 from pages.common import in_scope, month_page, shown_errors
 
 TOP = 10  # bars a chart shows unless every commune is asked for
@@ -34,9 +34,11 @@ else:
 # Ten bars read on a phone; all of them only when asked for.
 which = st.segmented_control("Xã, phường hiện trên biểu đồ", list(RANKED), default="lowest", required=True,
                              format_func=lambda k: RANKED[k] if k == "all" else f"{TOP} {RANKED[k]}")
-for value, title, axis, colour in (
-        ("voluntary_attainment", f"Tự nguyện so với chỉ tiêu tối thiểu {settings.target_year}",
-         "Tỷ lệ đạt chỉ tiêu tự nguyện (%)", "status"),
-        ("voluntary_share", "Tỷ trọng tự nguyện trong số người tham gia", "Tỷ trọng tự nguyện (%)", None)):
-    st.altair_chart(ranked_bars(ranked(reported, value, which, TOP), value, "name", title, axis, colour=colour,
-                                ascending=which == "lowest", subtitle=view.label), width="stretch")
+with shown_errors():
+    specs = [ranked_spec(con, settings, view.span, view.codes, value, which, TOP, title, axis, colour=colour)
+             for value, title, axis, colour in (
+                 ("voluntary_attainment", f"Tự nguyện so với chỉ tiêu tối thiểu {settings.target_year}",
+                  "Tỷ lệ đạt chỉ tiêu tự nguyện (%)", "status"),
+                 ("voluntary_share", "Tỷ trọng tự nguyện trong số người tham gia", "Tỷ trọng tự nguyện (%)", None))]
+for spec in specs:
+    st.vega_lite_chart(spec, width="stretch")

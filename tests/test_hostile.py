@@ -610,7 +610,7 @@ def test_a_file_name_and_note_lose_their_control_characters_on_the_way_in(open_p
     assert con.execute("SELECT file_name, note FROM uploads WHERE id = 2").fetchone() == (
         f"{CONTROL_CLEANED}.csv", CONTROL_CLEANED)
     assert audit.entries(con)["detail"].iloc[0] == f"monthly #2 {CONTROL_CLEANED}.csv: 1 dòng"
-    assert differs(con, signed) == {"uploads", "monthly_values", "audit_log"}
+    assert differs(con, signed) == {"uploads", "monthly_values", "monthly_in_force", "audit_log"}
 
 
 def test_control_characters_stored_before_never_leave_in_an_export(con):

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import pickle
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import pandas as pd
 from docx.shared import Pt
 
 from analytics import fmt, labels, metrics, outlook, spans, store, targets
+from analytics.errors import BriefingFailed
 from analytics.periods import month_index
 from analytics.projection import METHOD_VI
 from analytics.reports import blocks, charts, sections
+from analytics.settings import ROOT
 
 KINDS = ("docx", "xlsx")
 
@@ -74,13 +79,13 @@ def figures(con, settings, period: str) -> Figures:
     """The month's figures; series and projections stop at ``period``, so a past month's report uses no later month."""
     month_index(period)  # a malformed period fails here, not deep inside a chart
     values = store.monthly(con)
-    table = metrics.commune_table(con, settings, period, values)
+    table = metrics.commune_table(con, settings, period)
     return Figures(
         period=period,
         summary=metrics.summary(con, settings, period),
         table=table,
         lagging=_lagging(table),
-        series=metrics.province_series(con, settings, values=values[values["period"] <= period]),
+        series=metrics.province_series(con, settings, until=period),
         net=net_increases(values, period),
         outlook=outlook.province_outlook(con, settings, until=period),
         communes_outlook=outlook.commune_outlook(con, settings, until=period),
@@ -120,7 +125,11 @@ def summary_rows(f: Figures, settings) -> list[tuple[str, str, float, str]]:
 
 def briefing_docx(con, settings, period: str) -> bytes:
     """The month's report to the Steering Committee, ready for the secretariat to complete and sign."""
-    f = figures(con, settings, period)
+    return _docx(figures(con, settings, period), settings)
+
+
+def _docx(f: Figures, settings) -> bytes:
+    period = f.period
     s, month, year = f.summary, fmt.month(period), settings.target_year
     doc = blocks.document(f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {month}",
                           sections.issuer_name(settings), settings.title)
@@ -211,7 +220,24 @@ LAGGING_COLUMNS = {"rank": "Hạng", **{k: COMMUNE_COLUMNS[k] for k in (
 
 def briefing_xlsx(con, settings, period: str) -> bytes:
     """The briefing's figures as a workbook: summary, every commune, lagging ones, projection, sources."""
-    f = figures(con, settings, period)
+    return _xlsx(figures(con, settings, period), settings)
+
+
+def files(con, settings, period: str) -> tuple[bytes, bytes]:
+    """The Word report and the workbook, drawn by a child process (``python -m analytics.reports.briefing``).
+
+    The figures come from this process; the charts' renderer and the document libraries take
+    ~100 MiB while they work, which a long-running server would keep.
+    """
+    done = subprocess.run([sys.executable, "-m", "analytics.reports.briefing"], cwd=ROOT, capture_output=True,
+                          input=pickle.dumps((figures(con, settings, period), settings)), timeout=600)
+    if done.returncode:
+        raise BriefingFailed(f"Không lập được báo cáo: {done.stderr.decode(errors='replace')[-500:]}")
+    return pickle.loads(done.stdout)
+
+
+def _xlsx(f: Figures, settings) -> bytes:
+    period = f.period
     book = blocks.Workbook(f"Báo cáo BHXH {fmt.month(period)}")
     book.figures("Tổng hợp", summary_rows(f, settings),
                  [f"Kỳ báo cáo: {fmt.month(f.period)}"] + (["DỮ LIỆU MINH HỌA — số giả lập, không phải số liệu thực."]
@@ -231,3 +257,8 @@ def briefing_xlsx(con, settings, period: str) -> bytes:
         ("Lập báo cáo", fmt.date(dt.date.today())),
     ], f.uploads)
     return book.close()
+
+
+if __name__ == "__main__":  # the child of ``files``: figures and settings in, both files out
+    figures_in, settings_in = pickle.load(sys.stdin.buffer)
+    sys.stdout.buffer.write(pickle.dumps((_docx(figures_in, settings_in), _xlsx(figures_in, settings_in))))

@@ -3,10 +3,12 @@ new tab, logout and disabling that end the session for good, unknown paths, and 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import (
     ADMIN,
@@ -59,7 +61,10 @@ BLANK_CELLS_JS = """() => [...document.querySelectorAll('td[role="gridcell"]')]
 
 def blank_cells(page) -> int:
     """Table cells drawn as Streamlit's grey "None" or as nothing (their accessible text is empty); only the rows
-    a table has drawn are in the page."""
+    a table has drawn are in the page. A grid fills its cells just after the run ends (at once when the figures
+    come from the cache): a cell still empty once the grid has had time to fill counts."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(f"() => ({BLANK_CELLS_JS})() === 0", timeout=30_000, polling=100)
     return page.evaluate(BLANK_CELLS_JS)
 
 
