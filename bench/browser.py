@@ -39,6 +39,12 @@ new MutationObserver(records => {
   for (const r of records) window.__states.push({s: r.target.getAttribute('data-test-script-state'),
                                                  t: performance.now()});
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+// A page whose app element is drawn anew changes no attribute the observer sees: a poll records it too.
+setInterval(() => {
+  const app = document.querySelector('[data-testid="stApp"]'), last = window.__states.at(-1);
+  const s = app && app.getAttribute('data-test-script-state');
+  if (s && (!last || last.s !== s)) window.__states.push({s, t: performance.now()});
+}, 5);
 """
 # The first return to "notRunning" after some other state, both after the mark.
 FINISHED = """m => {

@@ -18,6 +18,7 @@ import statistics
 import threading
 from pathlib import Path
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
 from bench import browser as b
@@ -28,14 +29,22 @@ CLIENT_NICE = 10
 PAGES = {**b.PUBLIC_PAGES, **b.SIGNED_IN_PAGES}
 PAGES.pop("dang-nhap")  # signed-in users no longer see the login page
 TIMEOUT_MS = 120_000
+LOST_CLICK_MS = 60_000  # a run is seen to end within a few seconds, even under load
 
 
 async def _run(page, trigger) -> float:
-    await page.wait_for_function(b.IDLE, timeout=TIMEOUT_MS)
-    mark = await page.evaluate("performance.now()")
-    await trigger()
-    end = await (await page.wait_for_function(b.FINISHED, arg=mark, timeout=TIMEOUT_MS)).json_value()
-    return (end - mark) / 1000
+    """Seconds from the trigger to the end of the run it starts; a click lost on a busy machine is made again."""
+    for attempt in range(2):
+        await page.wait_for_function(b.IDLE, timeout=TIMEOUT_MS)
+        mark = await page.evaluate("performance.now()")
+        await trigger()
+        try:
+            finished = await page.wait_for_function(b.FINISHED, arg=mark, timeout=LOST_CLICK_MS)
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+        else:
+            return (await finished.json_value() - mark) / 1000
 
 
 async def _visit(page, path: str) -> float:
