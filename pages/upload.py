@@ -5,29 +5,34 @@ import streamlit as st
 from analytics import accounts, fmt, store, usertext
 from analytics.communes import units
 from analytics.errors import AnalyticsError
-from analytics.intake.fields import MONTHLY, SKIP
+from analytics.intake.catalogue import OFFERED
+from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.pipeline import apply, confirm_mapping, prepare
-from analytics.intake.templates import monthly_template_csv, monthly_template_xlsx
 from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
 from pages.common import connection, show_error, show_review, shown_errors, upload_history
 
-FIELD_CHOICES = [SKIP, *MONTHLY.fields]
-FIELD_VI = {SKIP: "Bỏ qua", **MONTHLY.labels}
-
-st.title("Nhập số liệu hằng tháng")
+st.title("Nhập số liệu")
 with shown_errors():
     user = accounts.require(st.session_state.get("user"), "upload")
     con = connection()
     registry = units(con)
 official = dict(zip(registry["code"], registry["name"]))
 
+offered = {o.kind: o for o in OFFERED}
+chosen_kind = st.radio("Loại số liệu", list(offered), format_func=lambda k: offered[k].title, horizontal=True,
+                       key="upload_kind") if len(offered) > 1 else OFFERED[0].kind
+offer, kind = offered[chosen_kind], KINDS[chosen_kind]
+FIELD_CHOICES = [SKIP, *kind.fields]
+FIELD_VI = {SKIP: "Bỏ qua", **kind.labels}
+st.caption(offer.about)
+
 with st.expander("Tải mẫu nhập liệu", expanded=False):
     st.write("Mẫu có sẵn mã và tên chính thức của mọi xã, phường; chỉ cần điền số liệu.")
     c1, c2 = st.columns(2)
-    c1.download_button("Mẫu Excel (.xlsx)", monthly_template_xlsx(registry), "mau-nhap-so-lieu.xlsx",
+    c1.download_button("Mẫu Excel (.xlsx)", offer.xlsx(registry), f"{offer.stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    c2.download_button("Mẫu CSV (.csv)", monthly_template_csv(registry), "mau-nhap-so-lieu.csv", mime="text/csv")
+    c2.download_button("Mẫu CSV (.csv)", offer.csv(registry), f"{offer.stem}.csv", mime="text/csv")
 
 
 def mapping_step(prepared) -> None:
@@ -43,7 +48,7 @@ def mapping_step(prepared) -> None:
         current = col.field or SKIP
         chosen[col.index] = cells[n % 2].selectbox(
             usertext.literal(col.name), FIELD_CHOICES, index=FIELD_CHOICES.index(current), format_func=FIELD_VI.get,
-            key=f"map-{prepared.sha256[:12]}-{col.index}", help=usertext.literal(col.evidence) or None)
+            key=f"map-{chosen_kind}-{prepared.sha256[:12]}-{col.index}", help=usertext.literal(col.evidence) or None)
     if st.button("Xác nhận cách đọc cột", type="primary" if prepared.needs_mapping else "secondary"):
         with shown_errors():
             confirm_mapping(con, prepared, chosen, user=user)
@@ -77,13 +82,13 @@ if upload is not None:
     data = upload.getvalue()
     names = sheet_names(data, upload.name, load_settings().upload_max_mb)
     period = st.text_input("Kỳ báo cáo (YYYY-MM): để trống nếu tệp đã ghi tháng; tháng nhập ở đây thay cho tháng "
-                           "ghi trong tệp", value="").strip() or None
+                           "ghi trong tệp", value="").strip() or None if offer.monthly else None
     sheet = None
     if len(names) > 1:
         picked = st.selectbox("Trang tính", ["Tự chọn trang có bảng xã, phường", *names])
         sheet = None if picked not in names else picked
     with shown_errors():
-        prepared = prepare(con, data, upload.name, sheet=sheet, period=period)
+        prepared = prepare(con, data, upload.name, kind=chosen_kind, sheet=sheet, period=period)
     if prepared.reading.columns:
         if prepared.needs_mapping:
             mapping_step(prepared)
@@ -104,10 +109,12 @@ if upload is not None:
             except AnalyticsError as exc:
                 show_error(exc)
             else:
+                when = sorted(prepared.checked.table[kind.when].unique())
+                shown = ", ".join(fmt.month(w) if kind.when == "period" else str(w) for w in when)
                 st.success(f"Đã lưu lần tải lên số {upload_id}: {fmt.number(len(prepared.checked.table))} dòng, "
-                           f"kỳ {', '.join(fmt.month(p) for p in sorted(prepared.checked.table['period'].unique()))}.")
+                           f"{'kỳ' if kind.when == 'period' else 'năm'} {shown}.")
 
-upload_history(con, "monthly")
+upload_history(con, chosen_kind)
 with shown_errors():
     has_demo = store.has_demo(con)
 if has_demo and st.button("Xoá dữ liệu minh hoạ"):

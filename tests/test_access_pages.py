@@ -45,7 +45,7 @@ def last_active(database) -> dt.datetime:
 
 def test_a_disabled_analysts_next_write_is_refused(open_page, demo_db):
     at = open_page("pages/upload.py", demo_db, user=ANALYST)
-    assert at.title[0].value == "Nhập số liệu hằng tháng"
+    assert at.title[0].value == "Nhập số liệu"
     con = db.connect(demo_db)
     accounts.set_disabled(con, ADMIN, ANALYST.username, True)  # by the administrator, in another session
     before = db.checksums(con)

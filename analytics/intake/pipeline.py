@@ -20,7 +20,8 @@ import analytics.upload_worker as upload_worker
 from analytics import fmt, labels, store
 from analytics.accounts import User
 from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
-from analytics.intake.checks import Checked, check_annual, check_monthly
+from analytics.intake.catalogue import CHECKERS
+from analytics.intake.checks import Checked
 from analytics.intake.fields import KINDS
 from analytics.intake.problem import Problem
 from analytics.intake.reading import Reading, mapping_of, read
@@ -104,10 +105,8 @@ def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings
                    saved=layouts.finder(con, kind), grids_of=upload_worker.confined(settings.upload_max_mb))
     if reading.needs_mapping:
         checked = Checked(pd.DataFrame(), list(reading.problems))
-    elif kind == "monthly":
-        checked = check_monthly(reading, units, settings, today or dt.date.today(), previous=store.monthly(con))
     else:
-        checked = check_annual(reading, units, settings, con, previous=store.annual(con))
+        checked = CHECKERS[kind](reading, units, settings, con, today or dt.date.today())
     sha = hashlib.sha256(data).hexdigest()
     return Prepared(file_name, sha, reading, checked, store.applied_with_hash(con, sha), kind)
 

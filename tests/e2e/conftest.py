@@ -90,7 +90,7 @@ PAGES = (
     AppPage("cong-khai", "Công khai kết quả", "Công khai kết quả phát triển người tham gia BHXH"),
     AppPage("ke-hoach", "Kế hoạch và chỉ tiêu", "Theo dõi phát triển đối tượng tham gia BHXH"),
     AppPage("kiem-tra-du-lieu", "Kiểm tra dữ liệu", "Kiểm tra dữ liệu nguồn"),
-    AppPage("nhap-so-lieu", "Nhập số liệu", "Nhập số liệu hằng tháng"),
+    AppPage("nhap-so-lieu", "Nhập số liệu", "Nhập số liệu"),
     AppPage("chi-tieu-nam", "Chỉ tiêu năm", "Chỉ tiêu năm"),
     AppPage("kham-pha", "Khám phá", "Khám phá số liệu"),
     AppPage("quan-tri", "Quản trị", "Quản trị"),
