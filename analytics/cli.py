@@ -16,7 +16,8 @@ from analytics import accounts, backup, db, demo, labels, targets
 from analytics.build import build_database, ensure_database, is_built
 from analytics.errors import AnalyticsError
 from analytics.intake import Prepared, apply, confirm_mapping, describe, prepare
-from analytics.intake.fields import MONTHLY, SKIP
+from analytics.intake.catalogue import CHECKERS
+from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.words import words
 from analytics.names import nfc
 from analytics.schema import MIGRATIONS
@@ -62,18 +63,15 @@ def check() -> int:
     return 1 if n_open else 0
 
 
-FIELD_NAMES = (*MONTHLY.fields, SKIP)
-
-
 def _mapping(entries: tuple[str, ...], prepared: Prepared) -> dict[int, str]:
     """'Tổng cộng=total' or 'E=total' -> {column: field}; a header is matched without accents or case."""
     chosen = {}
     for entry in entries:
         header, _, field = entry.rpartition("=")
         field = field.strip().lower()
-        if not header or field not in FIELD_NAMES:
+        if not header or field not in (*KINDS[prepared.kind].fields, SKIP):
             raise click.BadParameter(f"«{entry}»: cần dạng «Tiêu đề cột=trường», trường là một trong "
-                                     f"{', '.join(FIELD_NAMES)}.", param_hint="--map")
+                                     f"{', '.join((*KINDS[prepared.kind].fields, SKIP))}.", param_hint="--map")
         found = [c for c in prepared.reading.columns
                  if words(c.header) == words(header) or c.letter == header.strip().upper()]
         if not found:
@@ -93,21 +91,24 @@ def _show(prepared: Prepared, columns: bool = True, rest: bool = True) -> None:
                    f"{len(prepared.warnings)} cảnh báo.")
 
 
-@commands.command(help="Nhập số liệu tham gia BHXH hằng tháng từ tệp CSV/XLSX: in những gì đọc được, mọi vấn đề, "
-                       "rồi lưu.")
+@commands.command(help="Nhập số liệu từ tệp CSV/XLSX (mặc định số người tham gia hằng tháng): in những gì đọc được, "
+                       "mọi vấn đề, rồi lưu.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--kind", type=click.Choice(list(CHECKERS)), default="monthly", show_default=True,
+              help="loại số liệu của tệp")
 @click.option("--period", help="kỳ báo cáo YYYY-MM; thay cho tháng ghi trong tệp")
 @click.option("--sheet", help="tên trang tính (XLSX); mặc định trang có bảng xã, phường")
 @click.option("--map", "mapping", multiple=True, metavar="CỘT=TRƯỜNG",
-              help=f"đọc cột CỘT (tiêu đề hoặc chữ cái) là TRƯỜNG ({', '.join(FIELD_NAMES)}); xác nhận cách đọc cột")
+              help="đọc cột CỘT (tiêu đề hoặc chữ cái) là TRƯỜNG (tên trường của loại số liệu, hoặc skip); xác nhận "
+                   "cách đọc cột")
 @click.option("--dry-run", is_flag=True, help="chỉ kiểm tra, không lưu")
 @click.option("--yes", is_flag=True, help="xác nhận cách đọc cột đã đoán và các cảnh báo")
 @click.option("--user", default=SERVER.username, show_default=True, help="tên ghi vào nhật ký")
-def ingest(file: Path, period: str | None, sheet: str | None, mapping: tuple[str, ...], dry_run: bool, yes: bool,
-           user: str) -> int:
+def ingest(file: Path, kind: str, period: str | None, sheet: str | None, mapping: tuple[str, ...], dry_run: bool,
+           yes: bool, user: str) -> int:
     con = ensure_database()
     data = file.read_bytes()
-    prepared = prepare(con, data, file.name, sheet=sheet, period=period)
+    prepared = prepare(con, data, file.name, kind=kind, sheet=sheet, period=period)
     guessed = prepared.needs_mapping
     confirmed = bool(mapping) or (guessed and yes)
     if guessed and not confirmed:
@@ -115,7 +116,7 @@ def ingest(file: Path, period: str | None, sheet: str | None, mapping: tuple[str
         click.echo("Nếu đọc các cột như trên:")
     if mapping or guessed:
         chosen = prepared.mapping | _mapping(mapping, prepared)
-        prepared = prepare(con, data, file.name, sheet=sheet, period=period, mapping=chosen)
+        prepared = prepare(con, data, file.name, kind=kind, sheet=sheet, period=period, mapping=chosen)
     _show(prepared, columns=confirmed or not guessed)
     if guessed and not confirmed:
         click.echo("Cách đọc cột trên được đoán theo nội dung tệp, chưa được xác nhận: chạy lại với --yes để dùng "
