@@ -65,6 +65,10 @@ class ValidationFailed(AnalyticsError):
         self.problems = problems
 
 
+class SourceMissing(AnalyticsError):
+    """A file whose figures must name their source (the labour force) came without one."""
+
+
 class UploadNotFound(AnalyticsError):
     """No upload has the given id."""
 

@@ -10,6 +10,7 @@ import datetime as dt
 KINDS = {
     "monthly": ("monthly_values", "period", ("total", "compulsory", "voluntary", "labour_force")),
     "annual": ("annual_values", "year", ("total_target", "voluntary_min")),
+    "labour": ("labour_values", "year", ("labour_force", "source")),
 }
 
 
@@ -30,9 +31,10 @@ def in_force_sql(kind: str) -> str:
         ORDER BY v.{key}, v.code"""
 
 
-def refresh_in_force(con) -> None:
-    """Rebuild the tables of values in force (``<kind>_in_force``), in key and code order; inside a write."""
-    for kind in KINDS:
+def refresh_in_force(con, kinds=None) -> None:
+    """Rebuild the tables of values in force (``<kind>_in_force``) of ``kinds`` (default: every kind), in key and
+    code order; inside a write. A migration names the kinds that exist when it runs."""
+    for kind in kinds or KINDS:
         con.execute(f"DELETE FROM {kind}_in_force")
         con.execute(f"INSERT INTO {kind}_in_force {in_force_sql(kind)}", {"moment": dt.datetime.max})
 
@@ -50,7 +52,7 @@ def _in_force_and_version(con) -> None:
         );
         INSERT INTO data_version VALUES (uuid()::VARCHAR, 0, uuid()::VARCHAR);
     """)
-    refresh_in_force(con)
+    refresh_in_force(con, ("monthly", "annual"))
 
 
 MIGRATIONS = [
@@ -236,4 +238,21 @@ MIGRATIONS = [
     """,
     # 8: the values in force kept beside their history, and the data version every cached figure is keyed by
     _in_force_and_version,
+    # 9: the working-age labour force per commune and year, each figure with the source the upload named
+    """
+    CREATE TABLE labour_values (
+        upload_id INTEGER NOT NULL,
+        year INTEGER NOT NULL,
+        code VARCHAR NOT NULL,
+        labour_force BIGINT NOT NULL,
+        source VARCHAR NOT NULL,
+        source_row INTEGER,
+        written_name VARCHAR,
+        match_method VARCHAR,
+        match_score DOUBLE,
+        PRIMARY KEY (upload_id, year, code)
+    );
+    CREATE TABLE labour_in_force AS
+        SELECT year, code, labour_force, source, upload_id FROM labour_values WITH NO DATA;
+    """,
 ]

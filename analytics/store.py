@@ -49,6 +49,12 @@ def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(gaps, "float64")) if gaps else frame
 
 
+@cache.shared(max_entries=2)
+def labour(con) -> pd.DataFrame:
+    """Labour-force figures in force: year, code, labour_force, source, upload_id."""
+    return db.frame(con, "SELECT * FROM labour_in_force")
+
+
 @cache.shared(max_entries=4)
 def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Official annual targets in force now, or as known at ``as_of``: year, code, targets, upload_id."""
@@ -117,7 +123,7 @@ def record_upload(con, table: pd.DataFrame, *, kind: str, file_name: str, sha256
 
 def record_uploads(con, batches: list[Batch], *, kind: str, user: User, is_demo: bool = False) -> list[int]:
     """Several uploads of one kind in a single transaction; their ids in order."""
-    require(user, "upload" if kind == "monthly" else "annual_targets")
+    require(user, "annual_targets" if kind == "annual" else "upload")
     target, key, values = KINDS[kind]
     columns = ", ".join(("upload_id", key, "code", *values, *_DETAIL))
     ids = []

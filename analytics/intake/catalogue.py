@@ -10,11 +10,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics import store
-from analytics.intake.checks import Checked, check_annual, check_monthly
+from analytics.intake.checks import Checked, check_annual, check_labour, check_monthly
 from analytics.intake.reading import Reading
-from analytics.intake.templates import monthly_template_csv, monthly_template_xlsx
+from analytics.intake.templates import (
+    labour_template_csv,
+    labour_template_xlsx,
+    monthly_template_csv,
+    monthly_template_xlsx,
+)
 from analytics.intake.units import Units
-from analytics.settings import Settings
+from analytics.settings import Settings, load_settings
 
 # (reading, units, settings, connection, today) -> the checked rows to store and every problem found
 Checker = Callable[[Reading, Units, Settings, object, dt.date], Checked]
@@ -24,6 +29,7 @@ CHECKERS: dict[str, Checker] = {
         reading, units, settings, today, previous=store.monthly(con)),
     "annual": lambda reading, units, settings, con, today: check_annual(
         reading, units, settings, con, previous=store.annual(con)),
+    "labour": lambda reading, units, settings, con, today: check_labour(reading, units, settings, store.monthly(con)),
 }
 
 
@@ -39,8 +45,20 @@ class Offered:
     monthly: bool  # whether a month may be typed on the form for rows without one
 
 
+def _labour_year() -> tuple[int, tuple[int, int]]:
+    """The year a labour-force template is filled for (this year, within the plan's), and the plan's years."""
+    settings = load_settings()
+    first, last = int(settings.baseline_month[:4]), settings.target_year
+    return min(max(dt.date.today().year, first), last), (first, last)
+
+
 OFFERED = (
     Offered("monthly", "Số người tham gia hằng tháng",
             "Số người tham gia BHXH cuối tháng của mỗi xã, phường: tổng số, bắt buộc, tự nguyện.",
             "mau-nhap-so-lieu", monthly_template_xlsx, monthly_template_csv, True),
+    Offered("labour", "Lực lượng lao động trong độ tuổi (theo năm)",
+            "Lực lượng lao động trong độ tuổi của mỗi xã, phường theo năm (cơ quan thống kê, cơ sở dữ liệu dân cư): "
+            "mẫu số của tỷ lệ bao phủ. Ghi nguồn số liệu khi tải lên.",
+            "mau-luc-luong-lao-dong", lambda units: labour_template_xlsx(units, *_labour_year()),
+            lambda units: labour_template_csv(units, _labour_year()[0]), False),
 )

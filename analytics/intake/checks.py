@@ -28,6 +28,7 @@ TABLE_COLUMNS = ["period", "code", "total", "compulsory", "voluntary", "labour_f
                  "source_row", "written_name", "match_method", "match_score"]
 ANNUAL_COLUMNS = ["year", "code", "total_target", "voluntary_min", "source_row", "written_name", "match_method",
                   "match_score"]
+LABOUR_COLUMNS = ["year", "code", "labour_force", "source_row", "written_name", "match_method", "match_score"]
 TEXT = dict.fromkeys(("code", "written_name", "match_method"), "str")  # columnar text: stored at once, not cell by cell
 REQUIRED_VI = {"total": "tổng số người tham gia", "compulsory": "số tham gia bắt buộc",
                "voluntary": "số tham gia tự nguyện", "labour_force": "lực lượng lao động",
@@ -303,23 +304,14 @@ def check_annual(reading: Reading, units: Units, settings: Settings, con,
             None, None, "Chưa có dòng nào ghi chỉ tiêu; hãy điền chỉ tiêu chung và chỉ tiêu tự nguyện tối thiểu.")])
     records = records[filled]
     problems = _Problems(reading, records)
-    year = _when_annual(records, settings, problems)
-    identity = _identity(records, units, problems, names)
-    ok = _counts(records, reading.kind, reading.kind.required, reading, problems)
-    above = ok & (records["voluntary_min"] > records["total_target"])
-    problems.add(above, "voluntary_min", fmt_rows("Chỉ tiêu tự nguyện ({voluntary_min}) lớn hơn chỉ tiêu chung "
-                                                  "({total_target})."))
-    ok = ok & ~above & year.notna() & identity["code"].notna()
-    frame = records.assign(year=year, code=identity["code"], match_method=identity["match_method"],
-                           _key=_keys(records["_when_index"], identity["code"], units))
-    ok = _duplicates(frame, "year", ok, units, problems, lambda name, y: f"{name} năm {y}")
-    table = pd.DataFrame({
-        "year": year[ok].astype(int), "code": identity["code"][ok],
-        "total_target": records.loc[ok, "total_target"].astype("Int64"),
-        "voluntary_min": records.loc[ok, "voluntary_min"].astype("Int64"),
-        "source_row": records.loc[ok, "_row"], "written_name": identity["written_name"][ok],
-        "match_method": identity["match_method"][ok], "match_score": identity["match_score"][ok].astype(float),
-    }, columns=ANNUAL_COLUMNS).reset_index(drop=True).astype(TEXT)
+
+    def rule(ok: pd.Series) -> pd.Series:
+        above = ok & (records["voluntary_min"] > records["total_target"])
+        problems.add(above, "voluntary_min", fmt_rows("Chỉ tiêu tự nguyện ({voluntary_min}) lớn hơn chỉ tiêu chung "
+                                                      "({total_target})."))
+        return ok & ~above
+
+    table = _yearly(records, reading, units, settings, problems, names, rule, ANNUAL_COLUMNS)
     found = problems.sorted()
     if not table.empty:
         final = db.query(con, "SELECT code, sum(total_target) AS total_target, sum(voluntary_min) AS voluntary_min "
@@ -329,6 +321,25 @@ def check_annual(reading: Reading, units: Units, settings: Settings, con,
         empty = pd.DataFrame(columns=["year", "code", "total_target", "voluntary_min"])
         found += _decreases(table, previous if previous is not None else empty, units.names, headers)
     return Checked(table, list(reading.problems) + found, names)
+
+
+def _yearly(records: pd.DataFrame, reading: Reading, units: Units, settings: Settings, problems: _Problems,
+            names: dict, rule, columns: list[str]) -> pd.DataFrame:
+    """The checks every per-year kind shares (year in the plan's span, commune, counts, ``rule`` of the kind, one
+    row per commune and year); the valid rows in ``columns``."""
+    year = _when_annual(records, settings, problems)
+    identity = _identity(records, units, problems, names)
+    ok = rule(_counts(records, reading.kind, reading.kind.required, reading, problems))
+    ok = ok & year.notna() & identity["code"].notna()
+    frame = records.assign(year=year, code=identity["code"], match_method=identity["match_method"],
+                           _key=_keys(records["_when_index"], identity["code"], units))
+    ok = _duplicates(frame, "year", ok, units, problems, lambda name, y: f"{name} năm {y}")
+    return pd.DataFrame({
+        "year": year[ok].astype(int), "code": identity["code"][ok],
+        **{m: records.loc[ok, m].astype("Int64") for m in reading.kind.measures},
+        "source_row": records.loc[ok, "_row"], "written_name": identity["written_name"][ok],
+        "match_method": identity["match_method"][ok], "match_score": identity["match_score"][ok].astype(float),
+    }, columns=columns).reset_index(drop=True).astype(TEXT)
 
 
 def _above_plan(table: pd.DataFrame, final: pd.DataFrame, target_year: int, names: dict,
@@ -364,3 +375,29 @@ def _decreases(table: pd.DataFrame, previous: pd.DataFrame, names: dict, labels:
                     f"{names[known.at[i, 'code']]}: {COUNT_VI[measure]} năm {int(known.at[i, 'year'])} "
                     f"({fmt.number(low)}) thấp hơn năm {int(prior.at[i, 'year'])} ({fmt.number(high)})."), "warning"))
     return out
+
+
+# ---------------------------------------------------------------- labour force
+
+def check_labour(reading: Reading, units: Units, settings: Settings, participants: pd.DataFrame) -> Checked:
+    """Every row of a labour-force reading checked; a commune whose participants (``participants``: the monthly
+    values in force) at its last month of the year exceed its labour force gets a warning."""
+    records, names = reading.records, {}
+    if any(p.severity == "error" for p in reading.problems) or records.empty:
+        return Checked(pd.DataFrame(columns=LABOUR_COLUMNS), list(reading.problems))
+    problems = _Problems(reading, records)
+    table = _yearly(records, reading, units, settings, problems, names, lambda ok: ok, LABOUR_COLUMNS)
+    found = problems.sorted()
+    if not table.empty and not participants.empty:
+        found += _above_labour(table, participants, units.names, reading.headers.get("labour_force"))
+    return Checked(table, list(reading.problems) + found, names)
+
+
+def _above_labour(table: pd.DataFrame, participants: pd.DataFrame, names: dict, header: str | None) -> list[Problem]:
+    last = (participants.assign(year=participants["period"].str[:4].astype(int)).sort_values("period")
+            .drop_duplicates(["year", "code"], keep="last")[["year", "code", "period", "total"]])
+    both = table.merge(last, on=["year", "code"])
+    over = both[both["total"] > both["labour_force"]].sort_values("source_row")
+    return [Problem(int(r.source_row), header, (
+        f"{names[r.code]}: số tham gia {fmt.month(r.period)} ({fmt.number(r.total)}) lớn hơn lực lượng lao động "
+        f"năm {r.year} ({fmt.number(r.labour_force)})."), "warning") for r in over.itertuples()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics.intake.words import ANNUAL_HEADER_WORDS, HEADER_WORDS
+from analytics.intake.words import ANNUAL_HEADER_WORDS, HEADER_WORDS, LABOUR_HEADER_WORDS
 
 IDENTITY = ("code", "commune")
 SKIP = "skip"  # a file column mapped to no field («Bỏ qua»)
@@ -12,7 +12,7 @@ SKIP = "skip"  # a file column mapped to no field («Bỏ qua»)
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # "monthly" or "annual"
+    name: str  # "monthly", "annual" or "labour"
     fields: tuple[str, ...]
     labels: dict[str, str]
     vocabulary: dict[str, tuple[str, ...]]
@@ -21,6 +21,7 @@ class Kind:
     when: str  # the field saying when a figure applies
     month_columns: bool  # whether a header cell may name a month (one column per month)
     examples: dict[str, tuple[str, ...]]  # header names shown in messages
+    sourced: bool = False  # whether an upload must name where its figures come from (stored with each row)
 
     def accepted(self, field: str) -> str:
         """Examples of the headers that name ``field``, for messages."""
@@ -61,7 +62,21 @@ ANNUAL = Kind(
      "voluntary_min": ("Chỉ tiêu tự nguyện tối thiểu", "Chỉ tiêu tự nguyện", "voluntary target"),
      "year": ("Năm", "year")},
 )
-KINDS = {"monthly": MONTHLY, "annual": ANNUAL}
+LABOUR = Kind(
+    "labour",
+    ("year", "code", "commune", "labour_force"),
+    {"year": "Năm", "code": "Mã xã", "commune": "Tên xã, phường",
+     "labour_force": "Lực lượng lao động trong độ tuổi"},
+    LABOUR_HEADER_WORDS,
+    ("labour_force",),
+    ("labour_force",),
+    "year",
+    False,
+    {"code": MONTHLY.examples["code"], "commune": MONTHLY.examples["commune"],
+     "labour_force": MONTHLY.examples["labour_force"], "year": ("Năm", "year")},
+    sourced=True,
+)
+KINDS = {"monthly": MONTHLY, "annual": ANNUAL, "labour": LABOUR}
 # The three counts tied by total = compulsory + voluntary, and how each is worded in the review.
 TRIPLE = ("total", "compulsory", "voluntary")
 COUNT_VI = {"total": "tổng số", "compulsory": "bắt buộc", "voluntary": "tự nguyện",

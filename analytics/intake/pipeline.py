@@ -17,9 +17,9 @@ import pandas as pd
 
 import analytics.intake.layouts as layouts
 import analytics.upload_worker as upload_worker
-from analytics import fmt, labels, store
+from analytics import fmt, labels, store, usertext
 from analytics.accounts import User
-from analytics.errors import DuplicateUpload, ValidationFailed, WarningsNotConfirmed
+from analytics.errors import DuplicateUpload, SourceMissing, ValidationFailed, WarningsNotConfirmed
 from analytics.intake.catalogue import CHECKERS
 from analytics.intake.checks import Checked
 from analytics.intake.fields import KINDS
@@ -119,8 +119,18 @@ def confirm_mapping(con, prepared: Prepared, mapping: dict[int, str], *, user: U
 
 
 def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
-          is_demo: bool = False, now: dt.datetime | None = None) -> int:
-    """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied."""
+          is_demo: bool = False, now: dt.datetime | None = None, source: str = "") -> int:
+    """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied.
+
+    ``source``: where the figures come from, required for a kind that must name it (stored with each row).
+    """
+    table = prepared.checked.table
+    if KINDS[prepared.kind].sourced:
+        source = usertext.clean(source or "").strip()
+        if not source:
+            raise SourceMissing("Hãy ghi nguồn số liệu (ví dụ: Cục Thống kê tỉnh, niên giám thống kê năm 2025) "
+                                "trước khi lưu: mọi tỷ lệ bao phủ tính từ tệp này sẽ nêu nguồn đó.")
+        table = table.assign(source=source)
     if prepared.needs_mapping:
         raise ValidationFailed([Problem(None, None, "Cần xác nhận cách đọc cột trước khi lưu.")])
     if prepared.errors:
@@ -132,6 +142,6 @@ def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False
     if prepared.warnings and not confirm_warnings:
         raise WarningsNotConfirmed(f"Có {len(prepared.warnings)} cảnh báo cần xác nhận trước khi lưu.")
     return store.record_upload(
-        con, prepared.checked.table, kind=prepared.kind, file_name=prepared.file_name, sha256=prepared.sha256,
+        con, table, kind=prepared.kind, file_name=prepared.file_name, sha256=prepared.sha256,
         user=user, rows_read=len(prepared.reading.records), note=note, is_demo=is_demo, now=now,
     )

@@ -1,4 +1,5 @@
-"""Upload templates that already list every commune, so people only type counts (monthly results, annual targets).
+"""Upload templates that already list every commune, so people only type counts (monthly results, annual targets,
+labour force).
 
 The headers are ones the reader knows, so a filled-in template always reads back.
 """
@@ -11,7 +12,7 @@ import io
 import pandas as pd
 import xlsxwriter
 
-from analytics.intake.fields import ANNUAL, MONTHLY
+from analytics.intake.fields import ANNUAL, LABOUR, MONTHLY, Kind
 from analytics.intake.values import parse_period
 
 ORDER = ("code", "commune", "period", "total", "compulsory", "voluntary", "labour_force")
@@ -113,27 +114,40 @@ def monthly_template_csv(units: pd.DataFrame, period: str | None = None) -> byte
 
 
 ANNUAL_SHEET = "Chỉ tiêu năm"
-ANNUAL_ORDER = ("year", "code", "commune", "total_target", "voluntary_min")
+LABOUR_SHEET = "Lực lượng lao động"
+LABOUR_GUIDE = (
+    "HƯỚNG DẪN ĐIỀN LỰC LƯỢNG LAO ĐỘNG TRONG ĐỘ TUỔI THEO XÃ, PHƯỜNG",
+    "",
+    "1. Mỗi dòng là lực lượng lao động trong độ tuổi của một xã, phường trong một năm; không sửa cột Mã xã và "
+    "Tên xã, phường (nền xám).",
+    "2. Ghi số người (số nguyên, không âm), theo số liệu của cơ quan thống kê hoặc cơ sở dữ liệu dân cư.",
+    "3. Khi tải tệp lên, ghi nguồn số liệu (ví dụ: Cục Thống kê, niên giám năm 2025): mọi tỷ lệ bao phủ tính "
+    "từ tệp này sẽ nêu nguồn đó.",
+    "4. Lưu tệp dạng .xlsx rồi tải lên trang Nhập số liệu, loại «Lực lượng lao động trong độ tuổi (theo năm)».",
+)
 
 
-def annual_xlsx(rows: pd.DataFrame, years: tuple[int, int], guide: tuple[str, ...]) -> bytes:
-    """Annual targets in the shape the reader takes back: header on row 1, one row per (year, commune).
+def yearly_xlsx(rows: pd.DataFrame, kind: Kind, sheet: str, years: tuple[int, int], guide: tuple[str, ...]) -> bytes:
+    """A per-year kind (annual targets, labour force) in the shape the reader takes back: header on row 1, one row
+    per (year, commune).
 
-    ``rows``: year, code, name, total_target, voluntary_min (blank where not filled in); ``years``:
-    the first and last year a cell may hold; ``guide``: the lines of the guide sheet.
+    ``rows``: year, code, name and the kind's measures (blank where not filled in); ``years``: the first and last
+    year a cell may hold; ``guide``: the lines of the guide sheet.
     """
+    order = ("year", "code", "commune", *kind.measures)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     header, fixed, count = _formats(book)
     year = book.add_format({"num_format": "0", "border": 1})
-    ws = book.add_worksheet(ANNUAL_SHEET)
-    for col, name in enumerate(ANNUAL_ORDER):
-        ws.write_string(0, col, ANNUAL.labels[name], header)
+    ws = book.add_worksheet(sheet)
+    for col, name in enumerate(order):
+        ws.write_string(0, col, kind.labels[name], header)
     for row, r in enumerate(rows.itertuples(index=False), start=1):
         ws.write_number(row, 0, int(r.year), year)
         ws.write_string(row, 1, _code(r.code), fixed)
         ws.write_string(row, 2, str(r.name), fixed)
-        for col, value in ((3, r.total_target), (4, r.voluntary_min)):
+        for col, measure in enumerate(kind.measures, start=3):
+            value = getattr(r, measure)
             if pd.isna(value):
                 ws.write_blank(row, col, None, count)
             else:
@@ -143,19 +157,44 @@ def annual_xlsx(rows: pd.DataFrame, years: tuple[int, int], guide: tuple[str, ..
         "validate": "integer", "criteria": "between", "minimum": years[0], "maximum": years[1],
         "error_title": "Năm không hợp lệ", "error_message": f"Năm từ {years[0]} đến {years[1]}.",
     })
-    ws.data_validation(1, 3, last, 4, {
+    ws.data_validation(1, 3, last, len(order) - 1, {
         "validate": "integer", "criteria": ">=", "value": 0,
-        "input_title": "Chỉ tiêu", "input_message": "Nhập số người, số nguyên từ 0 trở lên.",
-        "error_title": "Chỉ tiêu không hợp lệ", "error_message": COUNT_ERROR,
+        "input_title": "Số người", "input_message": "Nhập số người, số nguyên từ 0 trở lên.",
+        "error_title": "Số liệu không hợp lệ", "error_message": COUNT_ERROR,
     })
     ws.freeze_panes(1, 0)
     ws.set_row(0, 30)
     ws.set_column(0, 1, 10)
     ws.set_column(2, 2, 28)
-    ws.set_column(3, 4, 18)
+    ws.set_column(3, len(order) - 1, 18)
     sheet = book.add_worksheet(GUIDE)
     sheet.set_column(0, 0, 110)
     for row, line in enumerate(guide):
         sheet.write_string(row, 0, line)
     book.close()
     return out.getvalue()
+
+
+def annual_xlsx(rows: pd.DataFrame, years: tuple[int, int], guide: tuple[str, ...]) -> bytes:
+    """Annual targets (``rows``: year, code, name, total_target, voluntary_min) as ``yearly_xlsx`` writes them."""
+    return yearly_xlsx(rows, ANNUAL, ANNUAL_SHEET, years, guide)
+
+
+def _labour_rows(units: pd.DataFrame, year: int) -> pd.DataFrame:
+    return pd.DataFrame({"year": year, "code": units["code"].map(_code), "name": units["name"].astype(str),
+                         "labour_force": None})
+
+
+def labour_template_xlsx(units: pd.DataFrame, year: int, years: tuple[int, int]) -> bytes:
+    """Every unit (``units``: code, name) for ``year``, the labour force to fill in."""
+    return yearly_xlsx(_labour_rows(units, year), LABOUR, LABOUR_SHEET, years, LABOUR_GUIDE)
+
+
+def labour_template_csv(units: pd.DataFrame, year: int) -> bytes:
+    """The same rows as a CSV, UTF-8 with BOM and semicolons like the monthly one."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([LABOUR.labels[name] for name in ("year", "code", "commune", "labour_force")])
+    for r in _labour_rows(units, year).itertuples(index=False):
+        writer.writerow([r.year, r.code, r.name, ""])
+    return out.getvalue().encode("utf-8-sig")

@@ -57,6 +57,16 @@ ANNUAL_HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "commune": HEADER_WORDS["commune"],
     "year": ("nam", "year"),
 }
+LABOUR_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "percent": HEADER_WORDS["percent"],
+    "province": HEADER_WORDS["province"],
+    "note": HEADER_WORDS["note"],
+    "stt": HEADER_WORDS["stt"],
+    "code": HEADER_WORDS["code"],
+    "labour_force": HEADER_WORDS["labour_force"] + ("so nguoi trong do tuoi lao dong", "dan so trong do tuoi"),
+    "commune": HEADER_WORDS["commune"],
+    "year": ("nam", "year"),
+}
 IGNORED = {"percent": "tỷ lệ", "target": "chỉ tiêu", "province": "mã/tên tỉnh, huyện", "note": "ghi chú",
            "stt": "số thứ tự"}
 FUZZY_SCORE = 88  # rapidfuzz ratio at which a long header word with a typo still counts
