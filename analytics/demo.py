@@ -3,7 +3,8 @@
 Plausible monthly stocks for every commune from the plan's baseline month to the
 latest complete month: levels set against each commune's 2030 target, a jump of
 voluntary enrolment in the campaign month, a few communes lagging, a few missing
-one month. Stored flagged as demo and removed by the first real upload.
+one month; and a labour force per commune and year, above its participants. Stored
+flagged as demo and removed by the first real monthly upload.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DEMO_USER = User("demo", "Dữ liệu minh hoạ", "analyst")
 LAGGING_SHARE = 0.1
 MISSING_COMMUNES = 4
 LATE_FIGURES = 6
+LABOUR_SOURCE = "Số liệu minh hoạ, không phải số liệu thống kê"
 
 
 def last_complete_month(today: dt.date) -> str:
@@ -79,9 +81,10 @@ def install(con, settings: Settings, today: dt.date | None = None) -> list[int]:
         return []
     table = generate(con, settings, today).assign(source_row=None, written_name=None, match_method="demo",
                                                   match_score=None)
+    monthly = table.assign(labour_force=None)  # the labour force goes in as its own kind, with a source
     late = table.sample(n=min(LATE_FIGURES, len(table)), random_state=SEED).index
     batches = []
-    for period, rows in table.groupby("period"):
+    for period, rows in monthly.groupby("period"):
         due = dt.datetime.strptime(add_months(period, 1), "%Y-%m")
         for day, part in ((10, rows.drop(late, errors="ignore")), (20, rows.loc[rows.index.intersection(late)])):
             if part.empty:
@@ -89,4 +92,18 @@ def install(con, settings: Settings, today: dt.date | None = None) -> list[int]:
             digest = hashlib.sha256(part.to_csv(index=False).encode()).hexdigest()
             batches.append(store.Batch(part, f"du-lieu-minh-hoa-{period}", digest, len(part),
                                        due.replace(day=day, hour=9), "Dữ liệu minh hoạ"))
-    return store.record_uploads(con, batches, kind="monthly", user=DEMO_USER, is_demo=True)
+    ids = store.record_uploads(con, batches, kind="monthly", user=DEMO_USER, is_demo=True)
+    return ids + store.record_uploads(con, [_labour_batch(table, settings, today)], kind="labour", user=DEMO_USER,
+                                      is_demo=True)
+
+
+def _labour_batch(table: pd.DataFrame, settings: Settings, today: dt.date) -> store.Batch:
+    """Each commune's demo labour force, the same every year from the baseline's to the last demo month's: one
+    upload on the 5th of the baseline month, its source saying it is illustrative."""
+    years = range(int(settings.baseline_month[:4]), int(last_complete_month(today)[:4]) + 1)
+    per_commune = table.drop_duplicates("code")[["code", "labour_force"]]
+    rows = pd.concat([per_commune.assign(year=year) for year in years], ignore_index=True).assign(
+        source=LABOUR_SOURCE, source_row=None, written_name=None, match_method="demo", match_score=None)
+    digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+    first = dt.datetime.strptime(settings.baseline_month, "%Y-%m").replace(day=5, hour=9)
+    return store.Batch(rows, "du-lieu-minh-hoa-luc-luong-lao-dong", digest, len(rows), first, "Dữ liệu minh hoạ")

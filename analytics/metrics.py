@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import cache, db, fmt, store
+from analytics import cache, db, fmt, labour, store
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
 
@@ -233,13 +233,14 @@ def _reasons(total_status: np.ndarray, vol_status: np.ndarray) -> np.ndarray:
 
 @cache.shared(max_entries=24)
 def commune_table(con, settings: Settings, period: str) -> pd.DataFrame:
-    """One row per unit: its figures at ``period``, attainment, trajectory, status and growth."""
+    """One row per unit: its figures at ``period``, attainment, trajectory, status and growth, and its coverage of
+    the labour force (``labour.communes_for`` the period's year: ``labour_force``, ``labour_year``, …)."""
     before = {months: add_months(period, -months) for months in (1, 3, 12)}
     frame = db.frame(con, f"""
         WITH base AS ({_BASELINES.format(scope="true")}),
         around AS (
             SELECT code, {", ".join(f"any_value({c}) FILTER (period = $period) AS {c}"
-                                    for c in ("total", "compulsory", "voluntary", "labour_force"))},
+                                    for c in ("total", "compulsory", "voluntary"))},
                    {", ".join(f"any_value(total) FILTER (period = $p{m}) AS total_{m}" for m in before)}
             FROM monthly_in_force WHERE period IN ($period, {", ".join(f"$p{m}" for m in before)})
             GROUP BY code)
@@ -247,6 +248,7 @@ def commune_table(con, settings: Settings, period: str) -> pd.DataFrame:
         FROM ({_UNITS}) u LEFT JOIN around a USING (code) LEFT JOIN base b USING (code)
         ORDER BY u.code""", {"baseline": settings.baseline_month, "period": period,
                              **{f"p{m}": p for m, p in before.items()}}, nullable_integers=False)
+    frame = frame.merge(labour.communes_for(con, int(period[:4])), on="code", how="left")
     levels = levels_at(paths(frame, annual_in_force(con), settings), [period])
     # Worked out on arrays and added at once: a frame grown column by column copies its blocks each time.
     column = {c: frame[c].to_numpy(dtype=float) for c in ("total", "voluntary", "target", "voluntary_min",
@@ -260,6 +262,7 @@ def commune_table(con, settings: Settings, period: str) -> pd.DataFrame:
         "attainment": _ratio(total, column["target"]),
         "voluntary_attainment": _ratio(voluntary, column["voluntary_min"]),
         "voluntary_share": _ratio(voluntary, total), "labour_coverage": _ratio(total, column["labour_force"]),
+        "voluntary_coverage": _ratio(voluntary, column["labour_force"]),
         "gap_to_trajectory": total - expected, "progress": progress, "voluntary_progress": voluntary_progress,
         "status": _worst(total_status, vol_status), "reason": _reasons(total_status, vol_status),
         **{f"net_{months}m": (frame["total"] - frame[f"total_{months}"]).to_numpy() for months in before},

@@ -57,6 +57,8 @@ class Settings:
     backup_folder: str  # where backups go; a relative path is beside the database file
     backup_daily_at: str  # "HH:MM" the server makes its daily backup; "" = no daily backups
     backup_keep: int  # daily backups kept; older ones are deleted
+    labour_force: dict  # year -> the province's working-age labour force, when no commune figures exist
+    labour_force_source: str  # where those figures come from ("" when there are none)
 
 
 # What a plan file may leave out, and the value it then takes: each default of the program lives here only.
@@ -107,6 +109,18 @@ def _evaluation(raw: dict) -> dict:
         raise ValueError(f"[evaluation] không có chỉ số {', '.join(sorted(unknown))}; "
                          f"chỉ dùng được {', '.join(EVALUATION_INDICATORS)}")
     return {"source": str(given["source"]), "rules": rules}
+
+
+def _labour_force(raw: dict) -> tuple[dict, str]:
+    """The plan file's [labour_force]: the province's figure per year and its source, which a figure needs."""
+    given = raw.get("labour_force", {})
+    figures = {int(year): int(value) for year, value in given.get("figures", {}).items()}
+    source = str(given.get("source", "")).strip()
+    if figures and not source:
+        raise ValueError("[labour_force] có số liệu nhưng thiếu source (nguồn của số liệu)")
+    if any(value <= 0 for value in figures.values()):
+        raise ValueError("[labour_force] figures phải là số người lớn hơn 0")
+    return figures, source
 
 
 def plan_path() -> Path:
@@ -163,6 +177,7 @@ def _load(path: Path, mtime: float) -> Settings:
             backup_folder=str(_optional(raw, "backup", "folder")),
             backup_daily_at=_clock(_optional(raw, "backup", "daily_at")),
             backup_keep=int(_optional(raw, "backup", "keep")),
+            **dict(zip(("labour_force", "labour_force_source"), _labour_force(raw))),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc
