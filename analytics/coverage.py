@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import cache, fmt, labour, stocks
+from analytics import cache, fmt, headline, labour, metrics, stocks
 from analytics.settings import Settings
 
 COMMUNES, PROVINCE, NONE = "communes", "province", "none"
@@ -119,3 +119,13 @@ def by_group(con, settings: Settings, span: str) -> pd.DataFrame:
                     "voluntary_coverage": found.voluntary_coverage, "denominator": found.denominator.words()})
     return pd.DataFrame(out, columns=["group", "total", "voluntary", "labour_force", "coverage",
                                       "voluntary_coverage", "denominator"])
+
+
+@cache.shared(max_entries=2)
+def headline_check(con, settings: Settings) -> tuple[Denominator, list[str]] | None:
+    """The province's labour force for the plan's final year (or the latest earlier year known), and what the
+    headline counts are as shares of it; None when no labour force is known."""
+    rows = metrics.communes(con)[["code"]].assign(total=math.nan, voluntary=math.nan)
+    rows = rows.merge(labour.communes_for(con, settings.target_year), on="code", how="left")
+    found = of_rows(rows, settings.target_year, settings, True).denominator
+    return None if found.basis == NONE else (found, headline.against(settings.headline, found.people))

@@ -19,6 +19,7 @@ SCORECARD_INDICATOR = {
     "voluntary_attainment": "Tự nguyện so với tối thiểu",
     "growth_3m_pct": "Tăng 3 tháng",
     "completeness_pct": "Đầy đủ báo cáo",
+    "labour_coverage": "Bao phủ LLLĐ",
 }
 # How finely the pages show time (spans.GRANULARITIES).
 GRANULARITY = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
@@ -58,6 +59,7 @@ FINDING_KIND = {
     "total_mismatch": "Tổng không khớp",
     "figure": "Số liệu bất thường",
     "registry_disagreement": "Hai gói danh mục khác nhau",
+    "headline_inconsistent": "Mục tiêu chung không thống nhất",
 }
 # The annual evaluation of a commune (evaluation.CLASSES), the indicators its rules name, and where a
 # year's target comes from.
@@ -73,7 +75,7 @@ EVALUATION_INDICATOR = {
 TARGET_SOURCE = {"official": "Chỉ tiêu năm chính thức", "trajectory": "Mức lộ trình tháng 12",
                  "plan": "Chỉ tiêu của kế hoạch"}
 # What an upload held (store.KINDS), and where a written name of a unit was seen (profile.name_matches).
-UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm"}
+UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm", "labour": "Lực lượng lao động"}
 NAME_SOURCE = {"appendix": "Phụ lục kế hoạch", "upload": "Tệp số liệu tải lên", "confirmation": "Tên đã xác nhận"}
 UPLOAD_STATE = {True: "Đang hiệu lực", False: "Đã rút"}  # withdrawn_at is empty
 BACKUP_KIND = {"on_demand": "Bấm tay trên trang Quản trị", "daily": "Hằng ngày"}

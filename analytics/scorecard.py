@@ -12,7 +12,8 @@ from analytics.settings import Settings
 
 # Light codes (analytics.labels.LIGHT words them) and the indicators, in column order.
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
-INDICATORS = ("annual_attainment", "attainment_2030", "voluntary_attainment", "growth_3m_pct", "completeness_pct")
+INDICATORS = ("annual_attainment", "attainment_2030", "voluntary_attainment", "growth_3m_pct", "completeness_pct",
+              "labour_coverage")
 LIGHT_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NONE: 3}
 
 
@@ -39,6 +40,7 @@ def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Ser
     out["voluntary_attainment"] = 100 * table["voluntary_attainment"]
     out["growth_3m_pct"] = 100 * table["net_3m"] / (table["total"] - table["net_3m"])
     out["completeness_pct"] = 100 * out["code"].map(completeness)
+    out["labour_coverage"] = 100 * table["labour_coverage"]  # of the commune's own labour force (analytics.labour)
     for key in INDICATORS:
         out[f"{key}_light"] = [light(v, settings.scorecard[key]) for v in out[key]]
     lights = out[[f"{k}_light" for k in INDICATORS]]

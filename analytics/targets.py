@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import cache, db, fmt, labels
+from analytics import cache, db, fmt, headline, labels
 from analytics.errors import SourceFileError
 from analytics.names import NameMatcher, nfc
 from analytics.settings import Settings
@@ -123,6 +123,7 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
             finding("total_mismatch", label,
                     f"Kế hoạch ghi {fmt.number(stated)}, cộng từ các dòng được {fmt.number(computed)}, "
                     f"chênh lệch {fmt.signed(computed - stated)}.")
+    findings += headline.findings(settings.headline)
     return Reconciliation(matched, pd.DataFrame(findings, columns=["kind", "subject", "detail", "status"]))
 
 
@@ -133,6 +134,7 @@ def plan_summary(con) -> dict:
     plan["units"] = db.value(con, "SELECT count(*) FROM communes")
     plan["appendix_rows"] = db.value(con, "SELECT count(*) FROM appendix_rows")
     plan["open_findings"] = open_findings(con)
+    plan["headline_findings"] = db.value(con, "SELECT count(*) FROM findings WHERE kind = 'headline_inconsistent'")
     return plan
 
 

@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from analytics import fmt, labels
+from analytics import coverage, fmt, labels
+from analytics.settings import load_settings
 from analytics.targets import appendix_view, findings_view
 from pages.common import connection, shown_errors, table
 
 with shown_errors():
     con = connection()
+    settings = load_settings()
     rows = appendix_view(con)
     found = findings_view(con)
+    known = coverage.headline_check(con, settings)
 
 st.title("Kiểm tra dữ liệu nguồn")
 st.caption(
@@ -18,6 +21,25 @@ st.caption(
     "Quản trị viên xác nhận hoặc sửa một kết quả khớp ở trang Quản trị; chuyên viên xác nhận tên ngay khi tải "
     "số liệu lên. Các tên đã xác nhận dùng chung cho phụ lục và mọi lần tải lên."
 )
+
+st.subheader("Mục tiêu chung so với lực lượng lao động")
+h = settings.headline
+st.caption(f"Kế hoạch ghi: {fmt.number(h.participants)} người tham gia, {fmt.number(h.labour_force_coverage_pct)} % "
+           f"lực lượng lao động trong độ tuổi; {fmt.number(h.voluntary)} người tự nguyện, "
+           f"{fmt.number(h.voluntary_coverage_pct)} %. Mỗi số người chia cho tỷ lệ của nó cho ra một lực lượng lao "
+           "động; hai kết quả phải gần nhau thì hai cặp số mới cùng đúng.")
+inconsistent = found[found["kind"] == "headline_inconsistent"]
+for detail in inconsistent["detail"]:
+    st.warning(detail)
+if inconsistent.empty:
+    st.success("Các số người và tỷ lệ của mục tiêu chung cho cùng một lực lượng lao động.")
+if known is None:
+    st.info(f"Chưa có số lực lượng lao động đến năm {settings.target_year} (tải lên theo xã, phường hoặc ghi số "
+            "toàn tỉnh trong cấu hình kế hoạch), nên chưa tính được các số người trên là bao nhiêu phần trăm.")
+else:
+    denominator, lines = known
+    st.info(f"So với lực lượng lao động đã biết, {fmt.number(denominator.people)} người ({denominator.words()}): "
+            + "; ".join(lines) + ".")
 
 open_found = found[found["status"] == "open"]
 st.subheader(f"Phát hiện chưa xử lý: {fmt.number(len(open_found))}")

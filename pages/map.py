@@ -8,7 +8,7 @@ beside the map, opens its profile.
 import pandas as pd
 import streamlit as st
 
-from analytics import fmt, labels, metrics, stocks
+from analytics import coverage, fmt, labels, metrics, stocks
 from geo import mapview
 from pages.common import ALL, month_page, on_phone, open_profile, open_scope, shown_errors, table
 
@@ -19,6 +19,11 @@ with shown_errors():
     bounds = mapview.geometry(con, settings)
 
 st.caption(f"{label} · {view.label} · Phạm vi: {view.scope}")
+if view.indicator == "labour_coverage":
+    with shown_errors():
+        covered = coverage.of_scope(con, settings, view.span, view.codes)
+    st.caption(f"Mỗi xã, phường: số người tham gia ÷ lực lượng lao động trong độ tuổi của xã, phường đó. "
+               f"{view.scope}: {covered.caption()}. {coverage.RULE_VI}")
 canvas = mapview.PHONE if on_phone() else mapview.DESKTOP
 tooltip = {
     "html": f"<b>{{tip_name}}</b><br/>{label}: {{tip_value}}<br/>Số người tham gia: {{tip_total}}<br/>"

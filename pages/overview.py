@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from analytics import fmt, labels, metrics, stocks, store
+from analytics import coverage, fmt, labels, metrics, stocks, store
 from analytics.charts import trends
-from pages.common import month_page, shown_errors
+from pages.common import month_page, shown_errors, table
 
 view, con, settings = month_page("Tổng quan")
 with shown_errors():
     card = stocks.summary(con, settings, view.span, view.codes)
     freshness = store.last_upload_time(con)
     path = metrics.trajectory_source(con)
+    covered = coverage.of_scope(con, settings, view.span, view.codes)
 
 st.caption(f"{view.scope} · {view.label} · số liệu cập nhật lần cuối "
            f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
@@ -27,6 +28,19 @@ c1, c2, _ = st.columns(3)
 c1.metric("Tham gia tự nguyện", fmt.number(card["voluntary"]))
 c2.metric("% chỉ tiêu tự nguyện tối thiểu", fmt.percent(card["voluntary_attainment"]),
           help=f"Chỉ tiêu tối thiểu: {fmt.number(card['voluntary_min'])} người")
+# The plan's goal II.2.a against the labour force, its denominator always named.
+goal, voluntary_goal = settings.headline.labour_force_coverage_pct, settings.headline.voluntary_coverage_pct
+c1, c2, _ = st.columns(3)
+c1.metric("Bao phủ lực lượng lao động", fmt.percent(covered.coverage),
+          help=f"Số người tham gia ÷ lực lượng lao động trong độ tuổi; mục tiêu {settings.target_year}: "
+               f"{fmt.number(goal)} %. {coverage.RULE_VI}")
+c2.metric("Bao phủ tự nguyện", fmt.percent(covered.voluntary_coverage),
+          help=f"Số người tham gia tự nguyện ÷ lực lượng lao động trong độ tuổi; mục tiêu {settings.target_year}: "
+               f"{fmt.number(voluntary_goal)} %.")
+st.caption(f"Bao phủ: {covered.caption()}; tự nguyện: "
+           f"{covered.caption(voluntary=True) if covered.denominator.basis != coverage.NONE else '—'}. Mục tiêu "
+           f"{settings.target_year}: {fmt.number(goal)} % (tự nguyện {fmt.number(voluntary_goal)} %); hai tỷ lệ "
+           "mục tiêu này chưa thống nhất với số người của kế hoạch, xem «Kiểm tra dữ liệu».")
 if card["reporting"] < card["units"]:
     st.warning(f"{view.heading}: {fmt.number(card['units'] - card['reporting'])} xã, "
                "phường chưa có số liệu; tổng trên chỉ cộng các xã đã báo cáo.")
@@ -40,3 +54,12 @@ with shown_errors():
                     "Số người tham gia BHXH tự nguyện so với lộ trình"))
 for spec in specs:
     st.vega_lite_chart(spec, width="stretch")
+
+if view.codes is None:
+    with st.expander("Bao phủ lực lượng lao động theo huyện cũ"):
+        with shown_errors():
+            groups = coverage.by_group(con, settings, view.span)
+        table(groups, {"group": "Huyện cũ", "coverage": "Bao phủ", "voluntary_coverage": "Bao phủ tự nguyện",
+                       "total": "Số người tham gia", "labour_force": "Lực lượng lao động", "denominator": "Mẫu số"},
+              {"coverage": "pct", "voluntary_coverage": "pct", "total": "whole", "labour_force": "whole"},
+              pinned=("group",), wide=("denominator",))

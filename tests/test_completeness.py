@@ -46,12 +46,13 @@ def test_scorecard_ranks_fewest_reds_first(tiny_settings):
         "code": ["a", "b"], "name": ["Xã A", "Xã B"], "former_district": [None, None],
         "total": [800.0, 600.0], "target": [1000.0, 1000.0], "voluntary": [70.0, 30.0],
         "voluntary_min": [100.0, 100.0], "attainment": [0.8, 0.6], "voluntary_attainment": [0.7, 0.3],
-        "net_3m": [20.0, -10.0]})
+        "net_3m": [20.0, -10.0], "labour_coverage": [0.65, 0.4]})
     annual = pd.DataFrame({"code": ["a", "b"], "total_target": [800, 700]})
     card = scorecard.build(table, annual, pd.Series({"a": 1.0, "b": 0.5}), dataclasses.replace(tiny_settings))
     a, b = card.iloc[0], card.iloc[1]
     assert (a["code"], a["rank"], b["code"], b["rank"]) == ("a", 1, "b", 2)
     assert a["annual_attainment"] == 100 and a["growth_3m_pct"] == pytest.approx(100 * 20 / 780)
-    assert [a[f"{k}_light"] for k in scorecard.INDICATORS] == ["green"] * 5
-    # B: 600/700 = 85.7 % of annual, 60 % of 2030, 30 % voluntary, -1.6 % growth, half the months reported
-    assert [b[f"{k}_light"] for k in scorecard.INDICATORS] == ["red"] * 5
+    assert [a[f"{k}_light"] for k in scorecard.INDICATORS] == ["green"] * 6  # A covers 65 % of its labour force
+    # B: 600/700 = 85.7 % of annual, 60 % of 2030, 30 % voluntary, -1.6 % growth, half the months reported,
+    # 40 % of its labour force (below the amber 50 %)
+    assert [b[f"{k}_light"] for k in scorecard.INDICATORS] == ["red"] * 6

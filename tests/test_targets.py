@@ -22,7 +22,8 @@ def small_appendix(*rows):
 
 @pytest.fixture
 def small_settings(settings):
-    return dataclasses.replace(settings, headline=Headline(300, 30, 60, 5))
+    """300 at 60 % and 25 at 5 % both give a labour force of 500: no headline finding among these."""
+    return dataclasses.replace(settings, headline=Headline(300, 25, 60, 5))
 
 
 def test_reconcile_records_method_and_findings(small_settings):
@@ -123,13 +124,15 @@ def test_override_with_unknown_code_is_rejected(plan_dir, tmp_path):
 def test_check_command_exit_status(db_file, plan_dir, tmp_path, monkeypatch, capsys):
     assert main(["check"]) == 1
     out = capsys.readouterr().out
-    assert "Còn 8 phát hiện chưa xử lý." in out
-    # a person confirms every match and the plan's totals are the rows' sums: nothing left open
+    assert "Còn 9 phát hiện chưa xử lý." in out  # with the headline finding on its 60 % and 5 %
+    # a person confirms every match, the plan's totals are the rows' sums and its voluntary share is one that fits
+    # the same labour force (106.055 ÷ 0,065 = 1.631.615, within 981.533 ÷ 0,605 … ÷ 0,595): nothing left open
     (plan_dir / "name_overrides.csv").write_text(
         "name_as_printed,code,note\nXã Mỹ Sở,12049,\nXã Thân Khê,12631,\nXã Đông Châu,13003,\n"
         "phường Vũ Phúc,12466,\nXã Thụ Trì,13222,\nXã Vũ Thụ,13192,\n", encoding="utf-8")
     plan = plan_dir / "plan.toml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace("981535", "981533"), encoding="utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace("981535", "981533")
+                    .replace("voluntary_coverage_pct = 5", "voluntary_coverage_pct = 6.5"), encoding="utf-8")
     monkeypatch.setenv("BHXH_PLAN", str(plan))
     monkeypatch.setenv("BHXH_DB", str(tmp_path / "fresh.duckdb"))
     assert main(["check"]) == 0

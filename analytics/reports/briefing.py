@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from docx.shared import Pt
 
-from analytics import fmt, labels, metrics, outlook, spans, store, targets
+from analytics import coverage, fmt, labels, metrics, outlook, spans, store, targets
 from analytics.errors import BriefingFailed
 from analytics.periods import month_index
 from analytics.projection import METHOD_VI
@@ -43,6 +43,7 @@ class Figures:
     trajectory: str  # metrics.trajectory_source: what "on track" is measured against
     updated: dt.datetime | None  # store.last_upload_time
     demo: bool
+    coverage: coverage.Coverage  # of the province's labour force, with its denominator
 
 
 def quarter_label(period: str) -> str:
@@ -94,6 +95,7 @@ def figures(con, settings, period: str) -> Figures:
         trajectory=metrics.trajectory_source(con),
         updated=store.last_upload_time(con),
         demo=store.has_demo(con),
+        coverage=coverage.of_scope(con, settings, period),
     )
 
 
@@ -153,6 +155,9 @@ def _docx(f: Figures, settings) -> bytes:
                      "phường có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", italic=True,
                 size=Pt(12))
 
+    if (said := sections.coverage_sentence(f.coverage, settings, month)) is not None:
+        blocks.para(doc, said)
+
     doc.add_heading("II. DIỄN BIẾN SO VỚI LỘ TRÌNH", level=1)
     blocks.para(doc, f"Mức cần đạt từng tháng theo {f.trajectory}; xã, phường đạt tiến "
                      f"độ khi số thực hiện đạt từ {fmt.number(settings.thresholds['on_track_pct'])} % mức cần "
@@ -210,7 +215,9 @@ COMMUNE_COLUMNS = {
     "gap_to_trajectory": "Chênh lệch so với lộ trình",
     "attainment": "Đạt chỉ tiêu tổng số", "voluntary_attainment": "Đạt chỉ tiêu tự nguyện",
     "progress": "Tiến độ tổng số", "voluntary_progress": "Tiến độ tự nguyện", "voluntary_share": "Tỷ trọng tự nguyện",
-    "labour_coverage": "Bao phủ lực lượng lao động", "status": "Trạng thái", "reason": "Chậm về",
+    "labour_coverage": "Bao phủ lực lượng lao động", "voluntary_coverage": "Bao phủ tự nguyện",
+    "labour_year": "Năm của lực lượng lao động", "labour_source": "Nguồn lực lượng lao động",
+    "status": "Trạng thái", "reason": "Chậm về",
     "net_1m": "Tăng ròng 1 tháng", "net_3m": "Tăng ròng 3 tháng", "net_12m": "Tăng ròng 12 tháng",
 }
 LAGGING_COLUMNS = {"rank": "Hạng", **{k: COMMUNE_COLUMNS[k] for k in (
@@ -252,6 +259,7 @@ def _xlsx(f: Figures, settings) -> bytes:
         ("Tài liệu chỉ tiêu", f.plan["source_document"]),
         ("Tháng gốc của lộ trình", fmt.month(settings.baseline_month)),
         ("Lộ trình", f.trajectory),
+        ("Mẫu số của tỷ lệ bao phủ", f.coverage.denominator.words()),
         ("Phương pháp dự báo", METHOD_VI),
         ("Số liệu cập nhật lần cuối", fmt.date(f.updated)),
         ("Lập báo cáo", fmt.date(dt.date.today())),

@@ -28,7 +28,7 @@ UPLOAD_COLUMNS = {
 # Number format of each numeric column, by its name in the analytics frames; any other column is text.
 COLUMN_KINDS = {
     **dict.fromkeys(["attainment", "voluntary_attainment", "progress", "voluntary_progress", "voluntary_share",
-                     "labour_coverage"], "pct"),
+                     "labour_coverage", "voluntary_coverage"], "pct"),
     **dict.fromkeys(["gap_to_trajectory", "net_1m", "net_3m", "net_12m", "projected_gap", "net", "net_period",
                      "recent_monthly_increase"], "signed"),
     **dict.fromkeys(["target", "voluntary_min", "total", "compulsory", "voluntary", "labour_force", "expected",
@@ -45,6 +45,18 @@ COLUMN_KINDS = {
 def issuer_name(settings) -> str:
     """The body that issues the province's reports: "Ủy ban nhân dân tỉnh Hưng Yên"."""
     return f"{settings.issuer or 'Ủy ban nhân dân tỉnh'} {settings.province}"
+
+
+def coverage_sentence(covered, settings, when: str) -> str | None:
+    """Section I's words on the labour force (the plan's goal II.2.a), with the denominator and its source; None
+    when there is no denominator."""
+    if covered.denominator.basis == "none":
+        return None
+    h = settings.headline
+    return (f"Bao phủ lực lượng lao động: đến hết {when}, số người tham gia BHXH bằng {covered.caption()}; số "
+            f"tham gia tự nguyện bằng {fmt.percent(covered.voluntary_coverage)}. Mục tiêu đến năm "
+            f"{settings.target_year} là {fmt.number(h.labour_force_coverage_pct)} % lực lượng lao động trong độ tuổi, "
+            f"trong đó tự nguyện {fmt.number(h.voluntary_coverage_pct)} %.")
 
 
 def projection_rows(outlook: dict, communes_outlook: pd.DataFrame, settings) -> list[tuple[str, str, float, str]]:
