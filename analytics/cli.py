@@ -103,9 +103,10 @@ def _show(prepared: Prepared, columns: bool = True, rest: bool = True) -> None:
                    "cách đọc cột")
 @click.option("--dry-run", is_flag=True, help="chỉ kiểm tra, không lưu")
 @click.option("--yes", is_flag=True, help="xác nhận cách đọc cột đã đoán và các cảnh báo")
+@click.option("--source", default="", help="nguồn số liệu (bắt buộc với --kind labour), ví dụ «Cục Thống kê tỉnh»")
 @click.option("--user", default=SERVER.username, show_default=True, help="tên ghi vào nhật ký")
 def ingest(file: Path, kind: str, period: str | None, sheet: str | None, mapping: tuple[str, ...], dry_run: bool,
-           yes: bool, user: str) -> int:
+           yes: bool, source: str, user: str) -> int:
     con = ensure_database()
     data = file.read_bytes()
     prepared = prepare(con, data, file.name, kind=kind, sheet=sheet, period=period)
@@ -130,7 +131,7 @@ def ingest(file: Path, kind: str, period: str | None, sheet: str | None, mapping
     if confirmed:
         confirm_mapping(con, prepared, prepared.mapping, user=actor)
         click.echo("Đã lưu cách đọc cột cho các tệp cùng mẫu.")
-    upload_id = apply(con, prepared, user=actor, confirm_warnings=yes)
+    upload_id = apply(con, prepared, user=actor, confirm_warnings=yes, source=source)
     click.echo(f"Đã lưu: lần tải lên số {upload_id}.")
     return 0
 

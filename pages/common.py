@@ -240,6 +240,8 @@ def show_review(prepared) -> None:
 _HISTORY = {
     "monthly": ("Lịch sử tải lên", "Kỳ", "Chưa có lần tải lên nào.", None),
     "annual": ("Lịch sử tải lên chỉ tiêu năm", "Các năm", None, "Chỉ tiêu mà lần này thay thế có hiệu lực trở lại."),
+    "labour": ("Lịch sử tải lên lực lượng lao động", "Các năm", "Chưa có số lực lượng lao động nào được tải lên.",
+               "Số lực lượng lao động mà lần này thay thế có hiệu lực trở lại."),
 }
 
 

@@ -101,11 +101,15 @@ if upload is not None:
     name_step(prepared)
     errors, warnings = prepared.errors, prepared.warnings
     if not errors and prepared.duplicate_of is None:
+        source = st.text_input("Nguồn số liệu (bắt buộc)", key="source",
+                               placeholder="Ví dụ: Cục Thống kê tỉnh, niên giám thống kê năm 2025",
+                               help="Mọi tỷ lệ bao phủ tính từ tệp này sẽ nêu nguồn và năm của số liệu.") \
+            if kind.sourced else ""
         note = st.text_input("Ghi chú", key="note")
         confirmed = bool(warnings) and st.checkbox(f"Tôi đã xem {len(warnings)} cảnh báo và xác nhận lưu")
         if st.button("Lưu số liệu", type="primary"):
             try:
-                upload_id = apply(con, prepared, user=user, confirm_warnings=confirmed, note=note)
+                upload_id = apply(con, prepared, user=user, confirm_warnings=confirmed, note=note, source=source)
             except AnalyticsError as exc:
                 show_error(exc)
             else:
