@@ -124,13 +124,6 @@ def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False
 
     ``source``: where the figures come from, required for a kind that must name it (stored with each row).
     """
-    table = prepared.checked.table
-    if KINDS[prepared.kind].sourced:
-        source = usertext.clean(source or "").strip()
-        if not source:
-            raise SourceMissing("Hãy ghi nguồn số liệu (ví dụ: Cục Thống kê tỉnh, niên giám thống kê năm 2025) "
-                                "trước khi lưu: mọi tỷ lệ bao phủ tính từ tệp này sẽ nêu nguồn đó.")
-        table = table.assign(source=source)
     if prepared.needs_mapping:
         raise ValidationFailed([Problem(None, None, "Cần xác nhận cách đọc cột trước khi lưu.")])
     if prepared.errors:
@@ -141,6 +134,13 @@ def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False
         )
     if prepared.warnings and not confirm_warnings:
         raise WarningsNotConfirmed(f"Có {len(prepared.warnings)} cảnh báo cần xác nhận trước khi lưu.")
+    table = prepared.checked.table
+    if KINDS[prepared.kind].sourced:
+        source = usertext.clean(source or "").strip()
+        if not source:
+            raise SourceMissing("Hãy ghi nguồn số liệu (ví dụ: Cục Thống kê tỉnh, niên giám thống kê năm 2025) "
+                                "trước khi lưu: mọi tỷ lệ bao phủ tính từ tệp này sẽ nêu nguồn đó.")
+        table = table.assign(source=source)
     return store.record_upload(
         con, table, kind=prepared.kind, file_name=prepared.file_name, sha256=prepared.sha256,
         user=user, rows_read=len(prepared.reading.records), note=note, is_demo=is_demo, now=now,
