@@ -17,7 +17,9 @@ with shown_errors():
 card = in_scope(card, view)
 
 st.caption(f"{view.label} · ● xanh: đạt ngưỡng; ▲ vàng: gần đạt; ■ đỏ: dưới ngưỡng. "
-           "Ngưỡng lấy từ cấu hình kế hoạch. Xếp hạng: ít chỉ số đỏ nhất, rồi ít vàng nhất, rồi tỷ lệ đạt 2030.")
+           "Ngưỡng lấy từ cấu hình kế hoạch. Xếp hạng: ít chỉ số đỏ nhất, rồi ít vàng nhất, rồi tỷ lệ đạt 2030. "
+           "Bao phủ LLLĐ: số người tham gia ÷ lực lượng lao động trong độ tuổi của xã, phường, năm của kỳ (hoặc năm "
+           "gần nhất trước đó có số liệu), theo số đã tải lên cùng nguồn của nó; «—»: xã, phường chưa có số đó.")
 if year_targets is None:
     st.info(f"Chưa có chỉ tiêu năm {view.period[:4]} chính thức nên bảng chưa có cột «Đạt chỉ tiêu năm»; "
             "chỉ tiêu năm được nhập ở trang «Chỉ tiêu năm».")

@@ -33,6 +33,13 @@ def test_overview_cards(open_page, demo_db):
     assert shown["Xã đạt tiến độ"] == f"{card['on_track']}/104"
     assert any("DỮ LIỆU MINH HỌA" in w.value for w in at.warning)
     assert len(at.get("vega_lite_chart")) == 2
+    # the demo's 728.037 participants over its labour force of 1.655.320 for 2026: 43,98 % → «44,0 %»
+    assert shown["Bao phủ lực lượng lao động"] == "44,0 %"
+    said = " ".join(c.value for c in at.caption)
+    assert "Bao phủ: 44,0 % của 1.655.320 người (LLLĐ trong độ tuổi năm 2026, nguồn: Số liệu minh hoạ" in said
+    assert at.expander[0].label == "Bao phủ lực lượng lao động theo huyện cũ"
+    groups = shown_table(at.dataframe[0])
+    assert groups["Lực lượng lao động"].map(lambda v: int(v.replace(".", ""))).sum() == 1655320
 
 
 def test_overview_filtered_through_the_url(open_page, demo_db):
@@ -88,7 +95,7 @@ def test_scorecard_page(open_page, demo_db):
     shown = shown_table(at.dataframe[0])
     # No official annual targets in the demo: that column would be empty, so it is not there at all.
     assert list(shown.columns) == ["Hạng", "Xã, phường", "Đạt chỉ tiêu 2030", "Tự nguyện so với tối thiểu",
-                                   "Tăng 3 tháng", "Đầy đủ báo cáo"]
+                                   "Tăng 3 tháng", "Đầy đủ báo cáo", "Bao phủ LLLĐ"]
     # Green at 75 %+. A commune without a target (Xã Mễ Sở, not in the appendix) reads "—": a column with a gap
     # goes over as its text, since Streamlit would draw a missing value as a grey "None".
     assert shown.iloc[0][["Xã, phường", "Đạt chỉ tiêu 2030"]].tolist() == ["Xã Nguyễn Trãi", "● 82,2 %"]

@@ -50,6 +50,15 @@ def test_map_colours_every_commune(open_page, demo_db):
     assert table["Tỷ lệ đạt chỉ tiêu 2030"].iloc[0] == "62,7 %" and table["Tỷ lệ đạt chỉ tiêu 2030"].iloc[-1] == "—"
 
 
+def test_map_shows_labour_coverage_with_its_denominator(open_page, demo_db):
+    at = open_page("pages/map.py", demo_db, query={"chi_so": "labour_coverage"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "Tỷ lệ bao phủ lực lượng lao động · tháng 10/2026 · Phạm vi: Toàn tỉnh" in captions
+    assert "Toàn tỉnh: 44,0 % của 1.655.320 người (LLLĐ trong độ tuổi năm 2026" in captions
+    table = shown_table(at.dataframe[-1])
+    assert len(table) == 104 and table["Tỷ lệ bao phủ lực lượng lao động"].ne("—").all()
+
+
 def test_map_without_monthly_data(open_page, tiny_db):
     at = open_page("pages/map.py", tiny_db)
     assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
