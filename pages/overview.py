@@ -37,8 +37,7 @@ c1.metric("Bao phủ lực lượng lao động", fmt.percent(covered.coverage),
 c2.metric("Bao phủ tự nguyện", fmt.percent(covered.voluntary_coverage),
           help=f"Số người tham gia tự nguyện ÷ lực lượng lao động trong độ tuổi; mục tiêu {settings.target_year}: "
                f"{fmt.number(voluntary_goal)} %.")
-st.caption(f"Bao phủ: {covered.caption()}; tự nguyện: "
-           f"{covered.caption(voluntary=True) if covered.denominator.basis != coverage.NONE else '—'}. Mục tiêu "
+st.caption(f"Bao phủ: {covered.caption()}; tự nguyện: {fmt.percent(covered.voluntary_coverage)}. Mục tiêu "
            f"{settings.target_year}: {fmt.number(goal)} % (tự nguyện {fmt.number(voluntary_goal)} %); hai tỷ lệ "
            "mục tiêu này chưa thống nhất với số người của kế hoạch, xem «Kiểm tra dữ liệu».")
 if card["reporting"] < card["units"]:
