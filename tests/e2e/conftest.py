@@ -35,7 +35,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
-from analytics import accounts, db, fmt, intake, metrics, store
+from analytics import accounts, coverage, db, fmt, intake, metrics, store
 from analytics.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,10 +112,11 @@ class Expected:
     period: str
     summary: dict
     has_demo: bool
+    coverage: tuple[float, float]  # of the labour force: total and voluntary (NaN without a denominator)
 
     @property
     def cards(self) -> dict[str, str]:
-        """The overview's five cards as pages/overview.py formats them."""
+        """The overview's seven cards as pages/overview.py formats them."""
         s = self.summary
         return {
             "Số người tham gia": fmt.number(s["total"]),
@@ -123,6 +124,8 @@ class Expected:
             "Tham gia tự nguyện": fmt.number(s["voluntary"]),
             "% chỉ tiêu tự nguyện tối thiểu": fmt.percent(s["voluntary_attainment"]),
             "Xã đạt tiến độ": f"{fmt.number(s['on_track'])}/{fmt.number(s['units'])}",
+            "Bao phủ lực lượng lao động": fmt.percent(self.coverage[0]),
+            "Bao phủ tự nguyện": fmt.percent(self.coverage[1]),
         }
 
 
@@ -138,8 +141,10 @@ class Server:
     def expected(self) -> Expected:
         con = db.connect(self.model, read_only=True)
         try:
-            period = metrics.latest_period(con)
-            return Expected(period, metrics.summary(con, load_settings(), period), store.has_demo(con))
+            period, settings = metrics.latest_period(con), load_settings()
+            covered = coverage.of_scope(con, settings, period)
+            return Expected(period, metrics.summary(con, settings, period), store.has_demo(con),
+                            (covered.coverage, covered.voluntary_coverage))
         finally:
             con.close()
 
