@@ -81,6 +81,11 @@ class InsufficientHistory(AnalyticsError):
     """A series has too few recent months to fit a trend."""
 
 
+class SupportScenarioRefused(AnalyticsError):
+    """A support-budget scenario that cannot hold: a group mix not summing to 100 %, or support above the whole
+    contribution."""
+
+
 class DuplicateUpload(AnalyticsError):
     """The same file (same SHA-256) is already applied."""
 

@@ -79,6 +79,12 @@ UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu n�
 NAME_SOURCE = {"appendix": "Phụ lục kế hoạch", "upload": "Tệp số liệu tải lên", "confirmation": "Tên đã xác nhận"}
 UPLOAD_STATE = {True: "Đang hiệu lực", False: "Đã rút"}  # withdrawn_at is empty
 BACKUP_KIND = {"on_demand": "Bấm tay trên trang Quản trị", "daily": "Hằng ngày"}
+# The support budget (analytics.support_budget): groups of voluntary participants, whose budget pays, the basis
+# after the last report.
+SUPPORT_GROUP = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo", "ethnic_minority": "Người dân tộc thiểu số",
+                 "other": "Đối tượng khác"}
+BUDGET = {"central": "Ngân sách trung ương", "provincial": "Ngân sách tỉnh"}
+SUPPORT_BASIS = {"trajectory": "Lộ trình đến chỉ tiêu tự nguyện tối thiểu", "projection": "Dự báo theo xu hướng"}
 
 # Which words each coded column of the analytics frames takes, for ``shown``.
 COLUMNS = {"status": STATUS, "reason": REASON}

@@ -298,16 +298,30 @@ def province_series(con, settings: Settings, codes: list[str] | None = None,
     if sums.empty:
         return pd.DataFrame(columns=["period", "total", "compulsory", "voluntary", "reporting", "units",
                                      "expected", "voluntary_expected", "target", "voluntary_min"])
-    units = db.frame(con, f"""
-        SELECT c.code, t.target, t.voluntary_min, b.* EXCLUDE (code)
-        FROM communes c LEFT JOIN {_TARGETS} t USING (code) LEFT JOIN ({_BASELINES.format(scope=scope)}) b USING (code)
-        WHERE {_scope(codes, "c.code")[0]}""", {**params, "baseline": settings.baseline_month},
-                      nullable_integers=False)
+    units = _scope_units(con, settings, codes, scope, params)
     sums["units"] = len(units)
     sums["target"], sums["voluntary_min"] = float(units["target"].sum()), float(units["voluntary_min"].sum())
     levels = level_sums(paths(units, annual_in_force(con), settings), sums["period"].tolist())
     sums["expected"], sums["voluntary_expected"] = levels["total"], levels["voluntary"]
     return sums
+
+
+def _scope_units(con, settings: Settings, codes: list[str] | None, scope: str, params: dict) -> pd.DataFrame:
+    """The scope's units with their targets and their baselines among the monthly rows ``scope`` keeps."""
+    return db.frame(con, f"""
+        SELECT c.code, t.target, t.voluntary_min, b.* EXCLUDE (code)
+        FROM communes c LEFT JOIN {_TARGETS} t USING (code) LEFT JOIN ({_BASELINES.format(scope=scope)}) b USING (code)
+        WHERE {_scope(codes, "c.code")[0]}""", {**params, "baseline": settings.baseline_month},
+                    nullable_integers=False)
+
+
+@cache.shared(max_entries=16)
+def expected_sums(con, settings: Settings, months: list[str], codes: list[str] | None = None) -> dict[str, np.ndarray]:
+    """measure -> per month of ``months`` (reported or not), the scope's expected level: the sum of its communes'
+    (``province_series``'s expected and voluntary_expected, for any month)."""
+    scope, params = _scope(codes)
+    units = _scope_units(con, settings, codes, scope, params)
+    return level_sums(paths(units, annual_in_force(con), settings), months)
 
 
 def net_increase(series: pd.Series, freq: str) -> pd.Series:

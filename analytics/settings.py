@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from analytics import fmt
 from analytics.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,85 @@ class Headline:
     voluntary: int
     labour_force_coverage_pct: float
     voluntary_coverage_pct: float
+
+
+# Groups of voluntary participants the State supports at different rates (Decree 159/2025/NĐ-CP).
+SUPPORT_GROUPS = ("poor", "near_poor", "ethnic_minority", "other")
+BUDGETS = ("central", "provincial")
+
+
+@dataclass(frozen=True)
+class Support:
+    """[support]: what the State's support of voluntary contributions is worked out from, with each legal source."""
+
+    contribution_rate_pct: float  # of the minimum base
+    contribution_source: str
+    poverty_line: dict  # first year -> rural poverty line (đồng per month), from that year on
+    poverty_line_source: str
+    rates_pct: dict  # group -> the State's support, percent of the contribution
+    rates_source: str
+    max_years: int
+    support_paid_by: str  # "central" or "provincial"
+    mix_pct: dict  # group -> percent of voluntary participants (an assumption until the province sets its own)
+    mix_source: str
+    sensitivity_topup_pct: tuple
+
+    def poverty_line_in(self, year: int) -> int:
+        """The rural poverty line in force in ``year``: that of the last listed year not after it."""
+        listed = [y for y in sorted(self.poverty_line) if y <= year]
+        if not listed:
+            raise SettingsError(f"[support] poverty_line không có chuẩn nghèo cho năm {year}; năm sớm nhất có là "
+                                f"{min(self.poverty_line)}.")
+        return self.poverty_line[listed[-1]]
+
+    def contribution(self, year: int) -> float:
+        """The monthly contribution at the minimum base in ``year`` (đồng)."""
+        return self.contribution_rate_pct / 100 * self.poverty_line_in(year)
+
+
+def check_shares(values: dict, name: str, total: float | None = None, error: type = SettingsError) -> dict:
+    """``values`` (group -> percent) for every support group, each 0-100, summing to ``total`` if given;
+    else ``error`` with a Vietnamese message naming ``name``."""
+    missing, unknown = set(SUPPORT_GROUPS) - set(values), set(values) - set(SUPPORT_GROUPS)
+    if missing or unknown:
+        raise error(f"{name} phải có đúng các nhóm {', '.join(SUPPORT_GROUPS)}"
+                            + (f"; thiếu {', '.join(sorted(missing))}" if missing else "")
+                            + (f"; không có nhóm {', '.join(sorted(unknown))}" if unknown else "") + ".")
+    out = {group: float(values[group]) for group in SUPPORT_GROUPS}
+    wrong = [f"{group} = {fmt.decimal(value)}" for group, value in out.items() if not 0 <= value <= 100]
+    if wrong:
+        raise error(f"{name}: tỷ lệ phải từ 0 đến 100 %, không phải {', '.join(wrong)}.")
+    if total is not None and abs(sum(out.values()) - total) > 1e-6:
+        raise error(f"{name}: tổng các nhóm phải bằng {fmt.decimal(total)} %, hiện là "
+                            f"{fmt.decimal(sum(out.values()))} %.")
+    return out
+
+
+def _support(raw: dict, baseline_year: int) -> Support | None:
+    """The plan file's [support], checked; None when the plan has none."""
+    given = raw.get("support")
+    if given is None:
+        return None
+    lines = {int(year): int(value) for year, value in given["poverty_line"].items()}
+    if not lines or min(lines) > baseline_year or min(lines.values()) <= 0:
+        raise SettingsError(f"[support] poverty_line phải có chuẩn nghèo dương từ năm {baseline_year}.")
+    rate = float(given["contribution_rate_pct"])
+    if not 0 < rate <= 100:
+        raise SettingsError(f"[support] contribution_rate_pct phải lớn hơn 0 và không quá 100, không phải "
+                            f"{fmt.decimal(rate)}.")
+    if given["support_paid_by"] not in BUDGETS:
+        raise SettingsError(f"[support] support_paid_by phải là {' hoặc '.join(BUDGETS)}, "
+                            f"không phải «{given['support_paid_by']}».")
+    topups = tuple(float(v) for v in given["sensitivity_topup_pct"])
+    if any(not 0 <= v <= 100 for v in topups):
+        raise SettingsError("[support] sensitivity_topup_pct: mỗi mức phải từ 0 đến 100.")
+    return Support(
+        contribution_rate_pct=rate, contribution_source=str(given["contribution_source"]),
+        poverty_line=dict(sorted(lines.items())), poverty_line_source=str(given["poverty_line_source"]),
+        rates_pct=check_shares(given["rates_pct"], "[support] rates_pct"), rates_source=str(given["rates_source"]),
+        max_years=int(given["max_years"]), support_paid_by=given["support_paid_by"],
+        mix_pct=check_shares(given["mix_pct"], "[support] mix_pct", 100), mix_source=str(given["mix_source"]),
+        sensitivity_topup_pct=topups)
 
 
 @dataclass(frozen=True)
@@ -54,6 +134,7 @@ class Settings:
     sso_allowed_domain: str  # "" lets in only identities with an enabled local account
     sso_default_role: str
     evaluation: dict  # "source": who set the rules; "rules": class -> {indicator: minimum}, best class first
+    support: Support | None  # the State's support of voluntary contributions; None: the plan sets none
     backup_folder: str  # where backups go; a relative path is beside the database file
     backup_daily_at: str  # "HH:MM" the server makes its daily backup; "" = no daily backups
     backup_keep: int  # daily backups kept; older ones are deleted
@@ -174,6 +255,7 @@ def _load(path: Path, mtime: float) -> Settings:
             sso_allowed_domain=str(_optional(raw, "access", "sso_allowed_domain")).strip().lstrip("@").lower(),
             sso_default_role=_role(_optional(raw, "access", "sso_default_role")),
             evaluation=_evaluation(raw),
+            support=_support(raw, int(plan["baseline_month"][:4])),
             backup_folder=str(_optional(raw, "backup", "folder")),
             backup_daily_at=_clock(_optional(raw, "backup", "daily_at")),
             backup_keep=int(_optional(raw, "backup", "keep")),
@@ -181,7 +263,7 @@ def _load(path: Path, mtime: float) -> Settings:
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc
-    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+    except (KeyError, TypeError, ValueError, SettingsError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"Tệp cấu hình kế hoạch {path} không hợp lệ: {exc}") from exc
 
 
