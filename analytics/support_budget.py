@@ -214,3 +214,23 @@ def method_lines(settings: Settings, plan: Budget) -> list[str]:
                                     for g, v in plan.mix_pct.items())
         + (f" ({support.mix_source})." if plan.mix_pct == support.mix_pct else " (kịch bản nhập trên trang)."),
     ]
+
+
+MILLION = 1e6
+
+
+def yearly_table(plan: Budget) -> pd.DataFrame:
+    """The years and their sum («Cộng»), money in triệu đồng: year (text), person_months, contribution (đồng),
+    central, provincial, total."""
+    years = plan.years.assign(year=plan.years["year"].astype(str))
+    total = {"year": "Cộng", "person_months": years["person_months"].sum(), "contribution": np.nan,
+             **{c: years[c].sum() for c in ("central", "provincial", "total")}}
+    frame = pd.concat([years, pd.DataFrame([total])], ignore_index=True)
+    return frame[["year", "person_months", "contribution", "central", "provincial", "total"]].assign(
+        **{c: frame[c] / MILLION for c in ("central", "provincial", "total")})
+
+
+def sensitivity_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``sensitivity`` with its money in triệu đồng."""
+    money = [c for c in frame.columns if c.isdigit() or c == "total"]
+    return frame.assign(**{c: frame[c] / MILLION for c in money})

@@ -39,6 +39,7 @@ ROUTES = (
           VIEW),
     Route("pages/briefing.py", "Báo cáo", ":material/description:", "bao-cao", _COMMITTEE, VIEW),
     Route("pages/annual_report.py", "Báo cáo năm", ":material/summarize:", "bao-cao-nam", _COMMITTEE, VIEW),
+    Route("pages/budget.py", "Kinh phí hỗ trợ", ":material/payments:", "kinh-phi-ho-tro", _COMMITTEE, VIEW),
     Route("pages/public.py", "Công khai kết quả", ":material/campaign:", "cong-khai", _COMMITTEE, PUBLIC),
     Route("pages/home.py", "Kế hoạch và chỉ tiêu", ":material/assignment:", "ke-hoach", _DATA, VIEW),
     Route("pages/data_check.py", "Kiểm tra dữ liệu", ":material/fact_check:", "kiem-tra-du-lieu", _DATA, VIEW),
