@@ -101,8 +101,8 @@ def test_docx_layout_and_summary_equal_the_dashboard(report):
     assert text[title + 1:title + 3] == ["Kết quả phát triển đối tượng tham gia bảo hiểm xã hội", "Tháng 10/2026"]
     assert any(t.startswith("DỮ LIỆU MINH HỌA") for t in text)
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert [h.split(".")[0] for h in headings] == ["I", "II", "III", "IV", "V"]
-    assert headings[-1] == "V. ĐỀ XUẤT, KIẾN NGHỊ"
+    assert [h.split(".")[0] for h in headings] == ["I", "II", "III", "IV", "V", "VI"]
+    assert headings[-2:] == ["V. KINH PHÍ HỖ TRỢ ĐÓNG BHXH TỰ NGUYỆN ĐẾN NĂM 2030", "VI. ĐỀ XUẤT, KIẾN NGHỊ"]
 
     s = expected["summary"]
     figures = figure_table(doc, "Số người tham gia BHXH")
@@ -245,7 +245,7 @@ def test_docx_prints_as_a_short_pdf_with_vietnamese_text(report, tmp_path):
     text = " ".join(subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())
     for phrase in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Kết quả phát triển đối tượng tham gia bảo hiểm xã hội",
-                   "V. ĐỀ XUẤT, KIẾN NGHỊ", "Xã Đại Đồng", "Nguồn số liệu"):
+                   "VI. ĐỀ XUẤT, KIẾN NGHỊ", "Xã Đại Đồng", "Nguồn số liệu"):
         assert phrase in text
     assert_rule_under_the_motto(pdf, pdftotext, pdftoppm, tmp_path)
     shots = ROOT / "screenshots"

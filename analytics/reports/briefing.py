@@ -16,12 +16,14 @@ from dataclasses import dataclass
 import pandas as pd
 from docx.shared import Pt
 
-from analytics import coverage, fmt, labels, metrics, outlook, spans, store, targets
-from analytics.errors import BriefingFailed
+from analytics import coverage, fmt, labels, metrics, outlook, spans, store, support_budget, targets
+from analytics.errors import BriefingFailed, SupportScenarioRefused
 from analytics.periods import month_index
 from analytics.projection import METHOD_VI
 from analytics.reports import blocks, charts, sections
+from analytics.reports.support_budget import briefing_section as support_section
 from analytics.settings import ROOT
+from analytics.support_budget import Budget
 
 KINDS = ("docx", "xlsx")
 
@@ -44,6 +46,7 @@ class Figures:
     updated: dt.datetime | None  # store.last_upload_time
     demo: bool
     coverage: coverage.Coverage  # of the province's labour force, with its denominator
+    support: Budget | None = None  # support_budget.budget with no top-up; None without voluntary figures or settings
 
 
 def quarter_label(period: str) -> str:
@@ -96,7 +99,17 @@ def figures(con, settings, period: str) -> Figures:
         updated=store.last_upload_time(con),
         demo=store.has_demo(con),
         coverage=coverage.of_scope(con, settings, period),
+        support=default_budget(con, settings, period),
     )
+
+
+def default_budget(con, settings, period: str) -> Budget | None:
+    """The support budget of the default scenario (trajectory, the settings' mix, no top-up) as it stood at
+    ``period``; None when it cannot be worked out (no voluntary figures, no [support] settings)."""
+    try:
+        return support_budget.budget(con, settings, until=period)
+    except SupportScenarioRefused:
+        return None
 
 
 def file_name(kind: str, period: str) -> str:
@@ -187,7 +200,11 @@ def _docx(f: Figures, settings) -> bytes:
 
     doc.add_heading(f"IV. DỰ BÁO KHẢ NĂNG ĐẠT CHỈ TIÊU NĂM {year}", level=1)
     sections.outlook_section(doc, f.outlook, f.communes_outlook, settings)
-    sections.closing(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ", sections.sources_notes(settings, s, f.outlook, f.updated),
+    closing = "V"
+    if f.support is not None:
+        support_section(doc, f"V. KINH PHÍ HỖ TRỢ ĐÓNG BHXH TỰ NGUYỆN ĐẾN NĂM {year}", settings, f.support)
+        closing = "VI"
+    sections.closing(doc, f"{closing}. ĐỀ XUẤT, KIẾN NGHỊ", sections.sources_notes(settings, s, f.outlook, f.updated),
                      ["- ……………;", "- ……………;", "- Lưu: VT."], ["……………"])
     return blocks.to_bytes(doc)
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from analytics import fmt, labels
+from analytics.reports import blocks
 from analytics.reports.blocks import DEMO_NOTICE, Workbook
 from analytics.settings import Settings
 from analytics.support_budget import Budget, method_lines, support_of
@@ -47,7 +48,8 @@ def assumptions(settings: Settings, plan: Budget, scope: str, demo: bool) -> lis
            f"{fmt.decimal(rate)} % mức đóng, tối đa {fmt.number(support.max_years)} năm ({support.rates_source})")
           for g, rate in support.rates_pct.items()],
         ("Ngân sách chi phần Nhà nước hỗ trợ", labels.BUDGET[support.support_paid_by]),
-        *[(f"Cơ cấu: {labels.SUPPORT_GROUP[g].lower()}", f"{fmt.decimal(share)} %") for g, share in plan.mix_pct.items()],
+        *[(f"Cơ cấu: {labels.SUPPORT_GROUP[g].lower()}", f"{fmt.decimal(share)} %")
+          for g, share in plan.mix_pct.items()],
         ("Nguồn cơ cấu nhóm", support.mix_source if plan.mix_pct == support.mix_pct else "Kịch bản nhập trên trang"),
         *[(f"Tỉnh hỗ trợ thêm: {labels.SUPPORT_GROUP[g].lower()}", f"{fmt.decimal(t)} % mức đóng (kịch bản)")
           for g, t in plan.topup_pct.items()],
@@ -74,3 +76,23 @@ def workbook(settings: Settings, plan: Budget, sensitivity: pd.DataFrame, scope:
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 100)
     return book.close()
+
+
+def briefing_section(doc, heading: str, settings: Settings, plan: Budget) -> None:
+    """The briefing's short section: the State's support year by year at the default scenario (no top-up)."""
+    doc.add_heading(heading, level=1)
+    support = support_of(settings)
+    years = plan.years
+    first, last = years["year"].iloc[0], years["year"].iloc[-1]
+    mix = ", ".join(f"{labels.SUPPORT_GROUP[g].lower()} {fmt.decimal(v)} %" for g, v in plan.mix_pct.items())
+    blocks.para(doc, f"Theo {labels.SUPPORT_BASIS[plan.basis].lower()} năm {settings.target_year} (các tháng đã có "
+                     f"báo cáo lấy số thực hiện đến {fmt.month(plan.until)}) và cơ cấu nhóm đối tượng {mix} "
+                     f"({support.mix_source.lower()}), kinh phí Nhà nước hỗ trợ tiền đóng BHXH tự nguyện giai đoạn "
+                     f"{first}–{last} ước khoảng {fmt.number(years['support'].sum() / 1e9, 1)} tỷ đồng "
+                     f"({labels.BUDGET[support.support_paid_by].lower()}), chưa tính phần tỉnh hỗ trợ thêm.")
+    rows = [[str(r.year), fmt.number(r.person_months), fmt.number(r.contribution), fmt.number(r.support / 1e6, 1)]
+            for r in years.itertuples()]
+    blocks.grid(doc, ["Năm", "Người-tháng", "Mức đóng (đồng/tháng)", "Nhà nước hỗ trợ (triệu đồng)"], rows,
+                [2.0, 4.0, 4.5, 5.5], {1, 2, 3})
+    blocks.para(doc, f"Mức đóng bằng {fmt.decimal(support.contribution_rate_pct)} % chuẩn nghèo khu vực nông thôn "
+                     f"({support.poverty_line_source}); mức hỗ trợ theo {support.rates_source}.")
