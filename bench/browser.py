@@ -28,8 +28,8 @@ LOGIN = ("bench", "mat-khau-bench-2026")
 PUBLIC_PAGES = {"tong-quan": "Tổng quan", "ban-do": "Bản đồ", "tu-nguyen": "Tự nguyện",
                 "xa-cham-tien-do": "Xã chậm tiến độ", "du-bao-2030": "Dự báo 2030", "bang-diem": "Bảng điểm",
                 "tien-do-bao-cao": "Tiến độ báo cáo", "bao-cao": "Báo cáo", "bao-cao-nam": "Báo cáo năm",
-                "cong-khai": "Công khai kết quả", "ke-hoach": "Kế hoạch và chỉ tiêu",
-                "kiem-tra-du-lieu": "Kiểm tra dữ liệu", "dang-nhap": "Đăng nhập"}
+                "kinh-phi-ho-tro": "Kinh phí hỗ trợ", "cong-khai": "Công khai kết quả",
+                "ke-hoach": "Kế hoạch và chỉ tiêu", "kiem-tra-du-lieu": "Kiểm tra dữ liệu", "dang-nhap": "Đăng nhập"}
 SIGNED_IN_PAGES = {"nhap-so-lieu": "Nhập số liệu", "chi-tieu-nam": "Chỉ tiêu năm", "kham-pha": "Khám phá",
                    "quan-tri": "Quản trị"}
 # Every change of the app root's script state, with the page's clock, from the document's first moment.

@@ -26,7 +26,8 @@ with shown_errors():
     docx, xlsx = _files(period, store.data_version(con), str(db_path()))
 
 st.caption(f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {fmt.month(period)}: số liệu tổng hợp, biểu đồ, "
-           "xã, phường chậm tiến độ, dự báo đến cuối kỳ kế hoạch; mục «Đề xuất, kiến nghị» để trống cho bộ phận "
+           "xã, phường chậm tiến độ, dự báo đến cuối kỳ kế hoạch, kinh phí hỗ trợ đóng BHXH tự nguyện; mục «Đề xuất, "
+           "kiến nghị» để trống cho bộ phận "
            "giúp việc hoàn thiện.")
 c1, c2 = st.columns(2)
 c1.download_button("Tải báo cáo (Word)", docx, briefing.file_name("docx", period), mime=DOCX_MIME,

@@ -66,6 +66,7 @@ LOADERS = [
     ("pages/completeness.py", "analytics.completeness.reporting"),
     ("pages/briefing.py", "analytics.reports.briefing.figures"),
     ("pages/annual_report.py", "analytics.stocks.state"),
+    ("pages/budget.py", "analytics.support_budget.budget"),
     ("pages/profile.py", "analytics.profile.uploads"),
     ("pages/public.py", "analytics.metrics.public_results"),
     ("pages/home.py", "analytics.targets.plan_summary"),

@@ -87,6 +87,7 @@ PAGES = (
     AppPage("tien-do-bao-cao", "Tiến độ báo cáo", "Tiến độ báo cáo"),
     AppPage("bao-cao", "Báo cáo", "Báo cáo Ban Chỉ đạo"),
     AppPage("bao-cao-nam", "Báo cáo năm", "Báo cáo năm"),
+    AppPage("kinh-phi-ho-tro", "Kinh phí hỗ trợ", "Kinh phí hỗ trợ đóng BHXH tự nguyện"),
     AppPage("cong-khai", "Công khai kết quả", "Công khai kết quả phát triển người tham gia BHXH"),
     AppPage("ke-hoach", "Kế hoạch và chỉ tiêu", "Theo dõi phát triển đối tượng tham gia BHXH"),
     AppPage("kiem-tra-du-lieu", "Kiểm tra dữ liệu", "Kiểm tra dữ liệu nguồn"),
