@@ -53,6 +53,7 @@ NEEDS = {
     "upload": "analyst", "withdraw": "analyst", "annual_targets": "analyst", "explore": "analyst",
     "remove_demo": "analyst", "confirm_names": "analyst", "commune_reports": "analyst",
     "accounts": "admin", "settings": "admin", "layouts": "admin", "audit": "admin", "backup": "admin",
+    "publish": "admin",
 }
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

@@ -130,3 +130,16 @@ def ranked_spec(con, settings: Settings, span: str, codes: list[str] | None, val
     shown = ranked(table[table["total"].notna()], value, which, n)
     return ranked_bars(shown, value, "name", title, axis_title, colour=colour, ascending=which == "lowest",
                        subtitle=spans.label(span)).to_dict()
+
+
+def monthly_line(series: pd.DataFrame, value: str, title: str, axis_title: str, colour: str = OKABE_ITO[0],
+                 digits: int = 0) -> alt.Chart:
+    """One figure month by month (``series``: period, ``value``), as the trend pages draw participants."""
+    data = series[["period", value]].dropna().assign(month=lambda f: pd.to_datetime(f["period"] + "-01"))
+    shown = ",." + str(digits) + "f"
+    chart = alt.Chart(data, title=title).mark_line(point=True, color=colour).encode(
+        x=month_axis(months=span(data["period"])),
+        y=alt.Y(f"{value}:Q", title=axis_title, axis=alt.Axis(format=",.0f"), scale=alt.Scale(zero=True)),
+        tooltip=[alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
+                 alt.Tooltip(f"{value}:Q", title=axis_title, format=shown)])
+    return vietnamese(chart.properties(height=260))

@@ -3,8 +3,10 @@
 Plausible monthly stocks for every commune from the plan's baseline month to the
 latest complete month: levels set against each commune's 2030 target, a jump of
 voluntary enrolment in the campaign month, a few communes lagging, a few missing
-one month; and a labour force per commune and year, above its participants. Stored
-flagged as demo and removed by the first real monthly upload.
+one month; a labour force per commune and year, above its participants; arrears per commune for
+every month and an employer list for the latest month, with fictional employers ("Công ty TNHH Minh
+họa …") whose tax codes carry valid check digits. Stored flagged as demo and removed by the first
+real monthly upload.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from analytics import db, store
+from analytics import db, store, taxcode
 from analytics.accounts import User
 from analytics.periods import add_months, month_index, months_between
 from analytics.settings import Settings
@@ -93,8 +95,9 @@ def install(con, settings: Settings, today: dt.date | None = None) -> list[int]:
             batches.append(store.Batch(part, f"du-lieu-minh-hoa-{period}", digest, len(part),
                                        due.replace(day=day, hour=9), "Dữ liệu minh hoạ"))
     ids = store.record_uploads(con, batches, kind="monthly", user=DEMO_USER, is_demo=True)
-    return ids + store.record_uploads(con, [_labour_batch(table, settings, today)], kind="labour", user=DEMO_USER,
-                                      is_demo=True)
+    ids += store.record_uploads(con, [_labour_batch(table, settings, today)], kind="labour", user=DEMO_USER,
+                                is_demo=True)
+    return ids + install_arrears(con, settings, table[["period", "code", "total"]])
 
 
 def _labour_batch(table: pd.DataFrame, settings: Settings, today: dt.date) -> store.Batch:
@@ -107,3 +110,74 @@ def _labour_batch(table: pd.DataFrame, settings: Settings, today: dt.date) -> st
     digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
     first = dt.datetime.strptime(settings.baseline_month, "%Y-%m").replace(day=5, hour=9)
     return store.Batch(rows, "du-lieu-minh-hoa-luc-luong-lao-dong", digest, len(rows), first, "Dữ liệu minh hoạ")
+
+
+DEMO_DETAIL = {"source_row": None, "written_name": None, "match_method": "demo", "match_score": None}
+FIRMS = ("An Phát", "Bình Minh", "Cát Tường", "Đông Á", "Gia Hưng", "Hoàng Long", "Khánh An", "Lam Sơn",
+         "Minh Khang", "Nam Việt", "Phú Thịnh", "Quang Vinh", "Sao Mai", "Tân Tiến", "Thành Đạt", "Trường Xuân",
+         "Việt Hà", "Xuân Thành")
+FORMS = ("Công ty TNHH Minh họa", "Công ty CP Minh họa", "Hợp tác xã Minh họa", "Doanh nghiệp tư nhân Minh họa")
+STATUSES = ("late", "late", "late", "owing", "evading")
+
+
+def arrears_frame(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Per month and commune: employers late and evading, workers affected, amount owed (triệu đồng), drifting
+    slowly from a level set by the commune's size."""
+    rng = np.random.default_rng(SEED + 1)
+    size = monthly.groupby("code")["total"].max()
+    base = (size / 1500 * rng.uniform(0.4, 1.6, len(size))).round()
+    rows = []
+    for t, period in enumerate(sorted(monthly["period"].unique())):
+        drift = 1 + 0.03 * np.sin(t / 2) + rng.normal(0, 0.08, len(size))
+        late = np.maximum((base.to_numpy() * drift).round(), 0)
+        for i, code in enumerate(size.index):
+            rows.append({"period": period, "code": code, "employers_late": int(late[i]),
+                         "workers_affected": int(late[i] * rng.uniform(6, 30)),
+                         "amount_owed": round(float(late[i] * rng.uniform(25, 140)), 1),
+                         "employers_evading": int(rng.random() < 0.15)})
+    return pd.DataFrame(rows)
+
+
+def tax_codes(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct ten-digit codes with valid check digits (nine random digits whose check digit exists)."""
+    out: list[str] = []
+    while len(out) < n:
+        first = f"0{rng.integers(10**7, 10**8)}"  # nine digits, the first a zero as many provinces' codes have
+        digit = taxcode.check_digit(first)
+        if digit is not None and first + str(digit) not in out:
+            out.append(first + str(digit))
+    return out
+
+
+def employer_frame(arrears: pd.DataFrame, n: int = 24) -> pd.DataFrame:
+    """The latest month's employer list: ``n`` fictional employers in the communes owing the most."""
+    rng = np.random.default_rng(SEED + 2)
+    period = arrears["period"].max()
+    owing = arrears[arrears["period"] == period].sort_values("amount_owed", ascending=False)["code"].head(n)
+    names = [f"{FORMS[i % len(FORMS)]} {FIRMS[i % len(FIRMS)]}" + (f" {i // len(FIRMS) + 1}" if i >= len(FIRMS)
+                                                                   else "") for i in range(n)]
+    return pd.DataFrame({
+        "period": period, "code": [owing.iloc[i % len(owing)] for i in range(n)], "employer": names,
+        "tax_code": tax_codes(rng, n), "taxpayer": "enterprise", "unit_code": [f"TA{1001 + i}" for i in range(n)],
+        "months_late": rng.integers(1, 15, n), "amount_owed": (rng.gamma(1.6, 120, n)).round(1),
+        "status": [STATUSES[i % len(STATUSES)] for i in range(n)]})
+
+
+def install_arrears(con, settings: Settings, monthly: pd.DataFrame) -> list[int]:
+    """Arrears per commune, one upload per month on the 12th of the next, and the last month's employer list."""
+    arrears = arrears_frame(monthly).assign(**DEMO_DETAIL)
+    batches = []
+    for period, rows in arrears.groupby("period"):
+        digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+        when = dt.datetime.strptime(add_months(period, 1), "%Y-%m").replace(day=12, hour=9)
+        batches.append(store.Batch(rows, f"no-cham-dong-minh-hoa-{period}", digest, len(rows), when,
+                                   "Dữ liệu minh hoạ"))
+    ids = store.record_uploads(con, batches, kind="arrears", user=DEMO_USER, is_demo=True)
+    listed = employer_frame(arrears).assign(**DEMO_DETAIL)
+    period = listed["period"].iloc[0]
+    digest = hashlib.sha256(listed.to_csv(index=False).encode()).hexdigest()
+    when = dt.datetime.strptime(add_months(period, 1), "%Y-%m").replace(day=15, hour=9)
+    ids.append(store.record_upload(con, listed, kind="employers", file_name=f"danh-sach-don-vi-no-minh-hoa-{period}",
+                                   sha256=digest, user=DEMO_USER, rows_read=len(listed), note="Dữ liệu minh hoạ",
+                                   is_demo=True, now=when))
+    return ids

@@ -172,3 +172,7 @@ class IdentityRefused(AnalyticsError):
 
 class BriefingFailed(AnalyticsError):
     """The briefing's files could not be drawn; the message carries the end of the child's report."""
+
+
+class PublicationRefused(AnalyticsError):
+    """A month's list of employers cannot be published or withdrawn as asked (no list, no source, already public)."""

@@ -20,6 +20,7 @@ SCORECARD_INDICATOR = {
     "growth_3m_pct": "Tăng 3 tháng",
     "completeness_pct": "Đầy đủ báo cáo",
     "labour_coverage": "Bao phủ LLLĐ",
+    "arrears_reduction_pct": "Giảm nợ BHXH so với tháng trước",
 }
 # How finely the pages show time (spans.GRANULARITIES).
 GRANULARITY = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
@@ -75,7 +76,10 @@ EVALUATION_INDICATOR = {
 TARGET_SOURCE = {"official": "Chỉ tiêu năm chính thức", "trajectory": "Mức lộ trình tháng 12",
                  "plan": "Chỉ tiêu của kế hoạch"}
 # What an upload held (store.KINDS), and where a written name of a unit was seen (profile.name_matches).
-UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm", "labour": "Lực lượng lao động"}
+UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm", "labour": "Lực lượng lao động",
+               "arrears": "Nợ, chậm đóng theo xã", "employers": "Danh sách đơn vị nợ, chậm đóng"}
+EMPLOYER_STATUS = {"late": "Chậm đóng", "evading": "Trốn đóng", "owing": "Nợ đọng"}
+TAXPAYER = {"enterprise": "Doanh nghiệp", "branch": "Chi nhánh", "personal": "Cá nhân (số định danh)"}
 NAME_SOURCE = {"appendix": "Phụ lục kế hoạch", "upload": "Tệp số liệu tải lên", "confirmation": "Tên đã xác nhận"}
 UPLOAD_STATE = {True: "Đang hiệu lực", False: "Đã rút"}  # withdrawn_at is empty
 BACKUP_KIND = {"on_demand": "Bấm tay trên trang Quản trị", "daily": "Hằng ngày"}

@@ -11,24 +11,31 @@ KINDS = {
     "monthly": ("monthly_values", "period", ("total", "compulsory", "voluntary", "labour_force")),
     "annual": ("annual_values", "year", ("total_target", "voluntary_min")),
     "labour": ("labour_values", "year", ("labour_force", "source")),
+    "arrears": ("arrears_values", "period", ("employers_late", "workers_affected", "amount_owed", "employers_evading")),
+    "employers": ("employer_values", "period", ("employer", "tax_code", "taxpayer", "unit_code", "months_late",
+                                                "amount_owed", "status")),
 }
+# Kinds whose latest upload of a month replaces that month's whole list, not commune by commune.
+WHOLE_PERIOD = frozenset({"employers"})
 
 
 def in_force_sql(kind: str) -> str:
     """The rows of ``kind`` in force at the moment bound as $moment: those of the latest upload (by id) of each
-    (key, code) among the uploads made by then and not withdrawn by then."""
+    (key, code) — of each key for a kind in WHOLE_PERIOD — among the uploads made by then and not withdrawn by
+    then."""
     table, key, values = KINDS[kind]
     columns = ", ".join(f"v.{c}" for c in (key, "code", *values, "upload_id"))
+    by = [key] if kind in WHOLE_PERIOD else [key, "code"]
     return f"""
         WITH latest AS (
-            SELECT v.{key}, v.code, max(v.upload_id) AS upload_id
+            SELECT {", ".join(f"v.{c}" for c in by)}, max(v.upload_id) AS upload_id
             FROM {table} v JOIN uploads u ON u.id = v.upload_id
             WHERE u.kind = '{kind}' AND u.uploaded_at <= $moment
               AND (u.withdrawn_at IS NULL OR u.withdrawn_at > $moment)
-            GROUP BY v.{key}, v.code)
+            GROUP BY {", ".join(f"v.{c}" for c in by)})
         SELECT {columns}
-        FROM {table} v JOIN latest l ON l.{key} = v.{key} AND l.code = v.code AND l.upload_id = v.upload_id
-        ORDER BY v.{key}, v.code"""
+        FROM {table} v JOIN latest l ON {" AND ".join(f"l.{c} = v.{c}" for c in by)} AND l.upload_id = v.upload_id
+        ORDER BY v.{key}, v.code{", v.tax_code" if kind in WHOLE_PERIOD else ""}"""
 
 
 def refresh_in_force(con, kinds=None) -> None:
@@ -53,6 +60,71 @@ def _in_force_and_version(con) -> None:
         INSERT INTO data_version VALUES (uuid()::VARCHAR, 0, uuid()::VARCHAR);
     """)
     refresh_in_force(con, ("monthly", "annual"))
+
+
+def _arrears(con) -> None:
+    con.execute("""
+        CREATE TABLE arrears_values (
+            upload_id INTEGER NOT NULL,
+            period VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            employers_late BIGINT,
+            workers_affected BIGINT,
+            amount_owed DOUBLE,
+            employers_evading BIGINT,
+            source_row INTEGER,
+            written_name VARCHAR,
+            match_method VARCHAR,
+            match_score DOUBLE,
+            PRIMARY KEY (upload_id, period, code)
+        );
+        CREATE TABLE employer_values (
+            upload_id INTEGER NOT NULL,
+            period VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            employer VARCHAR NOT NULL,
+            tax_code VARCHAR NOT NULL,
+            taxpayer VARCHAR NOT NULL,
+            unit_code VARCHAR,
+            months_late BIGINT,
+            amount_owed DOUBLE NOT NULL,
+            status VARCHAR NOT NULL,
+            source_row INTEGER,
+            written_name VARCHAR,
+            match_method VARCHAR,
+            match_score DOUBLE,
+            PRIMARY KEY (upload_id, period, tax_code)
+        );
+        CREATE TABLE arrears_in_force AS
+            SELECT period, code, employers_late, workers_affected, amount_owed, employers_evading, upload_id
+            FROM arrears_values WITH NO DATA;
+        CREATE TABLE employers_in_force AS
+            SELECT period, code, employer, tax_code, taxpayer, unit_code, months_late, amount_owed, status, upload_id
+            FROM employer_values WITH NO DATA;
+        CREATE SEQUENCE publication_ids START 1;
+        CREATE TABLE publications (
+            id INTEGER PRIMARY KEY DEFAULT nextval('publication_ids'),
+            period VARCHAR NOT NULL,
+            published_on DATE NOT NULL,
+            source VARCHAR NOT NULL,
+            published_by VARCHAR NOT NULL,
+            published_at TIMESTAMP NOT NULL,
+            upload_id INTEGER NOT NULL,
+            withdrawn_at TIMESTAMP,
+            withdrawn_by VARCHAR
+        );
+        CREATE TABLE publication_rows (
+            publication_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            employer VARCHAR NOT NULL,
+            tax_code VARCHAR NOT NULL,
+            commune VARCHAR NOT NULL,
+            months_late BIGINT,
+            amount_owed DOUBLE NOT NULL,
+            status VARCHAR NOT NULL,
+            PRIMARY KEY (publication_id, position)
+        );
+    """)
 
 
 MIGRATIONS = [
@@ -255,4 +327,7 @@ MIGRATIONS = [
     CREATE TABLE labour_in_force AS
         SELECT year, code, labour_force, source, upload_id FROM labour_values WITH NO DATA;
     """,
+    # 10: arrears per commune and month, the employer lists (a month's latest upload replaces its list), and the
+    #     publications of a month's list of violators, each a snapshot of the list as it was published
+    _arrears,
 ]

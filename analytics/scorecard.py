@@ -6,14 +6,14 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import cache, completeness, metrics, stocks
+from analytics import arrears, cache, completeness, metrics, spans, stocks
 from analytics.annual import annual_targets
 from analytics.settings import Settings
 
 # Light codes (analytics.labels.LIGHT words them) and the indicators, in column order.
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
 INDICATORS = ("annual_attainment", "attainment_2030", "voluntary_attainment", "growth_3m_pct", "completeness_pct",
-              "labour_coverage")
+              "labour_coverage", "arrears_reduction_pct")
 LIGHT_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NONE: 3}
 
 
@@ -25,12 +25,24 @@ def light(value: float, thresholds: tuple[float, float]) -> str:
     return GREEN if value >= green else AMBER if value >= amber else RED
 
 
+def reduction(owed: pd.DataFrame | None) -> pd.Series:
+    """Per code, how much the amount owed fell since the month before, in percent of that month's (a rise is
+    negative); nothing owed either month is 0; missing without both months. ``owed``: code, amount_owed,
+    amount_owed_before (arrears.communes)."""
+    if owed is None or owed.empty:
+        return pd.Series(dtype=float)
+    now, before = owed["amount_owed"], owed["amount_owed_before"]
+    change = (100 * (before - now) / before.where(before > 0)).where(before > 0, (now == 0).map({True: 0.0}))
+    return pd.Series(change.to_numpy(dtype=float), index=owed["code"])
+
+
 def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Series,
-          settings: Settings) -> pd.DataFrame:
+          settings: Settings, owed: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per commune: each indicator in percent, its light, and a rank (fewest reds, then attainment).
 
     ``table`` is metrics.commune_table for the month; ``annual`` the official targets for the month's year
-    (code, total_target) or None; ``completeness`` the share of due months reported, per code.
+    (code, total_target) or None; ``completeness`` the share of due months reported, per code; ``owed`` the
+    arrears of the span's last month with arrears figures (see ``reduction``), or None.
     """
     out = table[["code", "name", "former_district", "total", "target", "voluntary", "voluntary_min"]].copy()
     annual_target = (annual.set_index("code")["total_target"] if annual is not None and not annual.empty
@@ -41,6 +53,7 @@ def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Ser
     out["growth_3m_pct"] = 100 * table["net_3m"] / (table["total"] - table["net_3m"])
     out["completeness_pct"] = 100 * out["code"].map(completeness)
     out["labour_coverage"] = 100 * table["labour_coverage"]  # of the commune's own labour force (analytics.labour)
+    out["arrears_reduction_pct"] = out["code"].map(reduction(owed))
     for key in INDICATORS:
         out[f"{key}_light"] = [light(v, settings.scorecard[key]) for v in out[key]]
     lights = out[[f"{k}_light" for k in INDICATORS]]
@@ -58,6 +71,7 @@ def of_span(con, settings: Settings, span: str, today: dt.date) -> tuple[pd.Data
     official = annual_targets(con)
     year_targets = official[official["year"] == int(span[:4])]
     reported = completeness.reporting(con, settings, today, metrics.periods(con))
+    month = arrears.month_of(con, spans.last_month(span))
     card = build(stocks.commune_table(con, settings, span), year_targets, completeness.completeness_share(reported),
-                 settings)
+                 settings, arrears.communes(con, month) if month else None)
     return card, (year_targets if not year_targets.empty else None)

@@ -61,6 +61,19 @@ def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     return _in_force(con, "annual", as_of)
 
 
+@cache.shared(max_entries=4)
+def arrears(con) -> pd.DataFrame:
+    """Arrears in force per month and commune: period, code, the four figures (NaN where a file left one out)."""
+    frame = _in_force(con, "arrears", None)
+    return frame.astype(dict.fromkeys(("employers_late", "workers_affected", "employers_evading"), "float64"))
+
+
+@cache.shared(max_entries=4)
+def employers(con) -> pd.DataFrame:
+    """The employer lists in force: each month's from its latest upload not withdrawn, by commune and tax code."""
+    return _in_force(con, "employers", None)
+
+
 def uploads(con, kind: str | None = None) -> pd.DataFrame:
     """Every upload, or those of one kind, oldest first."""
     return db.query(

@@ -26,9 +26,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LOGIN = ("bench", "mat-khau-bench-2026")
 # url path -> title, in the order the sidebar lists them; the last four need an analyst or admin
 PUBLIC_PAGES = {"tong-quan": "Tổng quan", "ban-do": "Bản đồ", "tu-nguyen": "Tự nguyện",
-                "xa-cham-tien-do": "Xã chậm tiến độ", "du-bao-2030": "Dự báo 2030", "bang-diem": "Bảng điểm",
-                "tien-do-bao-cao": "Tiến độ báo cáo", "bao-cao": "Báo cáo", "bao-cao-nam": "Báo cáo năm",
-                "kinh-phi-ho-tro": "Kinh phí hỗ trợ", "cong-khai": "Công khai kết quả",
+                "xa-cham-tien-do": "Xã chậm tiến độ", "du-bao-2030": "Dự báo 2030", "no-cham-dong": "Nợ, chậm đóng",
+                "bang-diem": "Bảng điểm", "tien-do-bao-cao": "Tiến độ báo cáo", "bao-cao": "Báo cáo",
+                "bao-cao-nam": "Báo cáo năm", "kinh-phi-ho-tro": "Kinh phí hỗ trợ", "cong-khai": "Công khai kết quả",
                 "ke-hoach": "Kế hoạch và chỉ tiêu", "kiem-tra-du-lieu": "Kiểm tra dữ liệu", "dang-nhap": "Đăng nhập"}
 SIGNED_IN_PAGES = {"nhap-so-lieu": "Nhập số liệu", "chi-tieu-nam": "Chỉ tiêu năm", "kham-pha": "Khám phá",
                    "quan-tri": "Quản trị"}

@@ -37,9 +37,9 @@ from bench import elements, loadgen, national
 
 ADMIN = User(b.LOGIN[0], "Đo hiệu năng", "admin")
 SCRIPTS = {"tong-quan": "overview", "ban-do": "map", "tu-nguyen": "voluntary", "xa-cham-tien-do": "lagging",
-           "du-bao-2030": "forecast", "bang-diem": "scorecard", "tien-do-bao-cao": "completeness",
-           "bao-cao": "briefing", "bao-cao-nam": "annual_report", "kinh-phi-ho-tro": "budget", "cong-khai": "public",
-           "ke-hoach": "home",
+           "du-bao-2030": "forecast", "no-cham-dong": "arrears", "bang-diem": "scorecard",
+           "tien-do-bao-cao": "completeness", "bao-cao": "briefing", "bao-cao-nam": "annual_report",
+           "kinh-phi-ho-tro": "budget", "cong-khai": "public", "ke-hoach": "home",
            "kiem-tra-du-lieu": "data_check",
            "dang-nhap": "login", "nhap-so-lieu": "upload", "chi-tieu-nam": "annual", "kham-pha": "explore",
            "quan-tri": "admin"}

@@ -1,8 +1,11 @@
-"""Quản trị: accounts, confirmations of name matches, settings, backups and the audit log."""
+"""Quản trị: accounts, confirmations of name matches, publication of the violators' lists, settings, backups and
+the audit log."""
+
+import datetime as dt
 
 import streamlit as st
 
-from analytics import accounts, audit, backup, confirmed_names, exports, fmt, labels, store, usertext
+from analytics import accounts, audit, backup, confirmed_names, exports, fmt, labels, publication, store, usertext
 from analytics.communes import units
 from analytics.errors import AnalyticsError
 from analytics.intake import layouts
@@ -16,8 +19,9 @@ with shown_errors():
     con, settings = connection(), load_settings()
     accounts.require(user, "accounts")
 
-tab_users, tab_overrides, tab_layouts, tab_settings, tab_backup, tab_audit = st.tabs(
-    ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình", "Sao lưu", "Nhật ký"])
+tab_users, tab_overrides, tab_layouts, tab_publish, tab_settings, tab_backup, tab_audit = st.tabs(
+    ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Công khai danh sách nợ", "Cấu hình", "Sao lưu",
+     "Nhật ký"])
 with tab_users:
     if notice := st.session_state.pop("account_notice", None):
         st.success(notice)
@@ -120,6 +124,51 @@ with tab_layouts:
             with shown_errors():
                 layouts.delete(con, user, gone)
             st.rerun()
+
+with tab_publish:
+    st.caption("Không có thông tin nào về đơn vị được công khai cho đến khi quản trị viên công bố danh sách của một "
+               "tháng. Danh sách được công bố đúng như lúc bấm công bố: tải lên danh sách mới của tháng đó không làm "
+               "đổi danh sách đã công khai; muốn sửa, hãy rút lần công bố rồi công bố lại.")
+    if notice := st.session_state.pop("publication_notice", None):
+        st.success(notice)
+    with shown_errors():
+        listed = store.employers(con)
+        done = publication.publications(con)
+    months = sorted(listed["period"].unique(), reverse=True)
+    if not months:
+        st.info("Chưa có danh sách đơn vị nợ, chậm đóng nào. Chuyên viên tải danh sách ở trang «Nhập số liệu».")
+    else:
+        with st.form("publish"):
+            c1, c2 = st.columns(2)
+            month = c1.selectbox("Danh sách tháng", months, format_func=fmt.month)
+            day = c2.date_input("Ngày công bố", value=dt.date.today(), format="DD/MM/YYYY")
+            source = st.text_input("Nguồn", placeholder="Bảo hiểm xã hội tỉnh, công văn số …")
+            if st.form_submit_button("Công bố danh sách", type="primary"):
+                with shown_errors():
+                    publication.publish(con, user, month, source, day)
+                count = publication.publications(con)["employers"].iloc[0]
+                st.session_state["publication_notice"] = (
+                    f"Đã công bố danh sách {fmt.month(month)} ({fmt.number(count)} đơn vị) trên trang «Công khai "
+                    "kết quả».")
+                st.rerun()
+    if not done.empty:
+        st.subheader("Các lần công bố")
+        table(done.assign(state=done["withdrawn_at"].isna().map({True: "Đang công khai", False: "Đã rút"}),
+                          period=done["period"].map(fmt.month), published_on=done["published_on"].map(fmt.date)),
+              {"id": "Số", "period": "Tháng", "published_on": "Ngày công bố", "source": "Nguồn",
+               "employers": "Số đơn vị", "published_by": "Người công bố", "state": "Trạng thái"},
+              {"id": "plain"}, pinned=("id",), wide=("source",))
+        active = done[done["withdrawn_at"].isna()]
+        if not active.empty:
+            c1, c2 = st.columns([2, 1])
+            gone = c1.selectbox("Rút lần công bố", active["id"].tolist(), key="withdraw_publication",
+                                format_func=lambda i: f"Số {i}: {fmt.month(active.set_index('id').at[i, 'period'])}")
+            c2.write("")
+            if c2.button("Rút khỏi trang công khai"):
+                with shown_errors():
+                    publication.withdraw(con, user, int(gone))
+                st.session_state["publication_notice"] = f"Đã rút lần công bố số {gone} khỏi trang công khai."
+                st.rerun()
 
 with tab_settings:
     current = {("thresholds", k): v for k, v in settings.thresholds.items()}

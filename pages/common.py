@@ -242,6 +242,9 @@ _HISTORY = {
     "annual": ("Lịch sử tải lên chỉ tiêu năm", "Các năm", None, "Chỉ tiêu mà lần này thay thế có hiệu lực trở lại."),
     "labour": ("Lịch sử tải lên lực lượng lao động", "Các năm", "Chưa có số lực lượng lao động nào được tải lên.",
                "Số lực lượng lao động mà lần này thay thế có hiệu lực trở lại."),
+    "arrears": ("Lịch sử tải lên nợ, chậm đóng", "Kỳ", None, "Số liệu mà lần này thay thế có hiệu lực trở lại."),
+    "employers": ("Lịch sử tải lên danh sách đơn vị", "Kỳ", None,
+                  "Danh sách của tháng mà lần này thay thế có hiệu lực trở lại; danh sách đã công bố không đổi."),
 }
 
 

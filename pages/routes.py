@@ -33,6 +33,7 @@ ROUTES = (
     Route("pages/voluntary.py", "Tự nguyện", ":material/volunteer_activism:", "tu-nguyen", _WATCH, VIEW),
     Route("pages/lagging.py", "Xã chậm tiến độ", ":material/trending_down:", "xa-cham-tien-do", _WATCH, VIEW),
     Route("pages/forecast.py", "Dự báo 2030", ":material/insights:", "du-bao-2030", _WATCH, VIEW),
+    Route("pages/arrears.py", "Nợ, chậm đóng", ":material/money_off:", "no-cham-dong", _WATCH, VIEW),
     Route("pages/profile.py", "Hồ sơ xã, phường", ":material/location_city:", "ho-so-xa", _WATCH, VIEW),
     Route("pages/scorecard.py", "Bảng điểm", ":material/traffic:", "bang-diem", _COMMITTEE, VIEW),
     Route("pages/completeness.py", "Tiến độ báo cáo", ":material/event_available:", "tien-do-bao-cao", _COMMITTEE,

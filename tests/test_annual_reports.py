@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from analytics import commune_reports, db, evaluation, fmt, labels, scorecard, spans, stocks
+from analytics import arrears, commune_reports, db, evaluation, fmt, labels, scorecard, spans, stocks
 from analytics.annual import annual_targets
 from analytics.completeness import completeness_share, reporting
 from analytics.metrics import periods
@@ -47,7 +47,8 @@ def expected(year_db, settings):
     table = stocks.commune_table(con, settings, str(YEAR))
     official = annual_targets(con)
     card = scorecard.build(table, official[official["year"] == YEAR],
-                           completeness_share(reporting(con, settings, DEMO_TODAY, periods(con))), settings)
+                           completeness_share(reporting(con, settings, DEMO_TODAY, periods(con))), settings,
+                           arrears.communes(con, arrears.month_of(con, f"{YEAR}-12")))
     out = {"summary": stocks.summary(con, settings, str(YEAR)),
            "graded": evaluation.evaluate(con, settings, YEAR, DEMO_TODAY).set_index("code"),
            "rank": card.set_index("code")["rank"],

@@ -62,6 +62,7 @@ LOADERS = [
     ("pages/voluntary.py", "analytics.metrics.campaign_effect"),
     ("pages/lagging.py", "analytics.metrics.trajectory_source"),
     ("pages/forecast.py", "analytics.outlook.province_outlook"),
+    ("pages/arrears.py", "analytics.arrears.months"),
     ("pages/scorecard.py", "analytics.completeness.reporting"),
     ("pages/completeness.py", "analytics.completeness.reporting"),
     ("pages/briefing.py", "analytics.reports.briefing.figures"),

@@ -48,11 +48,23 @@ def test_scorecard_ranks_fewest_reds_first(tiny_settings):
         "voluntary_min": [100.0, 100.0], "attainment": [0.8, 0.6], "voluntary_attainment": [0.7, 0.3],
         "net_3m": [20.0, -10.0], "labour_coverage": [0.65, 0.4]})
     annual = pd.DataFrame({"code": ["a", "b"], "total_target": [800, 700]})
-    card = scorecard.build(table, annual, pd.Series({"a": 1.0, "b": 0.5}), dataclasses.replace(tiny_settings))
+    owed = pd.DataFrame({"code": ["a", "b"], "amount_owed": [90.0, 130.0], "amount_owed_before": [100.0, 100.0]})
+    card = scorecard.build(table, annual, pd.Series({"a": 1.0, "b": 0.5}), dataclasses.replace(tiny_settings), owed)
     a, b = card.iloc[0], card.iloc[1]
     assert (a["code"], a["rank"], b["code"], b["rank"]) == ("a", 1, "b", 2)
     assert a["annual_attainment"] == 100 and a["growth_3m_pct"] == pytest.approx(100 * 20 / 780)
-    assert [a[f"{k}_light"] for k in scorecard.INDICATORS] == ["green"] * 6  # A covers 65 % of its labour force
+    # A owes 90 against 100 the month before: (100 − 90) / 100 = 10 % less, green from 0 up
+    assert a["arrears_reduction_pct"] == pytest.approx(10.0)
+    assert [a[f"{k}_light"] for k in scorecard.INDICATORS] == ["green"] * 7  # A covers 65 % of its labour force
     # B: 600/700 = 85.7 % of annual, 60 % of 2030, 30 % voluntary, -1.6 % growth, half the months reported,
-    # 40 % of its labour force (below the amber 50 %)
-    assert [b[f"{k}_light"] for k in scorecard.INDICATORS] == ["red"] * 6
+    # 40 % of its labour force (below the amber 50 %), owes 130 against 100: (100 − 130) / 100 = −30 %, below
+    # the amber −10 %
+    assert b["arrears_reduction_pct"] == pytest.approx(-30.0)
+    assert [b[f"{k}_light"] for k in scorecard.INDICATORS] == ["red"] * 7
+
+
+def test_arrears_reduction_without_a_month_before_or_with_nothing_owed():
+    """C owed 0 and owes 0: 0 % (green). D has no month before: missing. E owed 0, now 5: missing (no base)."""
+    owed = pd.DataFrame({"code": ["c", "d", "e"], "amount_owed": [0.0, 40.0, 5.0],
+                         "amount_owed_before": [0.0, float("nan"), 0.0]})
+    assert scorecard.reduction(owed).fillna(-1).to_dict() == {"c": 0.0, "d": -1, "e": -1}

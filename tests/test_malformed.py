@@ -188,10 +188,10 @@ def test_every_fixture_is_a_case():
 
 
 @pytest.mark.parametrize(("folder", "make"), [("malformed", "files"), ("reports", "reports"),
-                                             ("labour", "labour_files")])
+                                             ("labour", "labour_files"), ("arrears", "arrears_files")])
 def test_fixtures_are_what_the_script_writes(folder, make):
-    """Every set (these, the labour force's and tests/test_reports.py's) is byte for byte what make_fixtures.py
-    writes."""
+    """Every set (these, the labour force's, the arrears' and tests/test_reports.py's) is byte for byte what
+    make_fixtures.py writes."""
     spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -95,7 +95,7 @@ def test_scorecard_page(open_page, demo_db):
     shown = shown_table(at.dataframe[0])
     # No official annual targets in the demo: that column would be empty, so it is not there at all.
     assert list(shown.columns) == ["Hạng", "Xã, phường", "Đạt chỉ tiêu 2030", "Tự nguyện so với tối thiểu",
-                                   "Tăng 3 tháng", "Đầy đủ báo cáo", "Bao phủ LLLĐ"]
+                                   "Tăng 3 tháng", "Đầy đủ báo cáo", "Bao phủ LLLĐ", "Giảm nợ BHXH so với tháng trước"]
     # Green at 75 %+. A commune without a target (Xã Mễ Sở, not in the appendix) reads "—": a column with a gap
     # goes over as its text, since Streamlit would draw a missing value as a grey "None".
     # First: no red and fewest ambers, the coverage of its labour force counted too.
@@ -147,8 +147,8 @@ def test_upload_page_is_not_offered_to_a_viewer(open_page, demo_db):
 
 def test_admin_page(open_page, demo_db):
     at = open_page("pages/admin.py", demo_db, user=ADMIN)
-    assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu", "Cấu hình",
-                                          "Sao lưu", "Nhật ký"]
+    assert [t.label for t in at.tabs] == ["Tài khoản", "Xác nhận tên đơn vị", "Cách đọc cột đã lưu",
+                                          "Công khai danh sách nợ", "Cấu hình", "Sao lưu", "Nhật ký"]
     assert at.number_input[0].value == 98.0 and at.checkbox[0].value is False
 
 

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics import store
+from analytics.intake.arrears_checks import check_arrears, check_employers
+from analytics.intake.arrears_templates import (
+    arrears_template_csv,
+    arrears_template_xlsx,
+    employers_template_csv,
+    employers_template_xlsx,
+)
 from analytics.intake.checks import Checked, check_annual, check_labour, check_monthly
 from analytics.intake.reading import Reading
 from analytics.intake.templates import (
@@ -30,6 +37,8 @@ CHECKERS: dict[str, Checker] = {
     "annual": lambda reading, units, settings, con, today: check_annual(
         reading, units, settings, con, previous=store.annual(con)),
     "labour": lambda reading, units, settings, con, today: check_labour(reading, units, settings, store.monthly(con)),
+    "arrears": lambda reading, units, settings, con, today: check_arrears(reading, units, settings, today),
+    "employers": lambda reading, units, settings, con, today: check_employers(reading, units, settings, today),
 }
 
 
@@ -61,4 +70,12 @@ OFFERED = (
             "mẫu số của tỷ lệ bao phủ. Ghi nguồn số liệu khi tải lên.",
             "mau-luc-luong-lao-dong", lambda units: labour_template_xlsx(units, *_labour_year()),
             lambda units: labour_template_csv(units, _labour_year()[0]), False),
+    Offered("arrears", "Nợ, chậm đóng theo xã",
+            "Mỗi xã, phường trong tháng: số đơn vị chậm đóng, số lao động bị ảnh hưởng, số tiền nợ (triệu đồng), "
+            "số đơn vị trốn đóng; mỗi cột đều không bắt buộc.",
+            "mau-no-cham-dong", arrears_template_xlsx, arrears_template_csv, True),
+    Offered("employers", "Danh sách đơn vị nợ, chậm đóng",
+            "Mỗi đơn vị trong tháng: tên, mã số thuế, mã đơn vị BHXH, xã, phường, số tháng chậm đóng, số tiền nợ, "
+            "tình trạng. Tải lại một tháng thay cả danh sách tháng đó; danh sách chỉ công khai khi quản trị viên "
+            "công bố.", "mau-danh-sach-don-vi-no", employers_template_xlsx, employers_template_csv, True),
 )

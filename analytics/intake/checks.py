@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from analytics import db, fmt, labels
-from analytics.intake.fields import COUNT_VI, Kind
+from analytics.intake.fields import AMOUNT, COUNT_VI, Kind
 from analytics.intake.problem import Problem
 from analytics.intake.reading import Reading
 from analytics.intake.rows import stated_problems
 from analytics.intake.units import SILENT, Units
-from analytics.intake.values import by_distinct, reasons, written
+from analytics.intake.values import by_distinct, parse_amount, parse_count, reasons, written
 from analytics.names import Match
 from analytics.periods import month_index
 from analytics.settings import Settings
@@ -30,9 +30,11 @@ ANNUAL_COLUMNS = ["year", "code", "total_target", "voluntary_min", "source_row",
                   "match_score"]
 LABOUR_COLUMNS = ["year", "code", "labour_force", "source_row", "written_name", "match_method", "match_score"]
 TEXT = dict.fromkeys(("code", "written_name", "match_method"), "str")  # columnar text: stored at once, not cell by cell
+NOT_PEOPLE = ("employers_late", "employers_evading", "months_late")
 REQUIRED_VI = {"total": "tổng số người tham gia", "compulsory": "số tham gia bắt buộc",
                "voluntary": "số tham gia tự nguyện", "labour_force": "lực lượng lao động",
-               "total_target": "chỉ tiêu chung", "voluntary_min": "chỉ tiêu tự nguyện tối thiểu"}
+               "total_target": "chỉ tiêu chung", "voluntary_min": "chỉ tiêu tự nguyện tối thiểu",
+               "amount_owed": "số tiền nợ"}
 
 
 @dataclass
@@ -131,7 +133,11 @@ def _counts(records: pd.DataFrame, kind: Kind, required: tuple[str, ...], readin
     for measure in kind.measures:
         bad = records[f"{measure}_bad"]
         if bad.any():
-            problems.add(bad, measure, reasons(records.loc[bad, f"{measure}_raw"]).reindex(records.index))
+            parse = parse_amount if kind.type_of(measure) == AMOUNT else parse_count
+            said = reasons(records.loc[bad, f"{measure}_raw"], parse)
+            if measure in NOT_PEOPLE:  # counts of employers or months: the count messages speak of people
+                said = said.str.replace("số người", "số", regex=False)
+            problems.add(bad, measure, said.reindex(records.index))
         given = reading.given(measure).reindex(records.index)
         missing = records[measure].isna() & ~bad
         if measure in required:

@@ -282,7 +282,8 @@ def infer(header: Header, body: pd.DataFrame, units: Units, kind: Kind) -> Heade
     for index in body.columns:
         columns.setdefault(index, Column(index, "", None, "empty"))
     named = {c.field for c in columns.values() if c.field}
-    profiles = {i: _profile(body[i], units, not (named & set(IDENTITY)), columns[i].field in (*IDENTITY, kind.when))
+    kept = (*IDENTITY, kind.when, *kind.texts)  # fields never parsed as counts
+    profiles = {i: _profile(body[i], units, not (named & set(IDENTITY)), columns[i].field in kept)
                 for i in sorted(columns)}
     for i, col in sorted(columns.items()):
         p = profiles[i]

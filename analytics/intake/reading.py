@@ -17,16 +17,17 @@ import pandas as pd
 import analytics.intake.period as periods
 from analytics import fmt
 from analytics.intake.columns import Column, Header, find, mapped
-from analytics.intake.fields import IDENTITY, SKIP, TRIPLE, Kind
+from analytics.intake.fields import AMOUNT, COUNT, IDENTITY, SKIP, TRIPLE, Kind
 from analytics.intake.grid import Grid, Unreadable, read_grids
 from analytics.intake.problem import Problem
 from analytics.intake.rows import Aside, classify
 from analytics.intake.units import Units
-from analytics.intake.values import by_distinct, parse_counts, parse_period, parse_year, written
+from analytics.intake.values import by_distinct, parse_amounts, parse_counts, parse_period, parse_year, written
 from analytics.names import nfc
 from analytics.periods import month_index
 
 HEADER_SEARCH_ROWS = 20
+PARSERS = {COUNT: parse_counts, AMOUNT: parse_amounts}  # a measure's type -> (values, written but unreadable)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Reading:
         if records.empty:
             return pd.DataFrame(columns=[*self.kind.fields, "_row"])
         frame = records[[*(f for f in self.kind.fields if f not in self.kind.measures), "_row"]].copy()
-        for name in (*IDENTITY, self.kind.when):
+        for name in (*IDENTITY, self.kind.when, *self.kind.texts):
             frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
         for measure in self.kind.measures:
             raw = records[f"{measure}_raw"].where(self.given(measure), records[measure])
@@ -152,17 +153,17 @@ def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | 
     reading.header = header
     reading.problems += _column_problems(reading)
     body = grid.cells.loc[header.start:]
-    counts = {c.index: header.counts.get(c.index) or parse_counts(body[c.index])
-              for c in header.columns if c.field in kind.measures}
+    counts = {c.index: (header.counts.get(c.index) if kind.type_of(c.field) == COUNT else None)
+              or PARSERS[kind.type_of(c.field)](body[c.index]) for c in header.columns if c.field in kind.measures}
     primary = _primary_codes(body, header, units)
-    resolved = primary.notna() | _named_units(body, header, units, primary.notna())
+    resolved = primary.notna() | _named_units(body, header, units, primary.notna()) | _named_texts(body, header, kind)
     split = classify(body, header.columns, {i: p[0] for i, p in counts.items()}, resolved)
     reading.aside = [a for a in split.aside if a.kind != "blank"]
     reading.blank_rows = int(body.isna().all(axis=1).sum()) if len(body.columns) else len(body)
     every = len(split.communes) == len(body)  # a file of communes only needs no picking out
     reading.records, reading.parts = _records(body if every else body.loc[split.communes], header, counts, kind,
                                               primary if every else primary.loc[split.communes])
-    if kind.month_columns:
+    if kind.month_columns or kind.month_of_file:
         _decide_period(reading, grid, typed)
     _derive(reading)
     if reading.records.empty and not any(p.severity == "error" for p in reading.problems):
@@ -187,6 +188,15 @@ def _named_units(body: pd.DataFrame, header: Header, units: Units, coded: pd.Ser
     return named
 
 
+def _named_texts(body: pd.DataFrame, header: Header, kind: Kind) -> pd.Series:
+    """Whether each row writes one of the kind's own identifying texts (an employer's tax code or name): such a
+    row is a record to check even when its commune is unknown, never a total or a note."""
+    named = pd.Series(False, index=body.index)
+    for col in (c for name in kind.texts[:2] for c in header.of(name)):
+        named |= written(body[col.index])
+    return named
+
+
 # ---------------------------------------------------------------- columns
 
 def _column_problems(reading: Reading) -> list[Problem]:
@@ -207,8 +217,13 @@ def _column_problems(reading: Reading) -> list[Problem]:
         problems.append(Problem(row, None, "Thiếu cột mã xã hoặc tên xã/phường (cần ít nhất một). "
                                 f"Tên cột được chấp nhận: {kind.accepted('code')}; hoặc {kind.accepted('commune')}."))
     if not kind.month_columns:
-        return problems + [Problem(row, None, f"Thiếu cột “{kind.labels[f]}”. Tên cột được chấp nhận: "
-                                   f"{kind.accepted(f)}.") for f in (kind.when, *kind.required) if f not in fields]
+        needed = (*(() if kind.month_of_file else (kind.when,)), *kind.required)
+        problems += [Problem(row, None, f"Thiếu cột “{kind.labels[f]}”. Tên cột được chấp nhận: "
+                             f"{kind.accepted(f)}.") for f in needed if f not in fields]
+        if not kind.required and not fields & set(kind.measures):  # each optional, at least one
+            problems.append(Problem(row, None, "Thiếu cột số liệu; cần ít nhất một trong các cột: " + "; ".join(
+                f"“{kind.labels[m]}” ({kind.accepted(m)})" for m in kind.measures) + "."))
+        return problems
     if months and kind.when in fields:
         problems.append(Problem(row, None, "Tệp vừa có cột kỳ báo cáo vừa có cột theo từng tháng; "
                                 "hãy giữ một cách ghi tháng."))
@@ -301,10 +316,11 @@ def _records(rows: pd.DataFrame, header: Header, counts: dict, kind: Kind,
     code, missing where none is known); code, commune and the time field as
     written; per measure the parsed count, ``<m>_raw`` as written and ``<m>_bad`` (written but not a count).
     """
-    fixed = {f: next((c for c in header.of(f) if c.period is None), None) for f in (*IDENTITY, kind.when)}
+    fixed = {f: next((c for c in header.of(f) if c.period is None), None)
+             for f in (*IDENTITY, kind.when, *kind.texts)}
     base = pd.DataFrame({"_row": rows.index.astype(int), "_filled": False, "_code": primary}, index=rows.index)
     for name, col in fixed.items():
-        base[name] = (rows[col.index] if name != "commune" else by_distinct(rows[col.index], _clean)) \
+        base[name] = (by_distinct(rows[col.index], _clean) if name in ("commune", *kind.texts) else rows[col.index]) \
             if col is not None else None
     base["_when"], base["_when_error"], base["_when_index"] = _parsed(base[kind.when], kind)
     months = list(dict.fromkeys(c.period for c in header.columns if c.period))

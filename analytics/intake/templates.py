@@ -89,10 +89,7 @@ def monthly_template_xlsx(units: pd.DataFrame, period: str | None = None) -> byt
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 28)
     ws.set_column(2, len(ORDER) - 1, 16)
-    guide = book.add_worksheet(GUIDE)
-    guide.set_column(0, 0, 110)
-    for row, line in enumerate(GUIDE_LINES):
-        guide.write_string(row, 0, line, title if row == 0 else None)
+    guide_sheet(book, GUIDE_LINES, title)
     book.close()
     return out.getvalue()
 
@@ -139,9 +136,7 @@ def yearly_xlsx(rows: pd.DataFrame, kind: Kind, sheet: str, years: tuple[int, in
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     header, fixed, count = _formats(book)
     year = book.add_format({"num_format": "0", "border": 1})
-    ws = book.add_worksheet(sheet)
-    for col, name in enumerate(order):
-        ws.write_string(0, col, kind.labels[name], header)
+    ws = headed_sheet(book, sheet, [kind.labels[name] for name in order], header)
     for row, r in enumerate(rows.itertuples(index=False), start=1):
         ws.write_number(row, 0, int(r.year), year)
         ws.write_string(row, 1, _code(r.code), fixed)
@@ -167,10 +162,7 @@ def yearly_xlsx(rows: pd.DataFrame, kind: Kind, sheet: str, years: tuple[int, in
     ws.set_column(0, 1, 10)
     ws.set_column(2, 2, 28)
     ws.set_column(3, len(order) - 1, 18)
-    sheet = book.add_worksheet(GUIDE)
-    sheet.set_column(0, 0, 110)
-    for row, line in enumerate(guide):
-        sheet.write_string(row, 0, line)
+    guide_sheet(book, guide)
     book.close()
     return out.getvalue()
 
@@ -198,3 +190,19 @@ def labour_template_csv(units: pd.DataFrame, year: int) -> bytes:
     for r in _labour_rows(units, year).itertuples(index=False):
         writer.writerow([r.year, r.code, r.name, ""])
     return out.getvalue().encode("utf-8-sig")
+
+
+def headed_sheet(book, name: str, headers: list[str], header_format):
+    """A new sheet whose first row is ``headers``, as the reader takes them back."""
+    ws = book.add_worksheet(name)
+    for col, text in enumerate(headers):
+        ws.write_string(0, col, text, header_format)
+    return ws
+
+
+def guide_sheet(book, lines: tuple[str, ...], first=None) -> None:
+    """The workbook's guide: one wide column of ``lines``, the first in the ``first`` format when given."""
+    sheet = book.add_worksheet(GUIDE)
+    sheet.set_column(0, 0, 110)
+    for row, line in enumerate(lines):
+        sheet.write_string(row, 0, line, first if row == 0 else None)

@@ -86,11 +86,11 @@ def parse_counts(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     return counts, written & counts.isna()
 
 
-def reasons(cells: pd.Series) -> pd.Series:
-    """Why each of these cells is not a count, in words."""
+def reasons(cells: pd.Series, parse=parse_count) -> pd.Series:
+    """Why each of these cells is not a count (or what ``parse`` reads), in words."""
     def reason(value) -> str:
         try:
-            parse_count(value)
+            parse(value)
         except ValueError as exc:
             return str(exc)
         return "ô không đọc được thành số"
@@ -136,3 +136,46 @@ def parse_year(value) -> int:
     if found := re.fullmatch(r"(?:năm|nam)?\s*(\d{4})", text):
         return int(found[1])
     raise ValueError(f"“{value}” không phải là năm; hãy ghi năm bằng bốn chữ số, ví dụ 2027")
+
+
+def parse_amount(value) -> float:
+    """A sum of money (triệu đồng) as written: 1.234,5 (Vietnamese), 1234.5 or 1234,5, 1.234 (thousands), 12,5;
+    ValueError says why not. A dot alone followed by three digits groups thousands, as Vietnamese writes them."""
+    if isinstance(value, bool) or value is None or value is pd.NA or value != value:
+        raise ValueError("ô không có số")
+    if isinstance(value, Real):
+        number = float(value)
+    else:
+        text = re.sub(r"[\s\u00a0\u202f]+", "", str(value))
+        if not text:
+            raise ValueError("ô không có số")
+        negative = text[0] in "-\u2212"
+        body = text[1:] if negative else text
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?", body):  # Vietnamese: 1.234,5 · 12,5
+            number = float(body.replace(".", "").replace(",", "."))
+        elif re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+", body):  # plain: 1,234.5 · 1234.5
+            number = float(body.replace(",", ""))
+        else:
+            raise ValueError(f"“{text}” không phải là số tiền; hãy ghi số triệu đồng, ví dụ 1.234,5 hoặc 1234.5")
+        number = -number if negative else number
+    if number < 0:
+        shown = str(value).replace(".", ",") if isinstance(value, Real) else str(value).strip()  # -7,25
+        raise ValueError(f"{shown} là số âm; số tiền nợ phải từ 0 trở lên")
+    return number
+
+
+def parse_amounts(column: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(amounts as floats, whether each cell is written but not an amount), once per distinct cell; blanks are
+    neither."""
+    def attempt(value) -> float:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return np.nan
+        try:
+            return parse_amount(value)
+        except ValueError:
+            return -1.0  # a cell that is written but unreadable
+
+    parsed = by_distinct(column, attempt, np.nan, np.float64)
+    bad = parsed < 0
+    return parsed.mask(bad), bad
+

@@ -67,6 +67,39 @@ LABOUR_HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "commune": HEADER_WORDS["commune"],
     "year": ("nam", "year"),
 }
+ARREARS_HEADER_WORDS: dict[str, tuple[str, ...]] = {  # the measures first: "Số tiền nợ" is not an STT ("no")
+    "employers_evading": ("so don vi tron dong", "don vi tron dong", "tron dong", "tron", "evading", "evasion"),
+    "amount_owed": ("so tien no", "tien no", "so tien cham dong", "so tien", "no dong", "trieu dong", "amount owed",
+                    "amount", "arrears"),
+    "employers_late": ("so don vi cham dong", "don vi cham dong", "cham dong", "don vi no", "late", "employers late"),
+    "workers_affected": ("so lao dong bi anh huong", "lao dong bi anh huong", "lao dong anh huong", "bi anh huong",
+                         "so lao dong", "nguoi lao dong", "workers affected", "workers"),
+    "percent": HEADER_WORDS["percent"],
+    "province": HEADER_WORDS["province"],
+    "note": HEADER_WORDS["note"],
+    "stt": HEADER_WORDS["stt"],
+    "code": HEADER_WORDS["code"],
+    "commune": HEADER_WORDS["commune"],
+    "period": HEADER_WORDS["period"],
+}
+EMPLOYER_HEADER_WORDS: dict[str, tuple[str, ...]] = {  # an employer's own codes before the commune's
+    "tax_code": ("ma so thue", "mst", "tax code", "tax id", "ma so thue so dinh danh", "so dinh danh"),
+    "unit_code": ("ma don vi bhxh", "ma dv bhxh", "ma bhxh", "ma don vi", "ma dv", "insurance code", "unit code"),
+    "code": ("ma xa", "ma dvhc", "ma xa phuong", "ma hanh chinh", "ma dia ban", "ward code", "commune code"),
+    "months_late": ("so thang cham dong", "so thang cham", "so thang no", "thang cham dong", "so thang",
+                    "months late", "months"),
+    "amount_owed": ARREARS_HEADER_WORDS["amount_owed"],
+    "status": ("tinh trang", "trang thai", "hinh thuc vi pham", "loai vi pham", "vi pham", "hanh vi", "status"),
+    "commune": ("xa phuong", "ten xa", "ten xa phuong", "xa", "phuong", "dia ban", "dia phuong", "ward", "commune",
+                "ward name", "commune name", "locality"),
+    "employer": ("ten don vi", "ten doanh nghiep", "doanh nghiep", "don vi su dung lao dong", "nguoi su dung lao dong",
+                 "don vi", "ten", "employer", "employer name", "company", "name"),
+    "percent": HEADER_WORDS["percent"],
+    "province": HEADER_WORDS["province"],
+    "note": HEADER_WORDS["note"],
+    "stt": HEADER_WORDS["stt"],
+    "period": ("ky", "ky bao cao", "thang bao cao", "thang nam", "thang", "period", "month"),
+}
 IGNORED = {"percent": "tỷ lệ", "target": "chỉ tiêu", "province": "mã/tên tỉnh, huyện", "note": "ghi chú",
            "stt": "số thứ tự"}
 FUZZY_SCORE = 88  # rapidfuzz ratio at which a long header word with a typo still counts

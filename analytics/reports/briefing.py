@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from docx.shared import Pt
 
-from analytics import coverage, fmt, labels, metrics, outlook, spans, store, support_budget, targets
+from analytics import arrears, coverage, fmt, labels, metrics, outlook, spans, store, support_budget, targets
 from analytics.errors import BriefingFailed, SupportScenarioRefused
 from analytics.periods import month_index
 from analytics.projection import METHOD_VI
@@ -47,6 +47,7 @@ class Figures:
     demo: bool
     coverage: coverage.Coverage  # of the province's labour force, with its denominator
     support: Budget | None = None  # support_budget.budget with no top-up; None without voluntary figures or settings
+    arrears: dict | None = None  # arrears.brief: late, evaded and unpaid contributions, when figures exist
 
 
 def quarter_label(period: str) -> str:
@@ -100,6 +101,7 @@ def figures(con, settings, period: str) -> Figures:
         demo=store.has_demo(con),
         coverage=coverage.of_scope(con, settings, period),
         support=default_budget(con, settings, period),
+        arrears=arrears.brief(con, period),
     )
 
 
@@ -167,6 +169,10 @@ def _docx(f: Figures, settings) -> bytes:
     blocks.para(doc, "Tăng ròng là chênh lệch số người tham gia cuối kỳ so với cuối kỳ trước, cộng theo từng xã, "
                      "phường có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", italic=True,
                 size=Pt(12))
+    if f.arrears is not None:
+        doc.add_heading("Nợ, chậm đóng, trốn đóng BHXH", level=2)
+        for text in arrears_sentences(f.arrears):
+            blocks.para(doc, text)
 
     if (said := sections.coverage_sentence(f.coverage, settings, month)) is not None:
         blocks.para(doc, said)
@@ -207,6 +213,31 @@ def _docx(f: Figures, settings) -> bytes:
     sections.closing(doc, f"{closing}. ĐỀ XUẤT, KIẾN NGHỊ", sections.sources_notes(settings, s, f.outlook, f.updated),
                      ["- ……………;", "- ……………;", "- Lưu: VT."], ["……………"])
     return blocks.to_bytes(doc)
+
+
+def arrears_sentences(a: dict) -> list[str]:
+    """The arrears paragraph (province totals, change, communes owing most) and, only when that month's list of
+    violators is published, the publication with its largest debtors; no employer is named otherwise."""
+    month = fmt.month(a["period"])
+    change = ("" if a["amount_change"] is None else f" ({fmt.signed(a['amount_change'], 1)} triệu đồng so với "
+              f"tháng trước, cộng trên {fmt.number(a['amount_change_communes'])} xã, phường có số liệu cả hai tháng)")
+    given = pd.notna  # a figure no file gave is left unsaid, never written as zero
+    parts = [f"{fmt.number(a['employers_late'])} đơn vị chậm đóng BHXH" + (
+        f", ảnh hưởng đến {fmt.number(a['workers_affected'])} người lao động" if given(a["workers_affected"]) else "")
+        if given(a["employers_late"]) else None,
+        f"số tiền nợ {fmt.number(a['amount_owed'], 1)} triệu đồng{change}" if given(a["amount_owed"]) else None,
+        f"{fmt.number(a['employers_evading'])} đơn vị trốn đóng" if given(a["employers_evading"]) else None]
+    top = ", ".join(f"{name} ({fmt.number(owed, 1)} triệu đồng)" for name, owed in a["top"])
+    said = [f"Theo số liệu của cơ quan Bảo hiểm xã hội, đến hết {month} toàn tỉnh có "
+            + "; ".join(p for p in parts if p) + "." + (f" Các xã, phường có số tiền nợ lớn nhất: {top}." if top
+                                                       else "")]
+    if a["published"] is not None:
+        shown, rows = a["published"]
+        top = ", ".join(f"{r.employer} (mã số thuế {r.tax_code}, {fmt.number(r.amount_owed, 1)} triệu đồng)"
+                        for r in rows.head(3).itertuples())
+        said.append(f"Danh sách {fmt.number(len(rows))} đơn vị vi phạm {month} đã được công khai ngày "
+                    f"{fmt.date(shown['published_on'])} (nguồn: {shown['source']}); nợ nhiều nhất: {top}.")
+    return said
 
 
 def few_months_sentence(series: pd.DataFrame) -> str:

@@ -82,6 +82,7 @@ PAGES = (
     AppPage("tu-nguyen", "Tự nguyện", "Bảo hiểm xã hội tự nguyện"),
     AppPage("xa-cham-tien-do", "Xã chậm tiến độ", "Xã, phường chậm tiến độ"),
     AppPage("du-bao-2030", f"Dự báo {_YEAR}", f"Dự báo đến năm {_YEAR}"),
+    AppPage("no-cham-dong", "Nợ, chậm đóng", "Nợ, chậm đóng BHXH"),
     AppPage("ho-so-xa", "Hồ sơ xã, phường", "Hồ sơ xã, phường"),
     AppPage("bang-diem", "Bảng điểm", "Bảng điểm xã, phường"),
     AppPage("tien-do-bao-cao", "Tiến độ báo cáo", "Tiến độ báo cáo"),
