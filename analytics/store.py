@@ -98,6 +98,11 @@ def _changed(con) -> None:
 
 
 def _delete_demo(con) -> None:
+    """Every demo upload and what came of it, publications of an illustrative list included: a fictional
+    employer must never stay on the public page once the figures are real."""
+    demo_publications = "SELECT id FROM publications WHERE upload_id IN (SELECT id FROM uploads WHERE is_demo)"
+    con.execute(f"DELETE FROM publication_rows WHERE publication_id IN ({demo_publications})")
+    con.execute(f"DELETE FROM publications WHERE id IN ({demo_publications})")
     for table, _, _ in KINDS.values():
         con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT id FROM uploads WHERE is_demo)")
     con.execute("DELETE FROM uploads WHERE is_demo")

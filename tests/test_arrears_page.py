@@ -121,6 +121,24 @@ def test_publish_is_for_administrators_audited_a_snapshot_and_withdrawable(tiny)
         publication.withdraw(tiny, ADMIN, done)
 
 
+def test_a_published_demo_list_goes_with_the_demo_data(tiny):
+    """An illustrative list (September, 2 employers) and a real one (August, 1 employer) are both published; when
+    the demo data goes, the illustrative publication goes with it and only August's stays public."""
+    frame = pd.DataFrame(SEPTEMBER, columns=["period", "code", "employer", "tax_code", "months_late", "amount_owed",
+                                             "status"]).assign(taxpayer="enterprise", unit_code=None, **DETAIL)
+    store.record_upload(tiny, frame, kind="employers", file_name="demo.csv", sha256="demo", user=ANALYST,
+                        rows_read=2, is_demo=True, now=T0)
+    record_employers(tiny, [("2026-08",) + SEPTEMBER[0][1:]], sha="real")
+    for month in ("2026-09", "2026-08"):
+        publication.publish(tiny, ADMIN, month, "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20), now=T0)
+    assert [shown["period"] for shown, _ in publication.public_lists(tiny)] == ["2026-09", "2026-08"]
+
+    store.remove_demo(tiny, ANALYST)
+    [(shown, rows)] = publication.public_lists(tiny)
+    assert (shown["period"], rows["employer"].tolist()) == ("2026-08", ["Công ty TNHH Minh họa An Phát"])
+    assert publication.publications(tiny)["period"].tolist() == ["2026-08"]
+
+
 def test_public_page_shows_a_published_list_until_it_is_withdrawn(open_page, tiny_db):
     con = db.connect(tiny_db)
     record_employers(con, SEPTEMBER)
