@@ -59,8 +59,8 @@ def plain(value) -> str:
 
 
 # How a table column is shown: a name for each of the formats above.
-KINDS = {"whole": number, "tenths": lambda v: number(v, 1), "signed": signed, "pct": percent, "points": points,
-         "decimal": decimal, "plain": plain}
+KINDS = {"whole": number, "tenths": lambda v: number(v, 1), "signed": signed, "signed_tenths": lambda v: signed(v, 1),
+         "pct": percent, "points": points, "decimal": decimal, "plain": plain}
 EMPTY = "—"
 
 

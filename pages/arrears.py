@@ -24,7 +24,7 @@ period = arrears.month_of(con, last) or known[-1]
 with shown_errors():
     series = arrears.trend(con)
     communes = arrears.communes(con, period)
-    debtors = arrears.debtors(con, period, TOP)
+    debtors = arrears.debtors(con, period, None)
 communes = in_scope(communes, view)
 change = arrears.province_change(communes)
 scope = "toàn tỉnh" if view.codes is None else view.scope
@@ -63,7 +63,7 @@ table(communes, {"rank": "Hạng", "name": "Xã, phường", "amount_owed": "S�
                  "amount_change": "Thay đổi so với tháng trước", "employers_late": "Đơn vị chậm đóng",
                  "late_change": "Thay đổi đơn vị chậm đóng", "workers_affected": "Lao động bị ảnh hưởng",
                  "employers_evading": "Đơn vị trốn đóng"},
-      {"rank": "plain", "amount_owed": "tenths", "amount_change": "signed", "late_change": "signed"})
+      {"rank": "plain", "amount_owed": "tenths", "amount_change": "signed_tenths", "late_change": "signed"})
 
 st.subheader("Đơn vị nợ nhiều nhất")
 if user is None:
@@ -72,7 +72,7 @@ if user is None:
 elif debtors.empty:
     st.info(f"Chưa có danh sách đơn vị nợ, chậm đóng của {fmt.month(period)}.")
 else:
-    shown = in_scope(debtors, view).assign(status=lambda f: f["status"].map(labels.EMPLOYER_STATUS))
+    shown = in_scope(debtors, view).head(TOP).assign(status=lambda f: f["status"].map(labels.EMPLOYER_STATUS))
     st.caption(f"Theo danh sách {fmt.month(period)} đang có hiệu lực; {TOP} đơn vị có số tiền nợ lớn nhất. "
                "Danh sách này không công khai cho đến khi quản trị viên công bố.")
     table(shown.assign(rank=range(1, len(shown) + 1)),

@@ -84,6 +84,20 @@ SEPTEMBER = [("2026-09", "11953", "Công ty TNHH Minh họa An Phát", "01001091
              ("2026-09", "11977", "Công ty CP Minh họa Bình Minh", "0800123459", 7, 86.2, "evading")]
 
 
+def test_largest_debtors_are_those_of_the_scope_chosen(open_page, demo_db):
+    """The demo's 24 employers of 10/2026: the commune of the one owing least is chosen as the scope; its
+    employers are listed (not the province's ten largest, which it is not among), the largest first."""
+    con = db.connect(demo_db, read_only=True)
+    every = arrears.debtors(con, "2026-10", None)
+    con.close()
+    commune = every["commune"].iloc[-1]
+    theirs = every[every["commune"] == commune]
+    at = open_page("pages/arrears.py", demo_db, user=VIEWER, query={"pham_vi": commune})
+    listed = shown_table(at.dataframe[1])
+    assert listed["Đơn vị"].tolist() == theirs["employer"].tolist()[:10]
+    assert set(listed["Xã, phường"]) == {commune}
+
+
 def test_publish_is_for_administrators_audited_a_snapshot_and_withdrawable(tiny):
     record_employers(tiny, SEPTEMBER)
     assert publication.public_lists(tiny) == []  # nothing is public by default
