@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import (
     commune_reports,
     completeness,
+    coverage,
     evaluation,
     fmt,
     labels,
@@ -97,6 +98,9 @@ else:
     c2.metric(f"% chỉ tiêu {settings.target_year}", fmt.percent(row["attainment"]))
     c3.metric("Tỷ trọng tự nguyện", fmt.percent(row["voluntary_share"]))
     c4.metric("Bao phủ lực lượng lao động", fmt.percent(row["labour_coverage"]))
+    with shown_errors():
+        covered = coverage.of_scope(con, settings, view.span, [code])
+    st.caption(f"Bao phủ lực lượng lao động: {covered.caption()}; tự nguyện: {covered.caption(voluntary=True)}.")
     st.altair_chart(trend(series, "total", "expected", "Số người tham gia so với lộ trình"), width="stretch")
     st.altair_chart(trend(series, "voluntary", "voluntary_expected", "Tham gia tự nguyện so với lộ trình"),
                     width="stretch")

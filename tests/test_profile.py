@@ -91,6 +91,10 @@ def test_profile_from_the_url(open_page, demo_db):
     assert shown["Số người tham gia"] == fmt.number(row["total"])
     assert shown["% chỉ tiêu 2030"] == fmt.percent(row["attainment"])
     assert shown["Tỷ trọng tự nguyện"] == fmt.percent(row["voluntary_share"])
+    assert shown["Bao phủ lực lượng lao động"] == fmt.percent(row["labour_coverage"])
+    [denominator] = [c.value for c in at.caption if c.value.startswith("Bao phủ lực lượng lao động: ")]
+    assert denominator.startswith(f"Bao phủ lực lượng lao động: {fmt.percent(row['labour_coverage'])} của ")
+    assert "người (LLLĐ trong độ tuổi năm 2026, nguồn: Số liệu minh hoạ, không phải số liệu thống kê" in denominator
     assert shown["Hạng trong bảng điểm"].endswith("/104")
     assert f"**{labels.EVALUATION[graded['evaluation']]}**" in at.markdown[0].value
     assert graded["reason"] in [m.value for m in at.markdown]
