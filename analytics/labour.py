@@ -31,3 +31,9 @@ def province_for(settings, year: int) -> tuple[int, int] | None:
     """(year, figure) of the plan file's province labour force for ``year`` or the latest earlier year, or None."""
     years = [y for y in settings.labour_force if y <= year]
     return (max(years), settings.labour_force[max(years)]) if years else None
+
+
+def upload_sources(con) -> dict[int, str]:
+    """The source each labour-force upload named, by upload id, for its line in the upload history."""
+    rows = db.query(con, "SELECT upload_id, min(source) AS source FROM labour_values GROUP BY upload_id")
+    return dict(zip(rows["upload_id"].astype(int), rows["source"]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from analytics import db, fmt, labels, metrics, scopes, spans, store, usertext
+from analytics import db, fmt, labels, labour, metrics, scopes, spans, store, usertext
 from analytics.build import ensure_database
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
@@ -261,9 +261,13 @@ def upload_history(con, kind: str) -> None:
     st.subheader(heading)
     shown = history.assign(status=history["withdrawn_at"].isna().map(labels.UPLOAD_STATE),
                            uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"))
-    table(shown, {"id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
-                  "periods": periods, "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"},
-          {"id": "plain"}, pinned=("id",))
+    columns = {"id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
+               "periods": periods, "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"}
+    if kind == "labour":
+        with shown_errors():
+            shown["source"] = shown["id"].map(labour.upload_sources(con))
+        columns = {**columns, "source": "Nguồn số liệu"}
+    table(shown, columns, {"id": "plain"}, pinned=("id",))
     active = history[history["withdrawn_at"].isna() & ~history["is_demo"]]["id"].tolist()
     if active:
         c1, c2 = st.columns([1, 3])

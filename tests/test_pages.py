@@ -140,6 +140,20 @@ def test_upload_page_for_an_analyst(open_page, demo_db):
     assert len(history) == 15 and history["file_name"].iloc[0] == "du-lieu-minh-hoa-2026-01"
 
 
+def test_upload_page_takes_each_kind_of_file_with_its_own_history(open_page, demo_db):
+    """The four kinds the page offers; the labour force's history names the source its upload gave (the demo's
+    one illustrative upload), and saving it asks for a source."""
+    at = open_page("pages/upload.py", demo_db, user=User("cv", "Chuyên viên", "analyst"))
+    kinds = at.radio(key="upload_kind")
+    assert kinds.options == ["Số người tham gia hằng tháng", "Lực lượng lao động trong độ tuổi (theo năm)",
+                             "Nợ, chậm đóng theo xã", "Danh sách đơn vị nợ, chậm đóng"]
+    kinds.set_value("labour").run()
+    assert [h.value for h in at.subheader] == ["Lịch sử tải lên lực lượng lao động"]
+    history = at.dataframe[0].value
+    assert len(history) == 1
+    assert history["source"].iloc[0].startswith("Số liệu minh hoạ, không phải số liệu thống kê")
+
+
 def test_upload_page_is_not_offered_to_a_viewer(open_page, demo_db):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("pages/upload.py", demo_db, user=User("ld", "Lãnh đạo", "viewer"))
