@@ -103,6 +103,13 @@ def test_docx_layout_and_summary_equal_the_dashboard(report):
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert [h.split(".")[0] for h in headings] == ["I", "II", "III", "IV", "V", "VI"]
     assert headings[-2:] == ["V. KINH PHÍ HỖ TRỢ ĐÓNG BHXH TỰ NGUYỆN ĐẾN NĂM 2030", "VI. ĐỀ XUẤT, KIẾN NGHỊ"]
+    # Section I ends with a short part on each of the plan's other measures, each under its own heading.
+    coverage = text.index("Bao phủ lực lượng lao động trong độ tuổi")
+    arrears = text.index("Nợ, chậm đóng, trốn đóng BHXH")
+    assert coverage < arrears < text.index(headings[1])
+    assert text[coverage + 1].startswith(
+        "Đến hết tháng 10/2026, số người tham gia BHXH bằng 44,0 % của 1.655.320 người (LLLĐ trong độ tuổi năm "
+        "2026, nguồn: Số liệu minh hoạ")  # 728.037 ÷ 1.655.320 = 0,4398, as the overview shows
 
     s = expected["summary"]
     figures = figure_table(doc, "Số người tham gia BHXH")

@@ -169,13 +169,13 @@ def _docx(f: Figures, settings) -> bytes:
     blocks.para(doc, "Tăng ròng là chênh lệch số người tham gia cuối kỳ so với cuối kỳ trước, cộng theo từng xã, "
                      "phường có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", italic=True,
                 size=Pt(12))
+    if (said := sections.coverage_sentence(f.coverage, settings, month)) is not None:
+        doc.add_heading("Bao phủ lực lượng lao động trong độ tuổi", level=2)
+        blocks.para(doc, said)
     if f.arrears is not None:
         doc.add_heading("Nợ, chậm đóng, trốn đóng BHXH", level=2)
         for text in arrears_sentences(f.arrears):
             blocks.para(doc, text)
-
-    if (said := sections.coverage_sentence(f.coverage, settings, month)) is not None:
-        blocks.para(doc, said)
 
     doc.add_heading("II. DIỄN BIẾN SO VỚI LỘ TRÌNH", level=1)
     blocks.para(doc, f"Mức cần đạt từng tháng theo {f.trajectory}; xã, phường đạt tiến "

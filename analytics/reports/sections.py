@@ -53,7 +53,7 @@ def coverage_sentence(covered, settings, when: str) -> str | None:
     if covered.denominator.basis == "none":
         return None
     h = settings.headline
-    return (f"Bao phủ lực lượng lao động: đến hết {when}, số người tham gia BHXH bằng {covered.caption()}; số "
+    return (f"Đến hết {when}, số người tham gia BHXH bằng {covered.caption()}; số "
             f"tham gia tự nguyện bằng {fmt.percent(covered.voluntary_coverage)}. Mục tiêu đến năm "
             f"{settings.target_year} là {fmt.number(h.labour_force_coverage_pct)} % lực lượng lao động trong độ tuổi, "
             f"trong đó tự nguyện {fmt.number(h.voluntary_coverage_pct)} %.")
