@@ -40,6 +40,17 @@ class Budget:
     years: pd.DataFrame  # year, person_months, reported_months, basis_months, poverty_line, contribution,
     #                      support, topup, central, provincial, total, formula
 
+    def basis_below_reported(self) -> tuple[str, float, str, float] | None:
+        """(last reported month, its stock, first month of the basis, its stock) when the basis starts below what
+        was last reported, as the trajectory to a minimum does for a province ahead of it: the later years then
+        count fewer people than already take part."""
+        reported, later = (self.months[self.months["source"] == s] for s in ("reported", "basis"))
+        if reported.empty or later.empty:
+            return None
+        last, first = reported.iloc[-1], later.iloc[0]
+        return (last["period"], last["stock"], first["period"], first["stock"]) if first["stock"] < last["stock"] \
+            else None
+
 
 def support_of(settings: Settings) -> Support:
     if settings.support is None:

@@ -40,6 +40,11 @@ with shown_errors():
     sensitivity = sb.sensitivity(con, settings, basis, mix, view.codes, view.period)
     xlsx = workbook.workbook(settings, plan, sensitivity, view.scope, store.has_demo(con))
 
+if (below := plan.basis_below_reported()) is not None:
+    last, reported, first, start = below
+    st.info(f"{fmt.month(last).capitalize()} đã có {fmt.number(reported)} người tham gia tự nguyện, nhiều hơn mức "
+            f"{fmt.number(start)} người mà cơ sở «{labels.SUPPORT_BASIS[basis]}» cho {fmt.month(first)}: kinh phí các "
+            "tháng sau tính theo cơ sở này có thể thấp hơn thực tế.")
 years = sb.yearly_table(plan)
 whole = years.iloc[-1]
 first, last = plan.years["year"].iloc[0], plan.years["year"].iloc[-1]
