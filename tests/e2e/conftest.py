@@ -37,6 +37,7 @@ from playwright.sync_api import sync_playwright
 
 from analytics import accounts, coverage, db, fmt, intake, metrics, store
 from analytics.settings import load_settings
+from web import session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
@@ -160,11 +161,12 @@ class Server:
         last = frame.drop_duplicates("code", keep="last")
         return {r.code: (int(r.total), int(r.voluntary)) for r in last.itertuples()}
 
-    def mirror_upload(self, data: bytes, file_name: str, user: accounts.User) -> intake.Prepared:
+    def mirror_upload(self, data: bytes, file_name: str, user: accounts.User,
+                      kind: str = "monthly") -> intake.Prepared:
         """Apply to the model exactly what the upload page applies to the server's database."""
         con = db.connect(self.model)
         try:
-            prepared = intake.prepare(con, data, file_name)
+            prepared = intake.prepare(con, data, file_name, kind=kind)
             intake.apply(con, prepared, user=user, confirm_warnings=True)
             return prepared
         finally:
@@ -413,6 +415,12 @@ def login(page, base_url: str, account: Account) -> None:
     wait_rendered(page, BY_PATH["tong-quan"].heading)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("button", name="Đăng xuất").wait_for(state="attached")  # a phone folds the sidebar away
+    # The page posts its one-time ticket for the cookie after the run that signed in: wait for the answer, so a
+    # reload, a new tab or a copied cookie right after this sees the login.
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not any(c["name"] == session_cookie.NAME for c in page.context.cookies()):
+        assert time.monotonic() < deadline, f"no sign-in cookie after logging in as {account.username}"
+        page.wait_for_timeout(50)
 
 
 def nav_link(page, base_url: str, target: AppPage):
@@ -445,3 +453,26 @@ def read_cards(page) -> dict[str, str]:
 
 def demo_banner(page):
     return page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="DỮ LIỆU MINH HỌA")
+
+
+def save_upload(page, path, name: str) -> tuple[dict, str]:
+    """Choose ``path`` on the open upload page, confirm its warnings, save: the review's cards before saving and
+    the success message."""
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    save = page.get_by_role("button", name="Lưu số liệu")
+    save.wait_for(state="visible")
+    wait_idle(page)
+    assert_clean(page, f"{name}-review")
+    review = read_cards(page)
+    assert review["Lỗi"] == "0"
+    if review["Cảnh báo"] != "0":
+        page.locator('[data-testid="stCheckbox"]').filter(has_text="cảnh báo").locator("label").click()
+        wait_idle(page)
+    shot(page, f"{name}-review")
+    save.click()
+    success = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="Đã lưu lần tải lên số")
+    success.wait_for(state="visible")
+    wait_idle(page)
+    assert_clean(page, f"{name}-saved")
+    shot(page, f"{name}-saved")
+    return review, success.inner_text()

@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
     norm,
     open_page,
     read_cards,
+    save_upload,
     settle_charts,
     shot,
     url_path,
@@ -118,29 +119,6 @@ def fill_template(data: bytes, period: str, latest: dict[str, tuple[int, int]]) 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), rows
-
-
-def save_upload(page, path, name: str) -> tuple[dict, str]:
-    """Choose ``path`` on the open upload page, confirm its warnings, save: the review's cards before saving and
-    the success message."""
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
-    save = page.get_by_role("button", name="Lưu số liệu")
-    save.wait_for(state="visible")
-    wait_idle(page)
-    assert_clean(page, f"{name}-review")
-    review = read_cards(page)
-    assert review["Lỗi"] == "0"
-    if review["Cảnh báo"] != "0":
-        page.locator('[data-testid="stCheckbox"]').filter(has_text="cảnh báo").locator("label").click()
-        wait_idle(page)
-    shot(page, f"{name}-review")
-    save.click()
-    success = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="Đã lưu lần tải lên số")
-    success.wait_for(state="visible")
-    wait_idle(page)
-    assert_clean(page, f"{name}-saved")
-    shot(page, f"{name}-saved")
-    return review, success.inner_text()
 
 
 def upload_template(page, server, tmp_path) -> tuple[Expected, int]:

@@ -1,18 +1,23 @@
-"""The violators' list in Chromium: an administrator publishes the demo month's list of employers on Quản trị, an
-anonymous visitor (a browser context of its own, no cookie) then finds it on the public page with its date and
-source, and after the administrator withdraws it the visitor finds nothing about any employer."""
+"""The violators' list in Chromium: an administrator uploads a month's list of employers on Nhập số liệu and
+publishes it on Quản trị; an anonymous visitor (a browser context of its own, no cookie) finds nothing about it
+before, then finds it on the public page with its date and source, and nothing again once it is withdrawn.
+
+The test brings its own list: the demo's illustrative list is gone once an earlier test's real upload replaced
+the demo data."""
 
 from __future__ import annotations
 
 import pytest
 
-from analytics import arrears, db
+from analytics import accounts
 from tests.e2e.conftest import (
+    ADMIN,
     BY_PATH,
     VIEWPORT,
     assert_clean,
     changes_data,
     open_page,
+    save_upload,
     shot,
     wait_idle,
     wait_rendered,
@@ -20,6 +25,11 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.browser
 SOURCE = "Bảo hiểm xã hội tỉnh, công văn số 215/BHXH-QLT"
+LARGEST = "Công ty TNHH Thử nghiệm Công khai"
+# Two employers of one commune; 0100109106 and 0800123459 carry valid check digits.
+EMPLOYERS = ("Kỳ;Tên đơn vị;Mã số thuế;Xã, phường;Số tháng chậm đóng;Số tiền nợ (triệu đồng);Tình trạng\r\n"
+             f"{{period}};{LARGEST};0100109106;Phường Phố Hiến;5;333,6;Chậm đóng\r\n"
+             "{period};Hợp tác xã Thử nghiệm Bình An;0800123459;Phường Phố Hiến;2;12,5;Nợ đọng\r\n")
 
 
 def employer_tables(page):
@@ -46,26 +56,31 @@ def visitor_sees(chromium_browser, base_url: str, name: str, when: str, expected
 
 
 @changes_data
-def test_a_published_list_is_public_until_it_is_withdrawn(admin_page, server, chromium_browser):
-    con = db.connect(server.model, read_only=True)
-    try:
-        period = arrears.months(con)[-1]
-        largest = arrears.debtors(con, period, 1)["employer"].iloc[0]
-    finally:
-        con.close()
-    seen, text = visitor_sees(chromium_browser, server.url, largest, "truoc", False)
+def test_a_published_list_is_public_until_it_is_withdrawn(admin_page, server, chromium_browser, tmp_path):
+    period = server.expected().period
+    data = EMPLOYERS.format(period=period).encode("utf-8-sig")
+    upload = tmp_path / "danh-sach-no-cham-dong.csv"
+    upload.write_bytes(data)
+    page = admin_page
+    open_page(page, server.url, BY_PATH["nhap-so-lieu"])
+    page.locator('[data-testid="stRadio"]').get_by_text("Danh sách đơn vị nợ, chậm đóng", exact=True).click()
+    wait_idle(page)
+    review, saved = save_upload(page, upload, "danh-sach-no")
+    assert review["Lỗi"] == "0" and "2 dòng" in saved
+    server.mirror_upload(data, upload.name, accounts.User(ADMIN.username, ADMIN.display_name, "admin"), "employers")
+
+    seen, text = visitor_sees(chromium_browser, server.url, LARGEST, "truoc", False)
     assert not seen and "Danh sách đơn vị vi phạm" not in text
 
-    page = admin_page
     open_page(page, server.url, BY_PATH["quan-tri"])
     page.get_by_role("tab", name="Công khai danh sách nợ").click()
     page.get_by_label("Nguồn", exact=True).fill(SOURCE)
     page.get_by_role("button", name="Công bố danh sách").click()
-    page.get_by_text(f"Đã công bố danh sách tháng {int(period[5:])}/{period[:4]}").wait_for()
+    page.get_by_text(f"Đã công bố danh sách tháng {int(period[5:])}/{period[:4]} (2 đơn vị)").wait_for()
     wait_idle(page)
     assert_clean(page, "quan-tri-cong-bo")
 
-    seen, text = visitor_sees(chromium_browser, server.url, largest, "da-cong-bo", True)
+    seen, text = visitor_sees(chromium_browser, server.url, LARGEST, "da-cong-bo", True)
     assert seen
     assert f"Danh sách đơn vị vi phạm về đóng BHXH tháng {int(period[5:])}/{period[:4]}" in text
     assert f"Nguồn: {SOURCE}." in text
@@ -74,5 +89,5 @@ def test_a_published_list_is_public_until_it_is_withdrawn(admin_page, server, ch
     page.get_by_role("button", name="Rút khỏi trang công khai").click()
     page.get_by_text("khỏi trang công khai.").first.wait_for()
     wait_idle(page)
-    seen, text = visitor_sees(chromium_browser, server.url, largest, "da-rut", False)
+    seen, text = visitor_sees(chromium_browser, server.url, LARGEST, "da-rut", False)
     assert not seen and "Danh sách đơn vị vi phạm" not in text
