@@ -80,14 +80,15 @@ def check_shares(values: dict, name: str, total: float | None = None, error: typ
     return out
 
 
-def _support(raw: dict, baseline_year: int) -> Support | None:
+def _support(raw: dict, target_year: int) -> Support | None:
     """The plan file's [support], checked; None when the plan has none."""
     given = raw.get("support")
     if given is None:
         return None
     lines = {int(year): int(value) for year, value in given["poverty_line"].items()}
-    if not lines or min(lines) > baseline_year or min(lines.values()) <= 0:
-        raise SettingsError(f"[support] poverty_line phải có chuẩn nghèo dương từ năm {baseline_year}.")
+    if not lines or min(lines) > target_year or min(lines.values()) <= 0:
+        raise SettingsError("[support] poverty_line phải có chuẩn nghèo dương, từ một năm không sau năm "
+                            f"{target_year}.")
     rate = float(given["contribution_rate_pct"])
     if not 0 < rate <= 100:
         raise SettingsError(f"[support] contribution_rate_pct phải lớn hơn 0 và không quá 100, không phải "
@@ -255,7 +256,7 @@ def _load(path: Path, mtime: float) -> Settings:
             sso_allowed_domain=str(_optional(raw, "access", "sso_allowed_domain")).strip().lstrip("@").lower(),
             sso_default_role=_role(_optional(raw, "access", "sso_default_role")),
             evaluation=_evaluation(raw),
-            support=_support(raw, int(plan["baseline_month"][:4])),
+            support=_support(raw, int(plan["target_year"])),
             backup_folder=str(_optional(raw, "backup", "folder")),
             backup_daily_at=_clock(_optional(raw, "backup", "daily_at")),
             backup_keep=int(_optional(raw, "backup", "keep")),

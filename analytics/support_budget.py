@@ -73,9 +73,12 @@ def checked_topups(support: Support, topup_pct: dict | None) -> dict:
 
 
 def plan_months(settings: Settings) -> list[str]:
-    """Every month the budget covers: from the baseline month to December of the target year."""
-    first, last = month_index(settings.baseline_month), month_index(f"{settings.target_year}-12")
-    return [add_months(settings.baseline_month, k) for k in range(last - first + 1)]
+    """Every month the budget covers: from the baseline month, or January of the first year the [support] rates are
+    given for if that is later (a monitoring that began earlier has no rates for those years), to December of the
+    target year."""
+    start = max(settings.baseline_month, f"{min(support_of(settings).poverty_line)}-01")
+    first, last = month_index(start), month_index(f"{settings.target_year}-12")
+    return [add_months(start, k) for k in range(last - first + 1)]
 
 
 def _reported(con, codes: list[str] | None, months: list[str], until: str) -> pd.Series:

@@ -18,7 +18,7 @@ if support is None:
             "bản): hãy thêm mục này như trong tệp data/plan.toml đi kèm.")
     st.stop()
 st.caption(f"Phạm vi: {view.scope} · số liệu báo cáo đến {fmt.month(view.period)} (tháng chọn ở thanh bên) · "
-           f"các năm {settings.baseline_month[:4]}–{settings.target_year}")
+           f"các năm {sb.plan_months(settings)[0][:4]}–{settings.target_year}")
 
 basis = st.segmented_control("Các tháng chưa có báo cáo tính theo", list(sb.BASES), default="trajectory",
                              required=True, format_func=labels.SUPPORT_BASIS.get, key="co_so")

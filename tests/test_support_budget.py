@@ -114,6 +114,18 @@ def test_poverty_line_of_a_later_year_is_the_last_listed(tiny_settings):
         support.poverty_line_in(2025)
 
 
+def test_a_monitoring_begun_before_the_rates_budgets_from_their_first_year(tiny_plan, tmp_path):
+    """A plan monitored since 01/2024 whose [support] lines start in 2026 still loads (the rest of the app needs
+    it), and its budget covers 01/2026–12/2030, 5 × 12 = 60 months, not years it has no rates for."""
+    path = tmp_path / "plan.toml"
+    path.write_text(tiny_plan.read_text(encoding="utf-8").replace('baseline_month = "2026-01"',
+                                                                    'baseline_month = "2024-01"'), encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.baseline_month == "2024-01"
+    months = sb.plan_months(settings)
+    assert (months[0], months[-1], len(months)) == ("2026-01", "2030-12", 60)
+
+
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("mix_pct = { poor = 4,", "mix_pct = { poor = 5,",
      "[support] mix_pct: tổng các nhóm phải bằng 100 %, hiện là 101 %"),
@@ -123,8 +135,8 @@ def test_poverty_line_of_a_later_year_is_the_last_listed(tiny_settings):
                                                           "ethnic_minority, other; thiếu ethnic_minority"),
     ('support_paid_by = "central"', 'support_paid_by = "tinh"', "[support] support_paid_by phải là central hoặc "
                                                                 "provincial, không phải «tinh»"),
-    ("poverty_line = { 2026 = 1500000,", "poverty_line = { 2028 = 1500000,", "[support] poverty_line phải có chuẩn "
-                                                                            "nghèo dương từ năm 2026"),
+    ("poverty_line = { 2026 = 1500000,", "poverty_line = { 2026 = 0,", "[support] poverty_line phải có chuẩn "
+                                                                     "nghèo dương, từ một năm không sau năm 2030"),
 ])
 def test_settings_are_checked_with_a_message_naming_them(tiny_plan, tmp_path, old, new, message):
     text = tiny_plan.read_text(encoding="utf-8")
