@@ -151,13 +151,16 @@ class Server:
         finally:
             con.close()
 
-    def latest_values(self) -> dict[str, tuple[int, int]]:
-        """code -> (total, voluntary) each commune last reported, as the model holds them."""
+    def latest_values(self, until: str | None = None) -> dict[str, tuple[int, int]]:
+        """code -> (total, voluntary) each commune last reported (up to the month ``until``), as the model holds
+        them."""
         con = db.connect(self.model, read_only=True)
         try:
             frame = store.monthly(con).sort_values("period")
         finally:
             con.close()
+        if until is not None:
+            frame = frame[frame["period"] <= until]
         last = frame.drop_duplicates("code", keep="last")
         return {r.code: (int(r.total), int(r.voluntary)) for r in last.itertuples()}
 
