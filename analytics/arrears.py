@@ -82,11 +82,11 @@ def brief(con, period: str) -> dict | None:
     """What the briefing says of arrears up to ``period``: the latest month with figures, the province's totals and
     change, the three communes owing most, and the month's published list (the only employer names it may give).
     None without figures."""
-    month = month_of(con, period)
-    if month is None or trend(con).empty or month not in set(trend(con)["period"]):
+    month, sums = month_of(con, period), trend(con).set_index("period")
+    if month not in sums.index:  # no month, or a month with an employer list but no figures
         return None
     table = communes(con, month)
-    row = trend(con).set_index("period").loc[month]
+    row = sums.loc[month]
     published = [(p, rows) for p, rows in publication.public_lists(con) if p["period"] == month]
     return {"period": month, **province_change(table), "workers_affected": row["workers_affected"],
             "employers_evading": row["employers_evading"],

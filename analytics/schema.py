@@ -62,70 +62,6 @@ def _in_force_and_version(con) -> None:
     refresh_in_force(con, ("monthly", "annual"))
 
 
-def _arrears(con) -> None:
-    con.execute("""
-        CREATE TABLE arrears_values (
-            upload_id INTEGER NOT NULL,
-            period VARCHAR NOT NULL,
-            code VARCHAR NOT NULL,
-            employers_late BIGINT,
-            workers_affected BIGINT,
-            amount_owed DOUBLE,
-            employers_evading BIGINT,
-            source_row INTEGER,
-            written_name VARCHAR,
-            match_method VARCHAR,
-            match_score DOUBLE,
-            PRIMARY KEY (upload_id, period, code)
-        );
-        CREATE TABLE employer_values (
-            upload_id INTEGER NOT NULL,
-            period VARCHAR NOT NULL,
-            code VARCHAR NOT NULL,
-            employer VARCHAR NOT NULL,
-            tax_code VARCHAR NOT NULL,
-            taxpayer VARCHAR NOT NULL,
-            unit_code VARCHAR,
-            months_late BIGINT,
-            amount_owed DOUBLE NOT NULL,
-            status VARCHAR NOT NULL,
-            source_row INTEGER,
-            written_name VARCHAR,
-            match_method VARCHAR,
-            match_score DOUBLE,
-            PRIMARY KEY (upload_id, period, tax_code)
-        );
-        CREATE TABLE arrears_in_force AS
-            SELECT period, code, employers_late, workers_affected, amount_owed, employers_evading, upload_id
-            FROM arrears_values WITH NO DATA;
-        CREATE TABLE employers_in_force AS
-            SELECT period, code, employer, tax_code, taxpayer, unit_code, months_late, amount_owed, status, upload_id
-            FROM employer_values WITH NO DATA;
-        CREATE SEQUENCE publication_ids START 1;
-        CREATE TABLE publications (
-            id INTEGER PRIMARY KEY DEFAULT nextval('publication_ids'),
-            period VARCHAR NOT NULL,
-            published_on DATE NOT NULL,
-            source VARCHAR NOT NULL,
-            published_by VARCHAR NOT NULL,
-            published_at TIMESTAMP NOT NULL,
-            upload_id INTEGER NOT NULL,
-            withdrawn_at TIMESTAMP,
-            withdrawn_by VARCHAR
-        );
-        CREATE TABLE publication_rows (
-            publication_id INTEGER NOT NULL,
-            position INTEGER NOT NULL,
-            employer VARCHAR NOT NULL,
-            tax_code VARCHAR NOT NULL,
-            commune VARCHAR NOT NULL,
-            months_late BIGINT,
-            amount_owed DOUBLE NOT NULL,
-            status VARCHAR NOT NULL,
-            PRIMARY KEY (publication_id, position)
-        );
-    """)
-
 
 MIGRATIONS = [
     # 1: official registry, plan, appendix targets, reconciliation findings
@@ -329,5 +265,66 @@ MIGRATIONS = [
     """,
     # 10: arrears per commune and month, the employer lists (a month's latest upload replaces its list), and the
     #     publications of a month's list of violators, each a snapshot of the list as it was published
-    _arrears,
+    """
+    CREATE TABLE arrears_values (
+        upload_id INTEGER NOT NULL,
+        period VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        employers_late BIGINT,
+        workers_affected BIGINT,
+        amount_owed DOUBLE,
+        employers_evading BIGINT,
+        source_row INTEGER,
+        written_name VARCHAR,
+        match_method VARCHAR,
+        match_score DOUBLE,
+        PRIMARY KEY (upload_id, period, code)
+    );
+    CREATE TABLE employer_values (
+        upload_id INTEGER NOT NULL,
+        period VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        employer VARCHAR NOT NULL,
+        tax_code VARCHAR NOT NULL,
+        taxpayer VARCHAR NOT NULL,
+        unit_code VARCHAR,
+        months_late BIGINT,
+        amount_owed DOUBLE NOT NULL,
+        status VARCHAR NOT NULL,
+        source_row INTEGER,
+        written_name VARCHAR,
+        match_method VARCHAR,
+        match_score DOUBLE,
+        PRIMARY KEY (upload_id, period, tax_code)
+    );
+    CREATE TABLE arrears_in_force AS
+        SELECT period, code, employers_late, workers_affected, amount_owed, employers_evading, upload_id
+        FROM arrears_values WITH NO DATA;
+    CREATE TABLE employers_in_force AS
+        SELECT period, code, employer, tax_code, taxpayer, unit_code, months_late, amount_owed, status, upload_id
+        FROM employer_values WITH NO DATA;
+    CREATE SEQUENCE publication_ids START 1;
+    CREATE TABLE publications (
+        id INTEGER PRIMARY KEY DEFAULT nextval('publication_ids'),
+        period VARCHAR NOT NULL,
+        published_on DATE NOT NULL,
+        source VARCHAR NOT NULL,
+        published_by VARCHAR NOT NULL,
+        published_at TIMESTAMP NOT NULL,
+        upload_id INTEGER NOT NULL,
+        withdrawn_at TIMESTAMP,
+        withdrawn_by VARCHAR
+    );
+    CREATE TABLE publication_rows (
+        publication_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        employer VARCHAR NOT NULL,
+        tax_code VARCHAR NOT NULL,
+        commune VARCHAR NOT NULL,
+        months_late BIGINT,
+        amount_owed DOUBLE NOT NULL,
+        status VARCHAR NOT NULL,
+        PRIMARY KEY (publication_id, position)
+    );
+    """,
 ]

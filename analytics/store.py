@@ -49,12 +49,6 @@ def monthly(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(gaps, "float64")) if gaps else frame
 
 
-@cache.shared(max_entries=2)
-def labour(con) -> pd.DataFrame:
-    """Labour-force figures in force: year, code, labour_force, source, upload_id."""
-    return db.frame(con, "SELECT * FROM labour_in_force")
-
-
 @cache.shared(max_entries=4)
 def annual(con, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Official annual targets in force now, or as known at ``as_of``: year, code, targets, upload_id."""

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import coverage, fmt, labels, metrics, stocks, store
+from analytics import coverage, fmt, headline, labels, metrics, stocks, store
 from analytics.charts import trends
 from pages.common import month_page, shown_errors, table
 
@@ -37,9 +37,10 @@ c1.metric("Bao phủ lực lượng lao động", fmt.percent(covered.coverage),
 c2.metric("Bao phủ tự nguyện", fmt.percent(covered.voluntary_coverage),
           help=f"Số người tham gia tự nguyện ÷ lực lượng lao động trong độ tuổi; mục tiêu {settings.target_year}: "
                f"{fmt.number(voluntary_goal)} %.")
+unsettled = ("; hai tỷ lệ mục tiêu này chưa thống nhất với số người của kế hoạch, xem «Kiểm tra dữ liệu»"
+             if headline.findings(settings.headline) else "")
 st.caption(f"Bao phủ: {covered.caption()}; tự nguyện: {fmt.percent(covered.voluntary_coverage)}. Mục tiêu "
-           f"{settings.target_year}: {fmt.number(goal)} % (tự nguyện {fmt.number(voluntary_goal)} %); hai tỷ lệ "
-           "mục tiêu này chưa thống nhất với số người của kế hoạch, xem «Kiểm tra dữ liệu».")
+           f"{settings.target_year}: {fmt.number(goal)} % (tự nguyện {fmt.number(voluntary_goal)} %){unsettled}.")
 if card["reporting"] < card["units"]:
     st.warning(f"{view.heading}: {fmt.number(card['units'] - card['reporting'])} xã, "
                "phường chưa có số liệu; tổng trên chỉ cộng các xã đã báo cáo.")
