@@ -7,8 +7,10 @@ Phường Hồng Châu 2300456781 (412); file row 1 is the header.
 """
 
 import datetime as dt
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from analytics import db, store, taxcode
@@ -168,3 +170,41 @@ def test_filled_templates_read_back(con):
     assert not prepared.errors
     assert prepared.checked.table[["code", "tax_code", "unit_code", "months_late", "amount_owed", "status"]] \
         .values.tolist() == [["11953", "0100109106", "TA0101A", 3, 1250.5, "late"]]
+
+
+def _office_list(total: str) -> bytes:
+    """An employer list as an office prints it: agency and title lines, a header on row 4, three employers (one a
+    branch, one a person's 12-digit number), a «Tổng cộng» row stating ``total`` and a signature block."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["BẢO HIỂM XÃ HỘI TỈNH"], ["DANH SÁCH ĐƠN VỊ NỢ, CHẬM ĐÓNG BHXH THÁNG 10/2026"], [],
+                ["STT", "Tên đơn vị", "Mã số thuế", "Mã đơn vị", "Địa bàn", "Số tháng nợ", "Số tiền nợ (triệu đồng)",
+                 "Tình trạng"],
+                [1, "Công ty TNHH Minh họa An Phát", "0100109106", "TA0001A", "P. Phố Hiến", 4, "1.250,5", "Chậm đóng"],
+                [2, "HTX Minh họa Bình Minh", "0800123459-001", "TA0002B", "Xã Tân Hưng", 7, 86.2, "nợ đọng"],
+                [3, "Ông Nguyễn Văn Minh Họa", "001085012345", None, "Phường Phố Hiến", 2, "12,0", "trốn đóng"],
+                [None, "Tổng cộng", None, None, None, None, total, None], [],
+                [None, None, None, None, None, "Hưng Yên, ngày 05 tháng 11 năm 2026"],
+                [None, "Người lập biểu", None, None, None, "Giám đốc"]):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_office_list_sets_its_total_and_signature_aside_and_checks_the_total(con):
+    """1.250,5 + 86,2 + 12,0 = 1.348,7 triệu: the «Tổng cộng» row (file row 8), written in the employer column,
+    is the grand total, not an employer with no tax code; stated as 1.348,8 it is a warning of +0,1 at its cell,
+    and the three employers still read."""
+    right = prepare(con, _office_list("1.348,7"), "ds-no.xlsx", kind="employers", today=TODAY)
+    assert not right.errors and not right.warnings
+    assert right.checked.table["tax_code"].tolist() == ["0100109106", "0800123459-001", "001085012345"]
+    assert [(a.row, a.kind) for a in right.reading.aside if a.kind != "signature"] == [(8, "grand_total")]
+    assert {a.kind for a in right.reading.aside} == {"grand_total", "signature"}
+
+    wrong = prepare(con, _office_list("1.348,8"), "ds-no-sai.xlsx", kind="employers", today=TODAY)
+    assert not wrong.errors and len(wrong.checked.table) == 3
+    assert [(p.row, p.column, p.message) for p in wrong.warnings] == [(
+        8, "Số tiền nợ (triệu đồng)",
+        "Dòng tổng cộng «Tổng cộng» ghi số tiền nợ 1.348,8, cộng tất cả các xã, phường được 1.348,7 (chênh +0,1). "
+        "Số liệu trong tệp không được sửa; hãy kiểm tra lại dòng này hoặc các dòng xã, phường.")]

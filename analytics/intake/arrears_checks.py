@@ -13,7 +13,17 @@ import datetime as dt
 import pandas as pd
 
 from analytics import fmt, labels, taxcode
-from analytics.intake.checks import TEXT, Checked, _counts, _duplicates, _identity, _keys, _Problems, _when_monthly
+from analytics.intake.checks import (
+    TEXT,
+    Checked,
+    _counts,
+    _duplicates,
+    _identity,
+    _keys,
+    _Problems,
+    _when_monthly,
+    stated_warnings,
+)
 from analytics.intake.problem import Problem
 from analytics.intake.reading import Reading
 from analytics.intake.units import Units
@@ -84,7 +94,7 @@ def check_arrears(reading: Reading, units: Units, settings: Settings, today: dt.
                           "amount_owed": records.loc[ok, "amount_owed"].astype(float),
                           **_detail(records, identity, ok)},
                          columns=ARREARS_COLUMNS).reset_index(drop=True).astype(TEXT | {"period": "str"})
-    return Checked(table, list(reading.problems) + problems.sorted(), names)
+    return Checked(table, list(reading.problems) + problems.sorted() + stated_warnings(reading), names)
 
 
 def _tax_codes(records: pd.DataFrame, problems: _Problems) -> pd.DataFrame:
@@ -144,4 +154,4 @@ def check_employers(reading: Reading, units: Units, settings: Settings, today: d
                           **_detail(records, identity, ok)},
                          columns=EMPLOYER_COLUMNS).reset_index(drop=True)
     table = table.astype(TEXT | dict.fromkeys(("period", "employer", "tax_code", "taxpayer", "status"), "str"))
-    return Checked(table, list(reading.problems) + problems.sorted(), names)
+    return Checked(table, list(reading.problems) + problems.sorted() + stated_warnings(reading), names)

@@ -225,6 +225,13 @@ def _duplicates(records: pd.DataFrame, key: str, ok: pd.Series, units: Units, pr
     return ok
 
 
+def stated_warnings(reading: Reading) -> list[Problem]:
+    """A warning at its row and column for each total or subtotal the file states that its rows do not add up to;
+    the file's figures are never changed."""
+    return [Problem(row, column, text, "warning") for row, column, text in
+            stated_problems(reading.aside, reading.columns)]
+
+
 def check_monthly(reading: Reading, units: Units, settings: Settings, today: dt.date,
                   previous: pd.DataFrame | None = None) -> Checked:
     """Every commune row of a monthly reading checked; the valid rows as the table to store."""
@@ -250,9 +257,7 @@ def check_monthly(reading: Reading, units: Units, settings: Settings, today: dt.
         found += _missing_communes(table, units.names) + _jumps(
             table, key[ok].to_numpy(), previous if previous is not None else table.iloc[0:0],
             float(settings.thresholds.get("monthly_change_warn_pct", 20)), units)
-    found += [Problem(row, column, text, "warning") for row, column, text in
-              stated_problems(reading.aside, reading.columns)]
-    return Checked(table, list(reading.problems) + found, names)
+    return Checked(table, list(reading.problems) + found + stated_warnings(reading), names)
 
 
 def _missing_communes(table: pd.DataFrame, names: dict) -> list[Problem]:

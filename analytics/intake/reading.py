@@ -20,7 +20,7 @@ from analytics.intake.columns import Column, Header, find, mapped
 from analytics.intake.fields import AMOUNT, COUNT, IDENTITY, SKIP, TRIPLE, Kind
 from analytics.intake.grid import Grid, Unreadable, read_grids
 from analytics.intake.problem import Problem
-from analytics.intake.rows import Aside, classify
+from analytics.intake.rows import Aside, classify, marker_kind
 from analytics.intake.units import Units
 from analytics.intake.values import by_distinct, parse_amounts, parse_counts, parse_period, parse_year, written
 from analytics.names import nfc
@@ -190,10 +190,13 @@ def _named_units(body: pd.DataFrame, header: Header, units: Units, coded: pd.Ser
 
 def _named_texts(body: pd.DataFrame, header: Header, kind: Kind) -> pd.Series:
     """Whether each row writes one of the kind's own identifying texts (an employer's tax code or name): such a
-    row is a record to check even when its commune is unknown, never a total or a note."""
+    row is a record to check even when its commune is unknown, never a total or a note. Words that mark a total,
+    a subtotal, a note or a signature («Tổng cộng» in the employer column) name no employer."""
     named = pd.Series(False, index=body.index)
     for col in (c for name in kind.texts[:2] for c in header.of(name)):
-        named |= written(body[col.index])
+        cells = body[col.index]
+        marker = by_distinct(cells, lambda v: isinstance(v, str) and marker_kind(v) is not None, False, bool)
+        named |= written(cells) & ~marker
     return named
 
 

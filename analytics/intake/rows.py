@@ -130,11 +130,18 @@ def _label_only(kinds: pd.Series, has_counts: pd.Series) -> None:
             kinds[row] = "group"
 
 
-def _figures(counts: dict[int, pd.Series], columns: list[Column], row) -> dict[str, int]:
+def _number(value) -> int | float:
+    """A figure as compared and shown: a whole number as such, an amount (triệu đồng) to the precision written,
+    so a stated total of 1.348,7 meets its rows' sum despite binary fractions."""
+    value = round(float(value), 6)
+    return int(value) if value.is_integer() else value
+
+
+def _figures(counts: dict[int, pd.Series], columns: list[Column], row) -> dict[str, int | float]:
     out = {}
     for col in columns:
         if col.index in counts and pd.notna(counts[col.index].get(row)):
-            out[_key(col)] = int(counts[col.index][row])
+            out[_key(col)] = _number(counts[col.index][row])
     return out
 
 
@@ -142,14 +149,14 @@ def _key(col: Column) -> str:
     return f"{col.field}|{col.period}" if col.period else col.field
 
 
-def _sums(counts: dict[int, pd.Series], columns: list[Column], rows: pd.Index) -> dict[str, int]:
+def _sums(counts: dict[int, pd.Series], columns: list[Column], rows: pd.Index) -> dict[str, int | float]:
     """The communes' sum per count column, only where every commune of ``rows`` has the figure."""
     out = {}
     for col in columns:
         if col.index in counts:
             values = counts[col.index].reindex(rows)
             if len(values) and values.notna().all():
-                out[_key(col)] = int(values.sum())
+                out[_key(col)] = _number(values.sum())
     return out
 
 
@@ -202,6 +209,12 @@ def _between(communes: pd.Index, boundaries: pd.Index, row) -> tuple[pd.Index, p
     return communes[(communes > start) & (communes < row)], communes[(communes > row) & (communes < end)]
 
 
+def _signed(difference: float) -> str:
+    """A difference as written in a message, '+1' or '-0,1' (an amount keeps its decimals)."""
+    shown = fmt.decimal(_number(difference))
+    return shown if difference < 0 else f"+{shown}"
+
+
 def stated_problems(aside: list[Aside], columns: list[Column]) -> list[tuple[int, str | None, str]]:
     """(file row, column header, message) for every stated total that differs from its communes' sum."""
     headers = {_key(c): c.header or c.letter for c in columns if c.field}
@@ -213,8 +226,8 @@ def stated_problems(aside: list[Aside], columns: list[Column]) -> list[tuple[int
             where = (f"các xã, phường từ dòng {a.first} đến dòng {a.last}" if a.kind == "subtotal"
                      else "tất cả các xã, phường")
             out.append((a.row, headers.get(key), (
-                f"Dòng {KIND_VI[a.kind]} «{a.label}» ghi {what} {fmt.number(stated)}, cộng {where} được "
-                f"{fmt.number(summed)} (chênh {fmt.signed(stated - summed)}). Số liệu trong tệp không được sửa; "
+                f"Dòng {KIND_VI[a.kind]} «{a.label}» ghi {what} {fmt.decimal(stated)}, cộng {where} được "
+                f"{fmt.decimal(summed)} (chênh {_signed(stated - summed)}). Số liệu trong tệp không được sửa; "
                 "hãy kiểm tra lại dòng này hoặc các dòng xã, phường.")))
     return out
 
