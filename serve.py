@@ -1,5 +1,5 @@
-"""The app's server: Streamlit's own (``st.App``) serving app.py, with the sign-in cookie's route, a Vietnamese
-page for unknown paths, unexpected errors logged under an incident number, and the daily backups.
+"""The app's server: Streamlit's own (``st.App``) serving app.py, with the sign-in cookie's route, the download
+route, a Vietnamese page for unknown paths, unexpected errors logged under an incident number, and the daily backups.
 
 Run it with ``streamlit run serve.py`` (``make run`` does).
 """
@@ -13,9 +13,12 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from analytics import backup_schedule
 from analytics.settings import db_path, plan_path
+from pages import downloads as page_downloads
 from pages.common import incident
+from pages.requester import is_admin
 from pages.routes import PATHS
-from web import session_cookie
+from web import downloads, session_cookie
+from web.admin_only import AdminOnly
 from web.unknown_paths import UnknownPaths
 
 # app.py routes every path itself (st.navigation). Without this, a fresh server would treat the folder pages/
@@ -46,5 +49,7 @@ async def _daily_backups(_app):
         daily.stop()
 
 
-app = st.App("app.py", routes=session_cookie.routes(), middleware=[Middleware(UnknownPaths, known=PATHS)],
-             on_script_error=_unexpected, lifespan=_daily_backups)
+ROUTES = [*session_cookie.routes(), *downloads.routes(page_downloads.allowed, page_downloads.audited)]
+MIDDLEWARE = [Middleware(UnknownPaths, known=PATHS), Middleware(AdminOnly, allowed=is_admin)]
+
+app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=_unexpected, lifespan=_daily_backups)

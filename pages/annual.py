@@ -10,8 +10,8 @@ from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
 from pages.common import connection, show_error, show_review, shown_errors, table, upload_history
+from pages.downloads import XLSX, offer
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_COLUMNS = {"year": "Năm", "name": "Tên xã, phường", "total_target": "Chỉ tiêu chung",
                   "voluntary_min": "Chỉ tiêu tự nguyện tối thiểu", "code": "Mã xã"}
 TARGET_KINDS = {"year": "plain", "total_target": "whole", "voluntary_min": "whole"}
@@ -40,11 +40,11 @@ if proposal is not None:
     else:
         st.info(f"Tháng mới nhất có số liệu đã thuộc năm {settings.target_year}: không còn năm nào cần đề xuất.")
     table(proposal, TARGET_COLUMNS, TARGET_KINDS, pinned=("year", "name"))
-    c1.download_button("Tải đề xuất (.xlsx)", annual.proposal_xlsx(proposal, settings), "de-xuat-chi-tieu-nam.xlsx",
-                       mime=XLSX)
+    offer("Tải đề xuất (.xlsx)", annual.proposal_xlsx(proposal, settings), "de-xuat-chi-tieu-nam.xlsx", XLSX,
+          needs="annual_targets", where=c1)
 with shown_errors():
-    c2.download_button("Tải mẫu trống (.xlsx)", annual.template_xlsx(con, settings, today), "mau-chi-tieu-nam.xlsx",
-                       mime=XLSX)
+    offer("Tải mẫu trống (.xlsx)", annual.template_xlsx(con, settings, today), "mau-chi-tieu-nam.xlsx", XLSX,
+          needs="annual_targets", where=c2)
 
 st.subheader("Tải lên chỉ tiêu đã quyết định")
 upload = st.file_uploader("Chọn tệp chỉ tiêu năm (XLSX hoặc CSV)", type=["xlsx", "csv"], key="annual_file")

@@ -8,9 +8,8 @@ from analytics import commune_reports, evaluation, exports, fmt, labels, metrics
 from analytics.reports import commune_form, province_annual
 from analytics.settings import db_path, load_settings
 from pages.common import connection, month_page, shown_errors, table
+from pages.downloads import CSV, DOCX, XLSX, ZIP, offer
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 today = dt.date.today()
 
 
@@ -45,13 +44,11 @@ st.caption("Mỗi xã, phường một tệp Word điền sẵn số liệu, ch�
 units = metrics.communes(con)
 names = dict(zip(units["code"], units["name"]))
 c1, c2, c3 = st.columns([2, 2, 1])
-c1.download_button(f"Tải mẫu của {fmt.number(len(names))} xã, phường (.zip)", lambda y=year: _forms(y),
-                   commune_form.zip_name(year), mime="application/zip", icon=":material/folder_zip:",
-                   on_click="ignore")
+offer(f"Tải mẫu của {fmt.number(len(names))} xã, phường (.zip)", lambda y=year: _forms(y),
+      commune_form.zip_name(year), ZIP, where=c1)
 code = c2.selectbox("Một xã, phường", list(names), format_func=names.get, label_visibility="collapsed")
-c3.download_button("Tải mẫu (Word)", lambda y=year, c=code: _forms(y, c),
-                   commune_form.file_name(year, code, names[code]), mime=DOCX, icon=":material/description:",
-                   on_click="ignore")
+offer("Tải mẫu (Word)", lambda y=year, c=code: _forms(y, c), commune_form.file_name(year, code, names[code]), DOCX,
+      where=c3)
 
 st.subheader(f"Báo cáo của tỉnh (hạn {fmt.date(province_due)})")
 st.caption(f"«Báo cáo kết quả thực hiện Kế hoạch … năm {year}» của Sở Nội vụ gửi Ủy ban nhân dân tỉnh: kết quả so với "
@@ -59,11 +56,9 @@ st.caption(f"«Báo cáo kết quả thực hiện Kế hoạch … năm {year}�
            "khả năng đạt chỉ tiêu 2030 và mục đề xuất để trống; tệp Excel có mọi bảng.")
 key = (year, store.data_version(con), today, str(db_path()))
 c1, c2 = st.columns(2)
-c1.download_button("Tải báo cáo của tỉnh (Word)", lambda: _province_files(*key)[0],
-                   province_annual.file_name("docx", year), mime=DOCX, icon=":material/description:",
-                   on_click="ignore")
-c2.download_button("Tải số liệu (Excel)", lambda: _province_files(*key)[1], province_annual.file_name("xlsx", year),
-                   mime=XLSX, icon=":material/table_view:", on_click="ignore")
+offer("Tải báo cáo của tỉnh (Word)", lambda: _province_files(*key)[0], province_annual.file_name("docx", year), DOCX,
+      where=c1)
+offer("Tải số liệu (Excel)", lambda: _province_files(*key)[1], province_annual.file_name("xlsx", year), XLSX, where=c2)
 
 st.subheader(f"Đánh giá, xếp loại năm {year}")
 st.caption(f"Tiêu chí: {settings.evaluation['source']}. Mỗi xã, phường nhận mức cao nhất mà nó đạt mọi tiêu chí; "
@@ -87,6 +82,5 @@ table(province_annual.evaluation_frame(shown), columns, dict.fromkeys(percents, 
 download = province_annual.evaluation_frame(graded)[list(province_annual.EVALUATION_COLUMNS)].rename(
     columns=province_annual.EVALUATION_COLUMNS)
 c1, c2 = st.columns(2)
-c1.download_button("Tải xếp loại (CSV)", exports.to_csv(download), f"xep-loai-{year}.csv", mime="text/csv")
-c2.download_button("Tải xếp loại (Excel)", exports.to_xlsx(download, f"Xếp loại {year}"), f"xep-loai-{year}.xlsx",
-                   mime=XLSX)
+offer("Tải xếp loại (CSV)", exports.to_csv(download), f"xep-loai-{year}.csv", CSV, where=c1)
+offer("Tải xếp loại (Excel)", exports.to_xlsx(download, f"Xếp loại {year}"), f"xep-loai-{year}.xlsx", XLSX, where=c2)

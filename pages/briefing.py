@@ -6,9 +6,7 @@ from analytics import fmt, metrics, store
 from analytics.reports import briefing
 from analytics.settings import db_path, load_settings
 from pages.common import connection, month_page, shown_errors
-
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from pages.downloads import DOCX, XLSX, offer
 
 
 @st.cache_data(show_spinner="Đang lập báo cáo…", max_entries=24)
@@ -30,7 +28,5 @@ st.caption(f"Báo cáo kết quả phát triển đối tượng tham gia BHXH {
            "kiến nghị» để trống cho bộ phận "
            "giúp việc hoàn thiện.")
 c1, c2 = st.columns(2)
-c1.download_button("Tải báo cáo (Word)", docx, briefing.file_name("docx", period), mime=DOCX_MIME,
-                   icon=":material/description:", on_click="ignore")
-c2.download_button("Tải số liệu (Excel)", xlsx, briefing.file_name("xlsx", period), mime=XLSX_MIME,
-                   icon=":material/table_view:", on_click="ignore")
+offer("Tải báo cáo (Word)", docx, briefing.file_name("docx", period), DOCX, where=c1)
+offer("Tải số liệu (Excel)", xlsx, briefing.file_name("xlsx", period), XLSX, where=c2)

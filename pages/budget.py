@@ -8,8 +8,7 @@ from analytics import support_budget as sb
 from analytics.reports import support_budget as workbook
 from analytics.settings import SUPPORT_GROUPS
 from pages.common import month_page, on_phone, shown_errors, table
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from pages.downloads import XLSX, offer
 
 view, con, settings = month_page("Kinh phí hỗ trợ đóng BHXH tự nguyện")
 support = settings.support
@@ -76,5 +75,4 @@ with st.expander("Cách tính và căn cứ"):
         mine = plan.groups[plan.groups["year"] == row.year]
         st.markdown("\n".join(f"- {labels.SUPPORT_GROUP[g]}: {f}." for g, f in zip(mine["group"], mine["formula"])))
 
-st.download_button("Tải bảng kinh phí (Excel)", xlsx, workbook.file_name(plan), mime=XLSX_MIME,
-                   icon=":material/table_view:", on_click="ignore")
+offer("Tải bảng kinh phí (Excel)", xlsx, workbook.file_name(plan), XLSX)

@@ -7,8 +7,8 @@ from analytics import accounts, console, exports, fmt, metrics, pivot, store
 from analytics.errors import AnalyticsError
 from analytics.settings import db_path, load_settings
 from pages.common import connection, no_data_notice, show_error, shown_errors
+from pages.downloads import CSV, XLSX, offer
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATTED_CELLS = 20_000  # results up to this many cells have their figures written out in Vietnamese
 
 
@@ -65,9 +65,9 @@ with pivot_tab:
                 st.altair_chart(drawn, width="stretch")
             name = f"tong-hop-{value}-{start}-{end}"
             d1, d2 = st.columns(2)
-            d1.download_button("Tải CSV", exports.to_csv(shown), f"{name}.csv", mime="text/csv")
-            d2.download_button("Tải Excel", exports.to_xlsx(shown, "Bảng tổng hợp", tuple(figures) if percent else ()),
-                               f"{name}.xlsx", mime=XLSX)
+            offer("Tải CSV", exports.to_csv(shown), f"{name}.csv", CSV, needs="explore", where=d1)
+            offer("Tải Excel", exports.to_xlsx(shown, "Bảng tổng hợp", tuple(figures) if percent else ()),
+                  f"{name}.xlsx", XLSX, needs="explore", where=d2)
 
 with sql_tab:
     st.caption(f"Chỉ đọc, trên bản chụp số liệu của ba bảng dưới đây; mỗi truy vấn là một câu lệnh SELECT, "
@@ -100,4 +100,4 @@ with sql_tab:
         if not small:
             st.caption(f"Kết quả lớn: số hiện chưa tách hàng nghìn. Thu hẹp truy vấn (dưới "
                        f"{fmt.number(FORMATTED_CELLS)} ô) để xem số theo định dạng Việt Nam.")
-        st.download_button("Tải CSV kết quả", exports.to_csv(result), "truy-van.csv", mime="text/csv")
+        offer("Tải CSV kết quả", exports.to_csv(result), "truy-van.csv", CSV, needs="explore")

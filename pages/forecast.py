@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import fmt, outlook
 from analytics.projection import METHOD_VI
 from pages.common import month_page, shown_errors, table
+from pages.downloads import CSV, offer
 
 NEAR = 12  # months ahead in the first chart: the reported months keep a fair share of its width
 
@@ -78,8 +79,6 @@ labels = {
 }
 shown = communes.assign(last_period=communes["last_period"].map(lambda p: fmt.month(p) if isinstance(p, str) else None))
 table(shown, labels, {c: "whole" for c in labels if c not in ("name", "last_period")})
-st.download_button(
-    "Tải bảng dự báo (CSV)",
-    communes.round(1).rename(columns=labels | {"code": "Mã"}).to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"du-bao-{end[:4]}-theo-xa.csv", mime="text/csv",
-)
+offer("Tải bảng dự báo (CSV)",
+      communes.round(1).rename(columns=labels | {"code": "Mã"}).to_csv(index=False).encode("utf-8-sig"),
+      f"du-bao-{end[:4]}-theo-xa.csv", CSV)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import exports, fmt, labels, metrics, spans, stocks
 from pages.common import in_scope, month_page, profile_on_select, shown_errors, table
+from pages.downloads import CSV, XLSX, offer
 
 view, con, settings = month_page("Xã, phường chậm tiến độ")
 with shown_errors():
@@ -41,8 +42,6 @@ event = table(out, columns, kinds, on_select="rerun", selection_mode="single-row
 profile_on_select(event, shown)
 download = out.rename(columns=columns)
 c1, c2 = st.columns(2)
-c1.download_button("Tải CSV", exports.to_csv(download), f"xa-cham-tien-do-{view.span}.csv", mime="text/csv")
-c2.download_button("Tải Excel", exports.to_xlsx(download, "Xã chậm tiến độ",
-                                               ("Tiến độ", "Tiến độ tự nguyện", "Đạt chỉ tiêu 2030")),
-                   f"xa-cham-tien-do-{view.span}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+offer("Tải CSV", exports.to_csv(download), f"xa-cham-tien-do-{view.span}.csv", CSV, where=c1)
+offer("Tải Excel", exports.to_xlsx(download, "Xã chậm tiến độ", ("Tiến độ", "Tiến độ tự nguyện", "Đạt chỉ tiêu 2030")),
+      f"xa-cham-tien-do-{view.span}.xlsx", XLSX, where=c2)

@@ -24,6 +24,7 @@ from analytics.errors import UnknownCommune
 from analytics.reports import commune_form
 from analytics.settings import load_settings
 from pages.common import connection, no_data_notice, shown_errors, table
+from pages.downloads import DOCX, offer
 
 today = dt.date.today()
 view = st.session_state["view"]
@@ -132,11 +133,9 @@ else:
 st.subheader("Báo cáo năm gửi tỉnh")
 if view.span is not None:
     form_year = int(view.span[:4])
-    st.download_button(f"Tải mẫu báo cáo năm {form_year} của xã, phường (Word)",
-                       lambda: commune_form.build(connection(), load_settings(), form_year, today, code),
-                       commune_form.file_name(form_year, code, who["name"]),
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       icon=":material/description:", on_click="ignore")
+    offer(f"Tải mẫu báo cáo năm {form_year} của xã, phường (Word)",
+          lambda: commune_form.build(connection(), load_settings(), form_year, today, code),
+          commune_form.file_name(form_year, code, who["name"]), DOCX)
 with shown_errors():
     returns = commune_reports.returned(con, code=code)
 if returns.empty:

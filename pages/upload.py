@@ -10,6 +10,7 @@ from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.pipeline import apply, confirm_mapping, prepare
 from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
+from pages import downloads
 from pages.common import connection, show_error, show_review, shown_errors, upload_history
 
 st.title("Nhập số liệu")
@@ -30,9 +31,9 @@ st.caption(offer.about)
 with st.expander("Tải mẫu nhập liệu", expanded=False):
     st.write("Mẫu có sẵn mã và tên chính thức của mọi xã, phường; chỉ cần điền số liệu.")
     c1, c2 = st.columns(2)
-    c1.download_button("Mẫu Excel (.xlsx)", offer.xlsx(registry), f"{offer.stem}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    c2.download_button("Mẫu CSV (.csv)", offer.csv(registry), f"{offer.stem}.csv", mime="text/csv")
+    downloads.offer("Mẫu Excel (.xlsx)", offer.xlsx(registry), f"{offer.stem}.xlsx", downloads.XLSX, needs="upload",
+                     where=c1)
+    downloads.offer("Mẫu CSV (.csv)", offer.csv(registry), f"{offer.stem}.csv", downloads.CSV, needs="upload", where=c2)
 
 
 def mapping_step(prepared) -> None:

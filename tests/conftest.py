@@ -7,8 +7,10 @@ data, and page tests that show the demo data generated from it, build ``data/``.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from analytics.build import build_database
 from analytics.registry import Registry, load_registry
 from analytics.settings import DATA_DIR, load_settings
 from pages.access import TOKEN
+from web import downloads
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
@@ -202,6 +205,19 @@ def signed_in(database: Path, user: User) -> str:
         return sessions.start(con, user.username, lifetime_hours=12)
     finally:
         con.close()
+
+
+_LINK = re.compile(r'<a class="tai-ve" href="api/tai-ve/([^"]+)" download="[^"]*">([^<]*)</a>')
+
+
+def offered(at: AppTest) -> list[tuple[str, downloads.Offer]]:
+    """(label, file) of every download link the page shows, in order, as the download route holds them."""
+    links = [_LINK.fullmatch(m.value) for m in at.markdown]
+    return [(html.unescape(m[2]), downloads.found(m[1])) for m in links if m]
+
+
+def file_bytes(offer: downloads.Offer) -> bytes:
+    return offer.data if isinstance(offer.data, bytes) else offer.data()
 
 
 def shown_table(element) -> pd.DataFrame:

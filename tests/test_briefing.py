@@ -16,11 +16,10 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 from PIL import Image
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analytics import db, fmt, labels, metrics, outlook, store
 from analytics.reports import briefing
-from tests.conftest import ROOT, record_monthly
+from tests.conftest import ROOT, file_bytes, offered, record_monthly
 
 PERIOD = "2026-10"
 INJECTED = '=HYPERLINK("http://example.invalid","x")'
@@ -289,38 +288,31 @@ def assert_rule_under_the_motto(pdf, pdftotext, pdftoppm, tmp_path):
     assert abs((end - start) - (right - left)) < 0.15 * (right - left)  # as long as the motto
 
 
-@pytest.fixture
-def served(monkeypatch):
-    """file name -> bytes of every file the page hands to a download button."""
-    files, add = {}, MediaFileManager.add
-
-    def spy(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        files[file_name] = path_or_data
-        return add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
-
-    monkeypatch.setattr(MediaFileManager, "add", spy)
-    return files
+def served(at) -> dict[str, bytes]:
+    """file name -> bytes of every file the page offers."""
+    return {offer.file_name: file_bytes(offer) for _, offer in offered(at)}
 
 
-def test_page_offers_both_files_named_by_period(open_page, demo_db, served):
+def test_page_offers_both_files_named_by_period(open_page, demo_db):
     at = open_page("pages/briefing.py", demo_db)
-    assert [b.label for b in at.download_button] == ["Tải báo cáo (Word)", "Tải số liệu (Excel)"]
-    assert {"bao-cao-bhxh-2026-10.docx", "bao-cao-bhxh-2026-10.xlsx"} <= set(served)
-    doc = Document(io.BytesIO(served["bao-cao-bhxh-2026-10.docx"]))
+    assert [label for label, _ in offered(at)] == ["Tải báo cáo (Word)", "Tải số liệu (Excel)"]
+    files = served(at)
+    assert set(files) == {"bao-cao-bhxh-2026-10.docx", "bao-cao-bhxh-2026-10.xlsx"}
+    doc = Document(io.BytesIO(files["bao-cao-bhxh-2026-10.docx"]))
     assert "Tháng 10/2026" in [p.text for p in doc.paragraphs]
 
     period = next(s for s in at.selectbox if s.label == "Kỳ báo cáo")
     assert period.value == PERIOD
     period.set_value("2026-09").run()
     assert not at.exception
-    assert {"bao-cao-bhxh-2026-09.docx", "bao-cao-bhxh-2026-09.xlsx"} <= set(served)
+    assert set(served(at)) == {"bao-cao-bhxh-2026-09.docx", "bao-cao-bhxh-2026-09.xlsx"}
 
 
-def test_page_without_figures_says_so(open_page, tiny_db, served):
+def test_page_without_figures_says_so(open_page, tiny_db):
     at = open_page("pages/briefing.py", tiny_db)
-    assert not at.download_button
+    assert not offered(at)
     assert "Chưa có số liệu hằng tháng" in at.info[0].value
-    assert not served
+
 
 
 def test_workbook_for_a_first_month_with_nothing_before_it(tiny, tiny_settings):

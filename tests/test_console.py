@@ -21,7 +21,7 @@ from analytics import accounts, db, demo, metrics
 from analytics.accounts import User
 from analytics.console import VIEWS_DOC, locked_database, open_console, run_query
 from analytics.errors import QueryFailed, QueryRefused, QueryTimeout
-from tests.conftest import record_monthly
+from tests.conftest import offered, record_monthly
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 ROWS = [  # period, code, total, voluntary
@@ -238,7 +238,7 @@ def test_page_with_demo_data(open_page, db_file, settings):
     assert list(pivot_table.columns[:3]) == ["Huyện cũ", "Quý 1/2026", "Quý 2/2026"]
     assert len(pivot_table) == 18
     assert len(at.get("vega_lite_chart")) == 1
-    assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel", "Tải CSV kết quả"]
+    assert [label for label, _ in offered(at)] == ["Tải CSV", "Tải Excel", "Tải CSV kết quả"]
     assert result_table(at)["n"].tolist() == [104]
     assert not at.error
 

@@ -7,7 +7,7 @@ import pytest
 from analytics import completeness, db, fmt, metrics
 from analytics.accounts import User
 from analytics.settings import load_settings
-from tests.conftest import DEMO_TODAY, shown_table
+from tests.conftest import DEMO_TODAY, offered, shown_table
 
 ADMIN = User("quantri", "Quản trị", "admin")
 
@@ -85,7 +85,7 @@ def test_lagging_page_lists_slow_communes(open_page, demo_db):
     assert shown.iloc[0]["Tiến độ"] == fmt.percent(first["progress"])
     assert shown.iloc[0]["Mức cần đạt"] == fmt.number(first["expected"])  # a head count, never a fraction
     assert not shown["Mức cần đạt"].str.contains(",").any()
-    assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel"]
+    assert [label for label, _ in offered(at)] == ["Tải CSV", "Tải Excel"]
 
 
 def test_scorecard_page(open_page, demo_db):
@@ -135,7 +135,7 @@ def test_public_page_ranks_communes(open_page, demo_db):
 
 def test_upload_page_for_an_analyst(open_page, demo_db):
     at = open_page("pages/upload.py", demo_db, user=User("cv", "Chuyên viên", "analyst"))
-    assert [b.label for b in at.get("download_button")] == ["Mẫu Excel (.xlsx)", "Mẫu CSV (.csv)"]
+    assert [label for label, _ in offered(at)] == ["Mẫu Excel (.xlsx)", "Mẫu CSV (.csv)"]
     history = at.dataframe[0].value
     assert len(history) == 15 and history["file_name"].iloc[0] == "du-lieu-minh-hoa-2026-01"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from analytics import db, fmt, outlook
-from tests.conftest import TINY, record_monthly, shown_table
+from tests.conftest import TINY, file_bytes, offered, record_monthly, shown_table
 
 COMMUNE, COMMUNE_CODE = "Xã Như Quỳnh", "11986"
 NEIGHBOURS = ["Lạc Đạo", "Nghĩa Trụ", "Nguyễn Văn Linh", "Mỹ Hào", "Phụng Công"]  # touching it in the boundary file
@@ -103,7 +103,9 @@ def test_forecast_shows_the_outlook(open_page, demo_db, settings):
     assert near["title"]["text"] == "Số người tham gia: thực hiện và dự báo đến tháng 10/2027"  # 12 months on
     assert far["title"]["text"] == "Số người tham gia: thực hiện và dự báo đến tháng 12/2030"
     assert len(at.dataframe[0].value) == 104
-    assert at.get("download_button")
+    [(label, csv)] = offered(at)
+    assert label == "Tải bảng dự báo (CSV)" and csv.mime == "text/csv"
+    assert len(file_bytes(csv).decode("utf-8-sig").splitlines()) == 1 + 104
 
 
 def test_forecast_without_monthly_data(open_page, tiny_db):

@@ -11,7 +11,7 @@ import pytest
 from analytics import confirmed_names, db, evaluation, fmt, labels, profile, stocks, store
 from analytics.errors import UnknownCommune
 from analytics.settings import load_settings
-from tests.conftest import ANALYST, monthly_frame, plain_text, record_annual
+from tests.conftest import ANALYST, monthly_frame, offered, plain_text, record_annual
 
 A, B = "11953", "11977"
 NHU_QUYNH, ALIAS = "11986", "12004"  # 12004 is Như Quỳnh's code in the second registry package
@@ -102,7 +102,7 @@ def test_profile_from_the_url(open_page, demo_db):
     assert len(tables[("id", "kind", "file_name")]) == len(touched) == 10
     assert tables[("source", "written", "method")]["written"].tolist() == ["Xã Như Quỳnh"]
     assert len(at.get("vega_lite_chart")) == 2
-    assert [b.label for b in at.get("download_button")] == ["Tải mẫu báo cáo năm 2026 của xã, phường (Word)"]
+    assert [label for label, _ in offered(at)] == ["Tải mẫu báo cáo năm 2026 của xã, phường (Word)"]
 
 
 def test_profile_of_a_quarter(open_page, demo_db):

@@ -20,7 +20,7 @@ from analytics.errors import SettingsError, SupportScenarioRefused
 from analytics.reports import briefing
 from analytics.reports import support_budget as workbook
 from analytics.settings import load_settings
-from tests.conftest import plain_text, record_monthly, shown_table
+from tests.conftest import file_bytes, offered, plain_text, record_monthly, shown_table
 
 REPORTED = [("2026-01", "11977", 1000, 190), ("2026-01", "11980", 1000, 268)] + [
     (f"2026-{m:02d}", code, 1000, voluntary) for m in range(2, 7)
@@ -210,7 +210,8 @@ def test_page_with_demo_data(open_page, demo_db, settings):
                                                                                1)
     sensitivity = shown_table(at.dataframe[1])
     assert list(sensitivity["Hỗ trợ thêm (%)"]) == ["0", "5", "10", "15", "20", "25", "30"]
-    assert at.get("download_button")
+    [(label, workbook)] = offered(at)
+    assert label == "Tải bảng kinh phí (Excel)" and file_bytes(workbook)[:2] == b"PK"
     at.number_input(key="co_cau_other").set_value(80.0).run()
     assert [plain_text(e.value) for e in at.error] == [
         "Cơ cấu nhóm đối tượng: tổng các nhóm phải bằng 100 %, hiện là 91 %."]

@@ -78,9 +78,8 @@ def test_briefing_files_download(admin_page, server, tmp_path):
     assert_clean(page, "bao-cao")
     files = {}
     for kind, label in (("docx", "Tải báo cáo (Word)"), ("xlsx", "Tải số liệu (Excel)")):
-        button = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button")
         with page.expect_download() as info:
-            button.click()
+            page.locator("a.tai-ve", has_text=label).click()
         download = info.value
         assert download.failure() is None
         assert download.suggested_filename == briefing.file_name(kind, period)
@@ -130,7 +129,7 @@ def upload_template(page, server, tmp_path) -> tuple[Expected, int]:
     open_page(page, server.url, BY_PATH["nhap-so-lieu"])
     page.get_by_text("Tải mẫu nhập liệu", exact=True).click()
     with page.expect_download() as info:
-        page.locator('[data-testid="stDownloadButton"]').filter(has_text="Mẫu Excel (.xlsx)").locator("button").click()
+        page.locator("a.tai-ve", has_text="Mẫu Excel (.xlsx)").click()
     template = info.value
     assert template.suggested_filename.endswith(".xlsx")
     wait_idle(page)
