@@ -7,18 +7,26 @@ Arrow bytes. ``run_query`` hands those bytes and the query text to a confined ch
 (analytics.sandbox: memory and wall-clock limits, empty working folder and HOME, no
 environment), which copies them into a fresh in-memory database locked down from the first
 instant (no files, URLs, ATTACH or extensions; memory and threads bounded; configuration
-locked), parses the text, runs only a single SELECT that calls no function revealing the
-host or the engine, inside a read-only transaction, and answers at most ``row_limit`` rows
-as Arrow bytes. A runaway query is killed with its process; the server never notices.
+locked), parses the text with DuckDB's own parser and runs only a single SELECT that reads
+nothing but the views, the query's own WITH tables and a few pure table functions, and calls
+no function revealing the host or the engine, inside a read-only transaction, and answers at
+most ``row_limit`` rows as Arrow bytes. A runaway query is killed with its process; the server
+never notices. The text is parsed in the child, not the server: a parser fed a bomb must not
+take the server's memory.
 
-Messages never repeat the query: DuckDB's own explanation, which may quote it, goes in the
-error's notes for the page to show as literal text.
+Anything else in the engine's catalog (pg_settings, information_schema, duckdb_logs, the
+duckdb_*() functions) would show the child's settings, folders and limits, and a list of
+those can never be complete; so names are allowed, not denied.
+
+Messages quote at most one refused name, cut to 50 characters; DuckDB's own explanation,
+which may quote the query, goes in the error's notes for the page to show as literal text.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +34,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics import db, fmt, metrics, sandbox, store
+from analytics import db, fmt, metrics, sandbox, store, usertext
 from analytics.errors import MemoryLimitExceeded, QueryFailed, QueryRefused, QueryTimeout, TimeLimitExceeded
 
 sandbox.preload(__name__)
@@ -38,17 +46,22 @@ TIME_LIMIT_S = 5.0
 SQL_LIMIT = 20_000  # characters of query text
 ANSWER_MB = 32
 
-# Functions that read the engine's settings, versions, platform, logs or secrets, or run SQL from a string
-# (which the checks below could not see into).
+# Table functions that compute rows from their arguments alone; every other one (read_csv, duckdb_settings(),
+# query(), ...) is refused.
+PURE_TABLE_FUNCTIONS = ("range", "generate_series", "unnest")
+
+# Scalar functions that read the engine's settings, version or catalog (the macros run a query of their own),
+# or hand SQL text to the engine past the checks below. A test keeps the catalog macros listed.
 HIDDEN = frozenset({
-    "current_setting", "duckdb_settings", "duckdb_extensions", "duckdb_extension_repositories", "duckdb_secrets",
-    "duckdb_secret_types", "duckdb_secret_type_parameters", "which_secret", "duckdb_memory",
-    "duckdb_temporary_files", "duckdb_external_file_cache", "duckdb_logs", "duckdb_logs_parsed",
-    "duckdb_log_contexts", "duckdb_profiling_settings", "enable_logging", "disable_logging", "truncate_duckdb_logs",
-    "write_log", "enable_profiling", "disable_profiling", "version", "user_agent", "platform",
-    "extension_versions", "getenv", "query", "query_table", "json_execute_serialized_sql", "json_deserialize_sql",
-    "json_serialize_sql", "json_serialize_plan", "sql_auto_complete",
+    "current_setting", "getenv", "version", "write_log", "json_serialize_sql", "json_deserialize_sql",
+    "json_serialize_plan", "get_block_size", "format_type", "pg_get_constraintdef", "pg_get_viewdef",
 })
+
+# Table references whose parts the walk below checks in turn; any other kind is refused.
+_SOURCES = frozenset({"JOIN", "SUBQUERY", "EMPTY", "EXPRESSION_LIST", "PIVOT", "SHOW_REF"})
+# DuckDB compares names case-insensitively in ASCII only; str.lower would also fold some other letters.
+_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+SHOWN_NAME = 50  # characters of a refused name that a message quotes
 
 _CONFIG = {
     "enable_external_access": False,
@@ -164,22 +177,12 @@ def locked_database(views: dict[str, bytes], memory_mb: int) -> duckdb.DuckDBPyC
     return console
 
 
-def _functions(tree) -> set[str]:
-    """Every function name in a serialised statement, wherever it is nested."""
-    if isinstance(tree, list):
-        return set().union(*map(_functions, tree)) if tree else set()
-    if not isinstance(tree, dict):
-        return set()
-    found = {tree["function_name"].lower()} if isinstance(tree.get("function_name"), str) else set()
-    return found.union(*map(_functions, tree.values()))
-
-
 class _Refused(Exception):
-    """The query is refused before it runs: why (a _REFUSALS key), a figure for the message, a literal note."""
+    """The query is refused before it runs: why (a _REFUSALS key) and the figure or name the message quotes."""
 
     def header(self) -> dict:
-        reason, about, note = (*self.args, None, None)[:3]
-        return {"refused": reason, "about": about, "detail": note}
+        reason, about = (*self.args, None)[:2]
+        return {"refused": reason, "about": about}
 
 
 def _single_select(console, sql: str):
@@ -191,12 +194,78 @@ def _single_select(console, sql: str):
         raise _Refused("several", len(statements))
     if statements[0].type != duckdb.StatementType.SELECT:
         raise _Refused("not_select", statements[0].type.name)
-    tree = json.loads(console.execute("SELECT json_serialize_sql(?)", [statements[0].query]).fetchone()[0])
-    if tree.get("error"):
-        raise _Refused("unchecked")
-    if hidden := sorted(n for n in _functions(tree) if n in HIDDEN or n.startswith("pragma_")):
-        raise _Refused("hidden", None, ", ".join(hidden))
+    try:
+        tree = json.loads(console.execute("SELECT json_serialize_sql(?)", [statements[0].query]).fetchone()[0])
+        if tree.get("error"):
+            raise _Refused("unchecked")
+        _check(tree, frozenset())
+    except RecursionError:  # nested deeper than Python's stack, as no query written by hand is
+        raise _Refused("unchecked") from None
     return statements[0]
+
+
+def _folded(name: str) -> str:
+    return name.translate(_FOLD)
+
+
+def _dotted(*parts: str) -> str:
+    return ".".join(part for part in parts if part)
+
+
+def _check(tree, scope: frozenset[str]) -> None:
+    """Refuse whatever in a serialised statement reaches past the views; ``scope``: the WITH names in force here.
+
+    A WITH table is seen by the query it belongs to and by the WITH tables after it, never by its own
+    definition (there ``WITH pg_settings AS (SELECT * FROM pg_settings)`` reads the real one) nor outside
+    its query, except the recursive part of a WITH RECURSIVE, which sees itself; this is how DuckDB binds.
+    """
+    if isinstance(tree, list):
+        for item in tree:
+            _check(item, scope)
+        return
+    if not isinstance(tree, dict):
+        return
+    if isinstance(tree.get("function_name"), str):
+        _check_function(tree)
+    if "sample" in tree and "alias" in tree and "class" not in tree:  # a table reference (FROM, JOIN)
+        _check_source(tree, scope)
+    for cte in (tree.get("cte_map") or {}).get("map", []):
+        _check(cte["value"], scope)
+        scope = scope | {_folded(cte["key"])}
+    for key, value in tree.items():
+        recursive = key == "right" and tree.get("type") == "RECURSIVE_CTE_NODE"
+        if key != "cte_map":
+            _check(value, scope | {_folded(tree["cte_name"])} if recursive else scope)
+
+
+def _check_function(node: dict) -> None:
+    name = _dotted(node.get("catalog", ""), node.get("schema", ""), node["function_name"])
+    if name != node["function_name"]:
+        raise _Refused("qualified", name)
+    if _folded(name) in HIDDEN:
+        raise _Refused("hidden", name)
+
+
+def _check_source(ref: dict, scope: frozenset[str]) -> None:
+    """A table reference names a view or a WITH table in scope, calls a pure table function, or is refused."""
+    kind = ref["type"]
+    if kind == "TABLE_FUNCTION":
+        function = ref["function"]
+        name = _dotted(function.get("catalog", ""), function.get("schema", ""), function["function_name"])
+        if _folded(name) not in PURE_TABLE_FUNCTIONS:
+            raise _Refused("table_function", name)
+    elif kind == "BASE_TABLE" or kind == "SHOW_REF" and ref["table_name"]:
+        # SHOW name looks in the catalog, past any WITH; DESCRIBE and SUMMARIZE hold a query, checked as any other.
+        _check_table(ref, scope if kind == "BASE_TABLE" else frozenset())
+    elif kind not in _SOURCES:
+        raise _Refused("unchecked")
+
+
+def _check_table(ref: dict, scope: frozenset[str]) -> None:
+    """A qualified name (main.v_xa, system.main.x) never means a WITH table, so only bare names pass."""
+    name = _dotted(ref["catalog_name"], ref["schema_name"], ref["table_name"])
+    if name != ref["table_name"] or _folded(name) not in scope | set(VIEWS_DOC):
+        raise _Refused("table", name)
 
 
 def _run(views: dict[str, bytes], sql: str, row_limit: int, memory_mb: int) -> tuple[dict, bytes]:
@@ -232,7 +301,13 @@ _REFUSALS = {
                   f"Hãy viết truy vấn SELECT trên các bảng {_TABLES}.",
     "unchecked": "Không kiểm tra được câu lệnh này nên không chạy. Hãy viết một truy vấn SELECT đơn giản hơn "
                  f"trên các bảng {_TABLES}.",
-    "hidden": "Truy vấn gọi hàm cho biết cấu hình hoặc phiên bản của máy chủ, hoặc chạy SQL từ một chuỗi, "
+    "table": f"Chỉ được đọc các bảng {_TABLES} và các bảng đặt tên bằng WITH trong chính truy vấn; "
+             "“{}” không thuộc số đó.",
+    "table_function": f"Trong FROM chỉ dùng được các bảng {_TABLES} và các hàm {', '.join(PURE_TABLE_FUNCTIONS)}; "
+                      "“{}” không thuộc số đó (các hàm bảng khác đọc tệp, chạy SQL từ một chuỗi hoặc cho biết "
+                      "cấu hình hoặc phiên bản của máy chủ).",
+    "qualified": "Hàm “{}” được gọi kèm tên cơ sở dữ liệu hoặc lược đồ; hãy gọi hàm bằng tên ngắn của nó.",
+    "hidden": "Hàm “{}” cho biết cấu hình hoặc phiên bản của máy chủ, đọc danh mục của nó hoặc chạy SQL từ một chuỗi, "
               f"nên không dùng được ở đây. Chỉ truy vấn được các bảng {_TABLES} bằng các hàm SQL thông thường.",
     "too_large": f"Kết quả lớn hơn {ANSWER_MB} MB. Hãy chọn ít cột hơn, lọc bớt (WHERE) hoặc thêm LIMIT.",
 }
@@ -254,13 +329,19 @@ _FAILURES = {  # DuckDB's exception class -> (error, message)
 def _error(header: dict, memory_mb: int) -> Exception:
     """The child's account of a failure as a named project error whose Vietnamese message says how to fix it."""
     if "refused" in header:
-        found = QueryRefused(_REFUSALS[header["refused"]].format(header.get("about")))
+        found = QueryRefused(_REFUSALS[header["refused"]].format(_shown(header.get("about"))))
     else:
         error, message = _FAILURES.get(header["failed"], (QueryFailed, "Truy vấn không chạy được."))
         found = error(message.format(memory_mb))
     if header.get("detail"):
         found.add_note(header["detail"])  # words that may quote the query: the page shows them literally
     return found
+
+
+def _shown(about) -> str:
+    """A figure or a name from the query for a message: control characters out, cut short."""
+    text = usertext.clean(about)
+    return text if len(text) <= SHOWN_NAME else text[:SHOWN_NAME - 1] + "…"
 
 
 def run_query(console: Console, sql: str, row_limit: int = ROW_LIMIT,

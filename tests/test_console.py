@@ -31,7 +31,8 @@ ROWS = [  # period, code, total, voluntary
 ]
 LIMIT_S = 1.0
 ONLY_SELECT = "Chỉ cho phép một câu lệnh SELECT"
-NO_FILES = "Không được đọc tệp"
+ONLY_VIEWS = "Chỉ được đọc các bảng v_thang, v_xa, v_tai_len"
+ONLY_PURE = "Trong FROM chỉ dùng được các bảng"
 NO_TABLE = "Không có bảng hoặc hàm"
 TOO_LONG = "vượt quá thời gian cho phép 1 giây"
 HIDDEN = "cho biết cấu hình hoặc phiên bản của máy chủ"
@@ -70,14 +71,14 @@ def checksums(path):
 
 
 HOSTILE = [
-    ("read_csv", "SELECT * FROM read_csv('/etc/passwd')", QueryRefused, NO_FILES),
-    ("read_text", "SELECT * FROM read_text('/etc/passwd')", QueryRefused, NO_FILES),
-    ("read_parquet", "SELECT * FROM read_parquet('{db_dir}/monthly.parquet')", QueryRefused, NO_FILES),
-    ("read_blob_real_db", "SELECT * FROM read_blob('{db}')", QueryRefused, NO_FILES),
-    ("glob", "SELECT * FROM glob('/etc/*')", QueryRefused, NO_FILES),
-    ("url", "SELECT * FROM read_csv('https://example.com/x.csv')", QueryRefused, NO_FILES),
-    ("extensions_dir", "SELECT * FROM duckdb_extensions()", QueryRefused, HIDDEN),
-    ("path_as_table", "SELECT * FROM '{db}'", QueryRefused, NO_FILES),
+    ("read_csv", "SELECT * FROM read_csv('/etc/passwd')", QueryRefused, ONLY_PURE),
+    ("read_text", "SELECT * FROM read_text('/etc/passwd')", QueryRefused, ONLY_PURE),
+    ("read_parquet", "SELECT * FROM read_parquet('{db_dir}/monthly.parquet')", QueryRefused, ONLY_PURE),
+    ("read_blob_real_db", "SELECT * FROM read_blob('{db}')", QueryRefused, ONLY_PURE),
+    ("glob", "SELECT * FROM glob('/etc/*')", QueryRefused, ONLY_PURE),
+    ("url", "SELECT * FROM read_csv('https://example.com/x.csv')", QueryRefused, ONLY_PURE),
+    ("extensions_dir", "SELECT * FROM duckdb_extensions()", QueryRefused, ONLY_PURE),
+    ("path_as_table", "SELECT * FROM '{db}'", QueryRefused, ONLY_VIEWS),
     ("copy_view", "COPY v_thang TO '{out}/x.csv'", QueryRefused, ONLY_SELECT),
     ("copy_select", "COPY (SELECT 1) TO '{out}/x.csv'", QueryRefused, ONLY_SELECT),
     ("export", "EXPORT DATABASE '{out}/x'", QueryRefused, ONLY_SELECT),
@@ -106,11 +107,12 @@ HOSTILE = [
     ("explain", "EXPLAIN ANALYZE SELECT * FROM v_thang", QueryRefused, ONLY_SELECT),
     ("empty", "   ", QueryRefused, ONLY_SELECT),
     ("comment_only", "-- DROP TABLE users", QueryRefused, ONLY_SELECT),
-    ("query_smuggles_ddl", "SELECT * FROM query('DROP TABLE v_xa')", QueryRefused, HIDDEN),
-    ("users", "SELECT username, password_hash FROM users", QueryFailed, NO_TABLE),
-    ("users_qualified", "SELECT * FROM main.users", QueryFailed, NO_TABLE),
-    ("audit_log", "SELECT * FROM audit_log", QueryFailed, NO_TABLE),
-    ("monthly_values", "SELECT * FROM monthly_values", QueryFailed, NO_TABLE),
+    ("query_smuggles_ddl", "SELECT * FROM query('DROP TABLE v_xa')", QueryRefused, ONLY_PURE),
+    ("users", "SELECT username, password_hash FROM users", QueryRefused, ONLY_VIEWS),
+    ("users_qualified", "SELECT * FROM main.users", QueryRefused, ONLY_VIEWS),
+    ("audit_log", "SELECT * FROM audit_log", QueryRefused, ONLY_VIEWS),
+    ("monthly_values", "SELECT * FROM monthly_values", QueryRefused, ONLY_VIEWS),
+    ("unknown_function", "SELECT no_such_function(1)", QueryFailed, NO_TABLE),
     ("getenv", "SELECT getenv('HOME')", QueryRefused, HIDDEN),
     ("memory", "SELECT list(range) FROM range(200000000)", QueryFailed, "bộ nhớ"),
     ("endless_count", "SELECT count(*) FROM range(100000000000)", QueryTimeout, TOO_LONG),
@@ -139,17 +141,23 @@ def test_hostile_query_is_refused_and_changes_nothing(real_db, prepared, tmp_pat
 
 def test_secrets_are_not_in_the_console(real_db):
     console = open_console(real_db)
-    tables = run_query(console, "SELECT database_name, schema_name, table_name FROM duckdb_tables() ORDER BY ALL")
-    assert tables["table_name"].tolist() == ["v_tai_len", "v_thang", "v_xa"]
-    assert set(tables["database_name"]) == {"memory"}
+    child = locked_database(console.views, 256)  # what a query could reach past the checks
+    tables = child.execute("SELECT database_name, table_name FROM duckdb_tables() ORDER BY ALL").fetchall()
+    assert tables == [("memory", "v_tai_len"), ("memory", "v_thang"), ("memory", "v_xa")]
     found = run_query(console, "SELECT * FROM v_tai_len")
     assert "sha256" not in found.columns and "abc123" not in found.to_string()
-    for reveals in ("SELECT name, value FROM duckdb_settings()", "SELECT current_setting('home_directory')",
-                    "SELECT * FROM pragma_user_agent()", "SELECT version()", "SELECT * FROM pragma_version()",
-                    "SELECT * FROM system.main.duckdb_settings()",
-                    "SELECT (SELECT max(platform) FROM pragma_platform())"):
-        with pytest.raises(QueryRefused, match=HIDDEN):
+    for reveals, name, message in [
+            ("SELECT name, value FROM duckdb_settings()", "duckdb_settings", ONLY_PURE),
+            ("SELECT current_setting('home_directory')", "current_setting", HIDDEN),
+            ("SELECT * FROM pragma_user_agent()", "pragma_user_agent", ONLY_PURE),
+            ("SELECT version()", "version", HIDDEN),
+            ("SELECT * FROM pragma_version()", "pragma_version", ONLY_PURE),
+            ("SELECT * FROM system.main.duckdb_settings()", "system.main.duckdb_settings", ONLY_PURE),
+            ("SELECT (SELECT max(platform) FROM pragma_platform())", "pragma_platform", ONLY_PURE),
+            ("SELECT * FROM duckdb_tables()", "duckdb_tables", ONLY_PURE)]:
+        with pytest.raises(QueryRefused) as caught:
             run_query(console, reveals)
+        assert message in str(caught.value) and f"“{name}”" in str(caught.value)
 
 
 def test_the_connection_itself_is_locked(real_db):
