@@ -5,15 +5,19 @@
 DuckDB lets one process at a time open the file, and the web app is its only
 writer: while the server runs, these commands get DatabaseLocked. The running
 server backs itself up instead (``online``: from the Quản trị page, and daily,
-see analytics.backup_schedule) through its own connection: EXPORT DATABASE
-inside one transaction reads one snapshot, so sessions go on writing and the
-backup holds exactly the data committed when it began (measured against
-COPY FROM DATABASE into a new file, which is as consistent but slower, larger,
-and attaches a file to the server's catalog). Both kinds are the same format.
+see analytics.backup_schedule) through its own connection: one Parquet file per
+table, written inside one transaction, reads one snapshot, so sessions go on
+writing and the backup holds exactly the data committed when it began. Both
+kinds are the same format.
 
-A restore is built in a temporary file next to the database, checked (row
-counts, schema version), and only then renamed over it, so the database is
-either the old one or the complete restored one, never half of each.
+A backup holds no key to the house: never the session key nor the sessions, and
+the password hashes (``accounts/users.parquet``) only when asked for. The
+server's own backups have them, since they never leave it; a ZIP to download has
+them only when the administrator ticks the box; ``backup export`` never.
+
+A restore is built in a temporary file next to the database, checked (every part,
+row counts, schema version: analytics.restore), and only then renamed over it, so
+the database is either the old one or the complete restored one, never half of each.
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ import pandas as pd
 from analytics import audit, db
 from analytics.accounts import User, require
 from analytics.errors import BackupBusy, BackupError, DatabaseError, DatabaseUnavailable, SchemaTooNew
+from analytics.restore import ACCOUNTS, KEY_TABLES, MANIFEST, USERS, load, member
 from analytics.schema import MIGRATIONS
 from analytics.settings import Settings, db_path
 
-MANIFEST = "manifest.json"
+MAX_RATIO = 20  # a backup's ZIP stores Parquet, compressed already: a member that unzips 20 times larger is a bomb
 ON_DEMAND, DAILY = "on_demand", "daily"  # the two kinds of the server's own backups
 SUFFIX = {ON_DEMAND: "theo-yeu-cau", DAILY: "hang-ngay"}  # how each kind's folder name ends
 _RUNNING = threading.Lock()  # one backup at a time in the server, daily or on demand
@@ -49,8 +54,9 @@ def _row_counts(con) -> dict[str, int]:
     return {t: db.value(con, f'SELECT count(*) FROM "{t}"') for t in db.table_names(con)}
 
 
-def export(con, directory: str | Path) -> dict:
-    """Write every table and sequence to ``directory`` (new or empty) with a manifest; returns the manifest.
+def export(con, directory: str | Path, *, with_accounts: bool = False) -> dict:
+    """Write every table but the session key and sessions, the accounts only ``with_accounts``, and each
+    sequence's value to ``directory`` (new or empty) with a manifest; returns the manifest.
 
     The export is one snapshot; it is written under a temporary name and renamed when complete,
     so a directory with a manifest is always a whole backup.
@@ -61,12 +67,19 @@ def export(con, directory: str | Path) -> dict:
     partial = directory.with_name(f".{directory.name}.dang-xuat-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        partial.parent.mkdir(parents=True, exist_ok=True)
+        (partial / ACCOUNTS).mkdir(parents=True)
         with db.transaction(con):
-            manifest = {"schema_version": db.schema_version(con), "tables": _row_counts(con),
+            counts = {t: n for t, n in _row_counts(con).items()
+                      if t not in KEY_TABLES and (with_accounts or t != USERS)}
+            manifest = {"schema_version": db.schema_version(con), "tables": counts,
+                        "sequences": dict(db.rows(con, "SELECT sequence_name, coalesce(last_value, 0) "
+                                                       "FROM duckdb_sequences()")),
                         "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
                         "duckdb": duckdb.__version__}
-            con.execute(f"EXPORT DATABASE '{_sql_path(partial)}' (FORMAT parquet)")
+            for table in counts:
+                con.execute(f"""COPY "{table}" TO '{_sql_path(partial / member(table))}' (FORMAT parquet)""")
+        if not with_accounts:
+            (partial / ACCOUNTS).rmdir()
         (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(partial, directory)
     except (OSError, duckdb.Error, DatabaseError) as exc:
@@ -105,7 +118,7 @@ def online(con, actor: User, settings: Settings, kind: str = ON_DEMAND, now: dt.
         now = now or dt.datetime.now()
         started = time.perf_counter()
         directory = folder(settings, _database_file(con)) / f"bhxh-{now:%Y-%m-%d-%H%M%S}-{SUFFIX[kind]}"
-        manifest = export(con, directory)
+        manifest = export(con, directory, with_accounts=True)  # it stays on the server, beside the database
         made = Made(directory, len(manifest["tables"]), sum(manifest["tables"].values()), _size(directory),
                     time.perf_counter() - started)
     finally:
@@ -157,12 +170,17 @@ def prune(settings: Settings, database: str | Path | None = None) -> list[Path]:
     return gone
 
 
-def zipped(directory: Path) -> bytes:
-    """A backup as one ZIP file to download; ``restore`` takes it as it is."""
+def zipped(directory: Path, *, with_accounts: bool = False) -> bytes:
+    """A backup as one ZIP file to download; ``restore`` takes it as it is. The file leaves the server: the
+    password hashes go in only ``with_accounts``."""
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    if not with_accounts:
+        manifest["tables"].pop(USERS, None)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # Parquet is compressed already
-        for path in sorted(directory.iterdir()):
-            archive.write(path, path.name)
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        for table in manifest["tables"]:
+            archive.write(directory / member(table), member(table))
     return buffer.getvalue()
 
 
@@ -173,8 +191,13 @@ def _sql_path(path: Path) -> str:
 def _read_manifest(directory: Path) -> dict:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        return {"schema_version": int(manifest["schema_version"]), "tables": dict(manifest["tables"])}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        found = {"schema_version": int(manifest["schema_version"]),
+                 "tables": {str(t): int(n) for t, n in manifest["tables"].items()},
+                 "sequences": {str(s): int(n) for s, n in manifest.get("sequences", {}).items()}}
+        if found["schema_version"] < 1:
+            raise ValueError(f"phiên bản lược đồ {found['schema_version']}")
+        return found
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackupError(f"Thư mục {directory} không phải một bản sao lưu đầy đủ "
                           f"(không đọc được {MANIFEST}: {exc}).") from exc
 
@@ -208,13 +231,25 @@ def restore(source: str | Path, path: str | Path | None = None, *, force: bool =
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.giai-nen-") as unpacked:
         try:
             with zipfile.ZipFile(source) as archive:
-                names = archive.namelist()
-                if any(Path(n).name != n or n.startswith(".") for n in names):
-                    raise BackupError(f"Tệp {source} có đường dẫn lạ bên trong nên không phải một bản sao lưu.")
+                parts = archive.infolist()
+                if strange := [p.filename for p in parts if _strange(p.filename)]:
+                    raise BackupError(f"Tệp {source} có đường dẫn lạ bên trong («{strange[0]}») nên không phải một "
+                                      "bản sao lưu.")
+                if (any(p.file_size > MAX_RATIO * max(p.compress_size, 1024) for p in parts)
+                        or sum(p.file_size for p in parts) > shutil.disk_usage(unpacked).free):
+                    raise BackupError(f"Tệp {source} giải nén ra quá lớn so với chính nó hoặc với chỗ trống trên "
+                                      "đĩa nên không được mở.")
                 archive.extractall(unpacked)
         except (zipfile.BadZipFile, OSError) as exc:
             raise BackupError(f"Tệp {source} không phải một bản sao lưu nén ZIP đọc được ({exc}).") from exc
         return _restore(Path(unpacked), target, force)
+
+
+def _strange(name: str) -> bool:
+    """A member outside the backup's files and its accounts folder, or hidden: what a zip slip looks like."""
+    parts = name.removesuffix("/").split("/")
+    return (len(parts) > 2 or (len(parts) == 2 and parts[0] != ACCOUNTS)
+            or any(not p or p.startswith(".") or "\\" in p for p in parts))
 
 
 def _restore(directory: Path, target: Path, force: bool) -> dict:
@@ -228,7 +263,7 @@ def _restore(directory: Path, target: Path, force: bool) -> dict:
     temp = target.with_name(f".{target.name}.dang-khoi-phuc-{os.getpid()}")
     _remove(temp)
     try:
-        _import_checked(directory, temp, manifest)
+        manifest["tables"] = load(directory, temp, manifest, target)
         _remove(Path(f"{target}.wal"))  # a stale log does not match the new file; DuckDB would refuse to open it
         os.replace(temp, target)
     except BaseException:
@@ -236,22 +271,6 @@ def _restore(directory: Path, target: Path, force: bool) -> dict:
         raise
     _sync_directory(target.parent)
     return manifest
-
-
-def _import_checked(directory: Path, temp: Path, manifest: dict) -> None:
-    """Import into a fresh file, compare with the manifest, bring the schema up to date, close (checkpoint)."""
-    con = duckdb.connect(str(temp))
-    try:
-        con.execute(f"IMPORT DATABASE '{_sql_path(directory)}'")
-        found = db.schema_version(con)
-        if found != manifest["schema_version"] or _row_counts(con) != manifest["tables"]:
-            raise BackupError(f"Bản sao lưu {directory} không khớp với {MANIFEST} của nó "
-                              "(phiên bản lược đồ hoặc số dòng); không khôi phục.")
-        db.migrate(con)
-    except (duckdb.Error, DatabaseError) as exc:
-        raise BackupError(f"Không khôi phục được từ {directory}: {exc}") from exc
-    finally:
-        con.close()
 
 
 def _remove(path: Path) -> None:

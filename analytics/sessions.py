@@ -3,7 +3,8 @@
 The database keeps only the token's SHA-256, so a copy of the file opens no session. A session ends, for
 good, on logout, after ``idle_minutes`` without a real interaction, at the end of its lifetime, and when its
 account is disabled, deleted or given a new password; every end is audited. Each use reads the account
-afresh, so a change of role applies at the user's next click.
+afresh, so a change of role applies at the user's next click. An administrator who fears a key or a cookie has
+leaked rotates the key: every token signed before opens nothing, and everyone signs in again.
 """
 
 from __future__ import annotations
@@ -125,6 +126,16 @@ def _end(con, digest: str, reason: str, now: dt.datetime) -> None:
 def end(con, token: str, now: dt.datetime | None = None) -> None:
     """Logout: the session ends on the server, whatever the browser keeps."""
     _end(con, _digest(token), "logout", now or dt.datetime.now())
+
+
+def rotate_key(con) -> int:
+    """Inside the caller's transaction: a new signing key and no session left, so every token signed before, the
+    caller's own too, is refused at its next use; how many sessions were live."""
+    live = con.execute("SELECT count(*) FROM sessions WHERE ended_at IS NULL").fetchone()[0]
+    con.execute("INSERT INTO app_keys VALUES ('session', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+                [secrets.token_hex(32)])
+    con.execute("DELETE FROM sessions")
+    return live
 
 
 def end_all(con, username: str, reason: str, now: dt.datetime) -> int:

@@ -11,7 +11,9 @@ from analytics.errors import AnalyticsError
 from analytics.intake import layouts
 from analytics.settings import EDITABLE, load_settings
 from analytics.targets import appendix_view
+from pages.access import NOTICE
 from pages.common import connection, show_error, shown_errors, table
+from pages.downloads import CSV, XLSX, ZIP, offer
 
 st.title("Quản trị")
 user = st.session_state.get("user")
@@ -69,6 +71,24 @@ with tab_users:
                            "này đã kết thúc.")
             except (AnalyticsError, ValueError) as exc:
                 show_error(exc)
+    st.subheader("Khóa phiên đăng nhập")
+    if st.button("Đổi khóa phiên đăng nhập",
+                 help="Khi nghi khóa, một cookie đăng nhập hay một bản sao lưu cũ đã lộ ra ngoài."):
+        st.session_state["rotate_key_asked"] = True
+    if st.session_state.get("rotate_key_asked"):
+        st.warning("Đổi khóa làm mọi phiên đăng nhập kết thúc ngay: mọi người, kể cả bạn, bị đăng xuất và phải đăng "
+                   "nhập lại. Cookie đăng nhập cũ không còn mở được gì.")
+        c1, c2 = st.columns(2)
+        if c1.button("Đổi khóa và đăng xuất mọi người", type="primary"):
+            st.session_state.pop("rotate_key_asked")
+            with shown_errors():
+                ended = accounts.rotate_session_key(con, user)
+            st.session_state[NOTICE] = ("success", f"Đã đổi khóa phiên đăng nhập; {fmt.number(ended)} phiên đăng "
+                                                   "nhập đã kết thúc. Hãy đăng nhập lại.")
+            st.rerun()
+        if c2.button("Không đổi", key="rotate_key_cancel"):
+            st.session_state.pop("rotate_key_asked")
+            st.rerun()
 
 with tab_overrides:
     with shown_errors():
@@ -199,12 +219,20 @@ with tab_backup:
         "khi máy chủ đã dừng: python -m analytics backup restore THƯ_MỤC (hoặc tệp ZIP tải về)."))
     if st.button("Sao lưu ngay", type="primary", help="Máy chủ vẫn chạy; mọi người vẫn làm việc bình thường."):
         with shown_errors():
-            made = backup.online(con, user, settings)
+            st.session_state["backup_made"] = backup.online(con, user, settings)
+    # Kept for the tab's session, so that ticking the box below does not lose the download it changes.
+    if (made := st.session_state.get("backup_made")) and made.directory.is_dir():
         st.success(f"Đã sao lưu vào {usertext.literal(made.directory.name)}: {fmt.number(made.tables)} bảng, "
                    f"{fmt.number(made.rows)} dòng, {fmt.number(made.size_bytes / 2**20, 1)} MB, "
                    f"{fmt.number(made.seconds, 1)} giây.")
-        st.download_button("Tải bản sao lưu (.zip)", backup.zipped(made.directory), f"{made.directory.name}.zip",
-                           mime="application/zip")
+        with_accounts = st.checkbox("Kèm tài khoản (mã băm mật khẩu)", key="backup_with_accounts")
+        st.caption("Khi chọn, tệp tải về chứa mã băm mật khẩu của mọi tài khoản: ai có tệp có thể dò mật khẩu, "
+                   "nên hãy giữ tệp như giữ một mật khẩu. Khi không chọn, khôi phục từ tệp giữ nguyên các tài khoản "
+                   "đang có. Tệp không bao giờ chứa khóa hay phiên đăng nhập: sau khi khôi phục, mọi người đăng "
+                   "nhập lại.")
+        offer("Tải bản sao lưu kèm tài khoản (.zip)" if with_accounts else "Tải bản sao lưu (.zip)",
+              lambda d=made.directory, a=with_accounts: backup.zipped(d, with_accounts=a),
+              f"{made.directory.name}{'-kem-tai-khoan' if with_accounts else ''}.zip", ZIP, needs="backup")
     with shown_errors():
         kept = backup.overview(settings)
     if kept.empty:
@@ -223,6 +251,6 @@ with tab_audit:
           {"id": "Số", "happened_at": "Thời điểm", "actor": "Người thực hiện", "action": "Thao tác",
            "detail": "Chi tiết"}, {"id": "plain"}, pinned=("id",))
     c1, c2 = st.columns(2)
-    c1.download_button("Tải CSV", exports.to_csv(log), "nhat-ky.csv", mime="text/csv")
-    c2.download_button("Tải Excel", exports.to_xlsx(log, "Nhật ký"), "nhat-ky.xlsx")
+    offer("Tải CSV", exports.to_csv(log), "nhat-ky.csv", CSV, needs="audit", where=c1)
+    offer("Tải Excel", exports.to_xlsx(log, "Nhật ký"), "nhat-ky.xlsx", XLSX, needs="audit", where=c2)
     st.caption(f"{fmt.number(len(log))} mục gần nhất.")

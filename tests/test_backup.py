@@ -2,11 +2,14 @@
 
 import dataclasses
 import datetime as dt
+import hashlib
+import io
 import json
 import re
 import shutil
 import threading
 import time
+import zipfile
 from contextlib import closing
 
 import duckdb
@@ -19,7 +22,7 @@ from analytics.errors import BackupBusy, BackupError, NotAuthorised, SchemaTooNe
 from analytics.intake import apply, prepare
 from analytics.schema import MIGRATIONS
 from analytics.settings import DATA_DIR, load_settings
-from tests.conftest import plain_text
+from tests.conftest import file_bytes, offered, plain_text
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
@@ -61,7 +64,7 @@ def used(used_file, db_file):
 
 
 def test_round_trip_keeps_every_table_and_continues_sequences(used, tmp_path):
-    manifest = backup.export(used, tmp_path / "bk")
+    manifest = backup.export(used, tmp_path / "bk", with_accounts=True)
     assert manifest["schema_version"] == len(MIGRATIONS)
     assert manifest["tables"]["uploads"] == 2 and manifest["tables"]["communes"] == 104
     before = db.checksums(used)
@@ -107,7 +110,7 @@ def test_restore_into_an_empty_database_needs_no_force(used, tmp_path):
 
 def test_forced_restore_discards_the_old_files_log(used, tmp_path):
     """The replaced database's write-ahead log belongs to it; left next to the new file, DuckDB refuses both."""
-    backup.export(used, tmp_path / "bk")
+    backup.export(used, tmp_path / "bk", with_accounts=True)
     expected = db.checksums(used)
     old = tmp_path / "cu.duckdb"
     con = duckdb.connect(str(old))
@@ -126,7 +129,7 @@ def test_damaged_or_newer_backup_leaves_the_database_alone(used, tmp_path):
     backup.export(used, tmp_path / "bk")
     target = tmp_path / "dich.duckdb"
     (tmp_path / "bk" / "uploads.parquet").unlink()
-    with pytest.raises(BackupError, match="Không khôi phục được"):
+    with pytest.raises(BackupError, match=r"thiếu bảng «uploads» \(uploads\.parquet\)"):
         backup.restore(tmp_path / "bk", target)
     assert not list(tmp_path.glob(".*")) and not list(tmp_path.glob("dich*"))  # no temporary file left
     manifest = tmp_path / "bk" / "manifest.json"
@@ -206,7 +209,7 @@ def test_an_online_backup_holds_what_was_committed_when_it_began_while_another_s
 def test_a_downloaded_backup_restores_from_its_zip(used, settings, tmp_path):
     before = db.checksums(used)
     made = backup.online(used, ADMIN, settings, now=DAY)
-    (tmp_path / "tai-ve.zip").write_bytes(backup.zipped(made.directory))
+    (tmp_path / "tai-ve.zip").write_bytes(backup.zipped(made.directory, with_accounts=True))
     assert main(["backup", "restore", str(tmp_path / "tai-ve.zip"), "--db", str(tmp_path / "moi.duckdb")]) == 0
     con = db.connect(tmp_path / "moi.duckdb")
     assert db.checksums(con) == before
@@ -290,16 +293,31 @@ def test_a_failed_daily_backup_is_audited_and_the_server_goes_on(used, settings,
 def test_the_admin_page_backs_up_while_the_server_runs(open_page, used, db_file, tmp_path):
     at = open_page("pages/admin.py", db_file, user=ADMIN)  # signs in: a session, an account
     before = db.checksums(used)
-    counts = backup._row_counts(used)  # every table, the data version's too
+    keys = ("app_keys", "sessions")  # the signed-in admin's session and its key: never in a backup
+    counts = {t: n for t, n in backup._row_counts(used).items() if t not in keys}  # the data version's too
     tables, rows = len(counts), fmt.number(sum(counts.values()))
     assert any("Chưa có bản sao lưu nào" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Sao lưu ngay").click().run()
     [made] = backup.listed(load_settings())
     [message] = [plain_text(s.value) for s in at.success]
     assert re.fullmatch(rf"Đã sao lưu vào {made.name}: {tables} bảng, {rows} dòng, [\d,]+ MB, [\d,]+ giây\.", message)
-    assert [b.label for b in at.get("download_button")][-3:] == ["Tải bản sao lưu (.zip)", "Tải CSV", "Tải Excel"]
+    links = offered(at)
+    assert [label for label, _ in links][-3:] == ["Tải bản sao lưu (.zip)", "Tải CSV", "Tải Excel"]
+    assert (links[-3][1].needs, links[-3][1].file_name) == ("backup", f"{made.name}.zip")
+    with zipfile.ZipFile(io.BytesIO(file_bytes(links[-3][1]))) as archive:
+        parts = set(archive.namelist())
+    assert "manifest.json" in parts and not {"app_keys.parquet", "sessions.parquet", "accounts/users.parquet",
+                                             "users.parquet"} & parts
+    at.checkbox(key="backup_with_accounts").check().run()
+    [(label, with_hashes)] = [(label, o) for label, o in offered(at) if "sao lưu" in label]
+    assert (label, with_hashes.file_name) == ("Tải bản sao lưu kèm tài khoản (.zip)", f"{made.name}-kem-tai-khoan.zip")
+    with zipfile.ZipFile(io.BytesIO(file_bytes(with_hashes))) as archive:
+        assert "accounts/users.parquet" in archive.namelist()
+        assert not {"app_keys.parquet", "sessions.parquet"} & set(archive.namelist())
     listed = next(d.value for d in at.dataframe if "kind" in d.value.columns)
     assert listed[["name", "kind"]].values.tolist() == [[made.name, "Bấm tay trên trang Quản trị"]]
     assert {name for name, digest in db.checksums(used).items() if before[name] != digest} == {"audit_log"}
     assert audit.entries(used)[["actor", "action"]].iloc[0].tolist() == ["quantri", "backup"]
-    assert restored(made, tmp_path) == before
+    empty = restored(made, tmp_path)
+    assert [empty[t] for t in keys] == [hashlib.sha256(b"[]").hexdigest()] * 2  # no key, no session: sign in again
+    assert {t: d for t, d in empty.items() if t not in keys} == {t: d for t, d in before.items() if t not in keys}
