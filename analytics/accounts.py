@@ -1,10 +1,16 @@
 """Local accounts and roles. Every write in analytics checks the actor's role here, not only the UI.
 
-Passwords are hashed with argon2 and must be strong by zxcvbn's estimate. Wrong passwords
-lock the account for a while after a few attempts; the count is raised and read in one
-statement inside the transaction that decides, so parallel attempts cannot slip past it.
-Every attempt costs one argon2 verification, known user or not, and every refusal has the
-same message, so neither timing nor wording tells whether an account exists or is locked.
+Passwords are hashed with argon2 and must be strong by zxcvbn's estimate. Wrong passwords slow
+down the address they come from, never lock the account (OWASP: throttle, don't lock): failures
+are counted per account and client address, and after a few from one pair its attempts are
+refused unchecked until a wait that doubles with each further failure has passed. Another
+address is not held back, so a guesser cannot keep an administrator out. A far higher ceiling
+on the failures from every address together holds the whole account back the same way, which
+bounds a guesser with many addresses. Each count is raised and read in one statement inside
+the transaction that decides, so parallel attempts cannot slip past it. An unknown name is
+counted and held back exactly like an account; every checked attempt costs one argon2
+verification, known user or not, and every refusal has the same message, so neither timing
+nor wording tells whether an account exists.
 
 User names are NFKC-normalised, lower-cased and limited in length and characters, so the
 full-width ｑｕａｎｔｒｉ is quantri. The audit log names an attempt's account only when it
@@ -18,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import secrets
@@ -26,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-import duckdb
+import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -43,6 +50,7 @@ from analytics.errors import (
     UnknownRole,
     UserExists,
     WeakPassword,
+    WriteConflict,
 )
 
 ROLES = ("viewer", "analyst", "admin")
@@ -53,15 +61,21 @@ NEEDS = {
     "upload": "analyst", "withdraw": "analyst", "annual_targets": "analyst", "explore": "analyst",
     "remove_demo": "analyst", "confirm_names": "analyst", "commune_reports": "analyst",
     "accounts": "admin", "settings": "admin", "layouts": "admin", "audit": "admin", "backup": "admin",
-    "publish": "admin",
+    "publish": "admin", "rotate_key": "admin",
 }
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+FREE_FAILURES = 5  # from one address on one account before its attempts wait
+ACCOUNT_FAILURES = 100  # from every address together, counted until an hour passes without one
+ACCOUNT_WINDOW = dt.timedelta(hours=1)
+FORGET_AFTER = dt.timedelta(days=1)  # an address's count, and its row, go a day after its last failure
+FIRST_WAIT, LONGEST_WAIT = dt.timedelta(seconds=30), dt.timedelta(minutes=15)
+EVERY_CLIENT = ""  # the login_failures row of an account's failures from every address; no client key is empty
+LOCAL_CLIENT = "localhost"  # attempts that name no address: the server's own tools, a browser on the server
+CLIENT_MAX = 64
 USERNAME_MAX = 64
 DISPLAY_NAME_MAX = 100
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]*")
 PASSWORD_MIN, PASSWORD_MAX, PASSWORD_SCORE = 10, 256, 3  # zxcvbn scores 0-4; 3 resists offline guessing
-REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khoá vì nhập sai nhiều lần. "
+REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc đã nhập sai nhiều lần nên tạm thời phải chờ. "
            "Hãy kiểm tra lại, thử lại sau ít phút hoặc liên hệ quản trị.")
 _HASHER = PasswordHasher()
 # Each argon2 run holds 64 MiB: runs take turns, one per core, so a crowd of logins cannot exhaust the memory.
@@ -185,65 +199,115 @@ def _audit_name(typed: str) -> str:
     return "?" + hmac.new(_AUDIT_KEY, text, hashlib.sha256).hexdigest()[:12]
 
 
-def authenticate(con, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user, or LoginFailed with one message for every refusal; every attempt is audited, never the password."""
+def _client_key(client: str) -> str:
+    """The address failures are counted under, bounded; an IPv6 address by its /64, which one machine usually
+    holds whole, so that stepping through it is not a fresh address each time."""
+    text = usertext.clean(client[:CLIENT_MAX]).strip()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return text or LOCAL_CLIENT
+    if address.version == 6:
+        if address.ipv4_mapped is None:
+            return str(ipaddress.IPv6Network((int(address), 64), strict=False))
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def _wait_ends(failures: int, last: dt.datetime, client: str) -> dt.datetime | None:
+    """When attempts may go on after ``failures`` failures, the last at ``last``: at once until the free ones are
+    spent, then 30 s after the last failure, doubling with each further one up to 15 minutes."""
+    free = ACCOUNT_FAILURES if client == EVERY_CLIENT else FREE_FAILURES
+    if failures < free:
+        return None
+    return last + min(FIRST_WAIT * 2 ** min(failures - free, 16), LONGEST_WAIT)
+
+
+def _held(con, key: str, client: str, now: dt.datetime) -> str | None:
+    """Why attempts on ``key`` from ``client`` must wait now, as the audit log says it; None when they need not."""
+    for counted, failures, last in con.execute(
+            "SELECT client, failures, last_failure FROM login_failures WHERE username = ? AND client IN (?, ?) "
+            "ORDER BY client = ?", [key, client, EVERY_CLIENT, EVERY_CLIENT]).fetchall():
+        ends = _wait_ends(failures, last, counted)
+        if ends is not None and now < ends:
+            where = f"mọi địa chỉ (lần này từ {client})" if counted == EVERY_CLIENT else client
+            return f"tạm chặn {where} đến {ends:%d/%m/%Y %H:%M:%S} sau {failures} lần sai"
+    return None
+
+
+def authenticate(con, username: str, password: str, now: dt.datetime | None = None, *,
+                 client: str = LOCAL_CLIENT) -> User:
+    """The user, or LoginFailed with one message for every refusal; every attempt is audited, never the password.
+    ``client``: the address the attempt comes from, which its failures are counted under."""
     now = now or dt.datetime.now()
+    client = _client_key(client)
     name = normalised_username(username)
     row = None if name is None else con.execute("SELECT password_hash FROM users WHERE username = ?",
                                                   [name]).fetchone()
-    right = _verified(row[0] if row else _dummy_hash(), password) and row is not None  # one argon2 run, always
+    key = name if row else _audit_name(name or username)  # the normalised name: its variants share one count
+    held = _held(con, key, client, now)  # a held attempt's password is never checked, known user or not
+    right = held is None and _verified(row[0] if row else _dummy_hash(), password) and row is not None
     with _LOGIN_LOCK:
-        user = _decided(con, name if row else None, username, right, now)
+        user = _decided(con, key, row[0] if row else None, client, right, held, now)
     if user is None:
         raise LoginFailed(REFUSED)
     return user
 
 
-def _decided(con, name: str | None, typed: str, right: bool, now: dt.datetime) -> User | None:
-    """The decision, committed; an administrator's write to the same account in between makes it decide again."""
+def _decided(con, key: str, hashed: str | None, client: str, right: bool, held: str | None,
+             now: dt.datetime) -> User | None:
+    """The decision, committed; an administrator's write to the same rows in between makes it decide again."""
     for _ in range(4):
         try:
             with transaction(con):
-                return _decide(con, name, typed, right, now)
-        except duckdb.TransactionException:
+                return _decide(con, key, hashed, client, right, held, now)
+        except WriteConflict:
             continue
     return None
 
 
-def _decide(con, name: str | None, typed: str, right: bool, now: dt.datetime) -> User | None:
-    """Inside the transaction: the lock and the failure count are read and changed in one statement each."""
-    if name is None:
-        audit.record(con, _audit_name(typed), "login_failed", "không có tài khoản này", now)
+def _decide(con, key: str, hashed: str | None, client: str, right: bool, held: str | None,
+            now: dt.datetime) -> User | None:
+    """Inside the transaction: the wait is read afresh (parallel failures may have begun one since the password
+    was checked), and each failure count is raised and read in one statement."""
+    held = held or _held(con, key, client, now)
+    if held:
+        audit.record(con, key, "login_failed", held, now)
     elif right:
-        found = con.execute(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ? AND NOT disabled "
-            "AND (locked_until IS NULL OR locked_until <= ?) RETURNING display_name, role", [name, now]).fetchone()
+        found = con.execute("SELECT display_name, role FROM users WHERE username = ? AND password_hash = ? "
+                            "AND NOT disabled", [key, hashed]).fetchone()
         if found:
-            audit.record(con, name, "login", "", now)
-            return User(name, found[0], found[1])
-        audit.record(con, name, "login_failed", "đúng mật khẩu nhưng tài khoản bị vô hiệu hoặc đang tạm khoá", now)
+            con.execute("DELETE FROM login_failures WHERE username = ? AND client = ?", [key, client])
+            audit.record(con, key, "login", "", now)
+            return User(key, *found)
+        audit.record(con, key, "login_failed", "đúng mật khẩu nhưng tài khoản bị vô hiệu hoặc vừa đổi mật khẩu", now)
     else:
-        counted = con.execute(
-            "UPDATE users SET "
-            "failed_attempts = CASE WHEN failed_attempts + 1 >= ? THEN 0 ELSE failed_attempts + 1 END, "
-            "locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END "
-            "WHERE username = ? AND (locked_until IS NULL OR locked_until <= ?) "
-            "RETURNING failed_attempts, locked_until",
-            [MAX_FAILURES, MAX_FAILURES, now + dt.timedelta(minutes=LOCK_MINUTES), name, now]).fetchone()
-        if counted is None:
-            detail = "sai mật khẩu khi tài khoản đang tạm khoá"
-        elif counted[1] is not None and counted[1] > now:
-            detail = f"sai mật khẩu lần thứ {MAX_FAILURES}: khoá {LOCK_MINUTES} phút"
-        else:
-            detail = f"sai mật khẩu lần thứ {counted[0]}"
-        audit.record(con, name, "login_failed", detail, now)
+        con.execute("DELETE FROM login_failures WHERE last_failure < ?", [now - FORGET_AFTER])
+        counted = [con.execute(
+            "INSERT INTO login_failures VALUES (?, ?, 1, ?) ON CONFLICT (username, client) DO UPDATE SET "
+            "failures = CASE WHEN last_failure > ? THEN failures + 1 ELSE 1 END, "
+            "last_failure = excluded.last_failure RETURNING failures",
+            [key, where, now, now - window]).fetchone()[0]
+            for where, window in ((client, FORGET_AFTER), (EVERY_CLIENT, ACCOUNT_WINDOW))]
+        what = "sai mật khẩu" if hashed else "không có tài khoản này, sai"
+        audit.record(con, key, "login_failed", f"{what} lần thứ {counted[0]} từ {client}", now)
     return None  # the refusal is raised after the commit, which keeps its audit entry
 
 
-def users(con):
-    """Accounts for the admin page: never the hash."""
-    return con.execute("SELECT username, display_name, role, created_at, disabled, locked_until FROM users "
-                       "ORDER BY username").df()
+def users(con, now: dt.datetime | None = None) -> pd.DataFrame:
+    """Accounts for the admin page, never the hash; ``locked_until``: until when attempts on the account from
+    some address (or from all) must wait, empty when none must."""
+    now = now or dt.datetime.now()
+    people = con.execute("SELECT username, display_name, role, created_at, disabled FROM users "
+                         "ORDER BY username").df()
+    waits = {}
+    for username, client, failures, last in con.execute(
+            "SELECT username, client, failures, last_failure FROM login_failures "
+            "WHERE username IN (SELECT username FROM users)").fetchall():
+        ends = _wait_ends(failures, last, client)
+        if ends is not None and ends > now:
+            waits[username] = max(ends, waits.get(username, ends))
+    return people.assign(locked_until=pd.to_datetime(people["username"].map(waits)))
 
 
 def set_disabled(con, actor: User, username: str, disabled: bool, now: dt.datetime | None = None) -> None:
@@ -258,18 +322,31 @@ def set_disabled(con, actor: User, username: str, disabled: bool, now: dt.dateti
 
 
 def reset_password(con, actor: User, username: str, password: str, now: dt.datetime | None = None) -> None:
-    """An administrator gives an account a new password; every session of that account ends."""
+    """An administrator gives an account a new password; every session of that account ends, and no address waits
+    any longer to try it."""
     require(actor, "accounts")
     check_password(password, username)
     now = now or dt.datetime.now()
     with transaction(con):
-        changed = con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
-                              "WHERE username = ? RETURNING 1", [_hashed(password), username]).fetchall()
+        changed = con.execute("UPDATE users SET password_hash = ? WHERE username = ? RETURNING 1",
+                              [_hashed(password), username]).fetchall()
         if not changed:
             raise UnknownAccount(f"Không có tài khoản «{username}».")
+        con.execute("DELETE FROM login_failures WHERE username = ?", [username])  # the new password starts afresh
         ended = sessions.end_all(con, username, "password", now)
         audit.record(con, actor.username, "reset_password",
                      username + (f" (kết thúc {ended} phiên đăng nhập)" if ended else ""), now)
+
+
+def rotate_session_key(con, actor: User, now: dt.datetime | None = None) -> int:
+    """An administrator signs everyone out, themselves too: a new session key and every session ended, audited
+    (see analytics.sessions.rotate_key). How many live sessions it ended."""
+    require(actor, "rotate_key")
+    now = now or dt.datetime.now()
+    with transaction(con):
+        ended = sessions.rotate_key(con)
+        audit.record(con, actor.username, "rotate_session_key", f"kết thúc {ended} phiên đăng nhập", now)
+    return ended
 
 
 def signed_in(con, token: str, *, idle_minutes: int, lifetime_hours: float, touch: bool,

@@ -327,4 +327,18 @@ MIGRATIONS = [
         PRIMARY KEY (publication_id, position)
     );
     """,
+    # 11: failed logins counted per account and client address, so that guessing holds back that address rather
+    #     than locking the account for everyone (analytics.accounts); username is the audit log's actor (the
+    #     account, or "?" and a digest for an unknown name), client '' counts the failures from every address.
+    #     The account-wide lock of migration 4 is lifted; its columns stay, unused.
+    """
+    CREATE TABLE login_failures (
+        username VARCHAR NOT NULL,
+        client VARCHAR NOT NULL,
+        failures INTEGER NOT NULL,
+        last_failure TIMESTAMP NOT NULL,
+        PRIMARY KEY (username, client)
+    );
+    UPDATE users SET failed_attempts = 0, locked_until = NULL;
+    """,
 ]

@@ -8,6 +8,7 @@ so a disabled or deleted account, or a new role, applies at the user's next clic
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 
 import streamlit as st
@@ -21,6 +22,7 @@ from web import session_cookie
 
 TOKEN, COOKIE_STEP, NOTICE, DISMISSED = "session_token", "cookie_step", "session_notice", "dismissed_token"
 SIGNED_OUT = ("success", "Đã đăng xuất.")
+LOOPBACK = ("127.0.0.1", "::1")  # Streamlit itself gives such a peer as None
 
 
 def oidc_configured() -> bool:
@@ -133,6 +135,19 @@ def account_panel(con, user: accounts.User | None) -> None:
         {"success": st.success, "warning": st.warning, "error": st.error}[kind](usertext.literal(text))
 
 
+def client_address(peer: str | None, forwarded: list[str]) -> str:
+    """The address a login attempt is counted under (analytics.accounts): the browser's own, or when the peer is
+    this machine (a proxy) or unnamed, the address that proxy put last in X-Forwarded-For. The entries before it
+    are whatever the browser sent, so trusting the first would let a guesser name a fresh address every time."""
+    if isinstance(peer, str) and peer not in LOOPBACK:
+        return peer
+    hops = ",".join(forwarded).split(",")
+    try:
+        return str(ipaddress.ip_address(hops[-1].strip()))
+    except ValueError:
+        return accounts.LOCAL_CLIENT
+
+
 def login_form(then: str | None = None) -> None:
     """Local login, and the organisation's single sign-on when configured. After a login the page asked for
     opens (``then``: another page's file instead)."""
@@ -144,7 +159,8 @@ def login_form(then: str | None = None) -> None:
         with shown_errors():
             con, settings = connection(), load_settings()
             try:
-                user = accounts.authenticate(con, username, password)
+                client = client_address(st.context.ip_address, st.context.headers.get_all("X-Forwarded-For"))
+                user = accounts.authenticate(con, username, password, client=client)
             except LoginFailed as exc:
                 show_error(exc)
             else:

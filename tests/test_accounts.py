@@ -1,4 +1,4 @@
-"""Accounts: argon2 hashes, roles enforced in analytics, rate-limited wrong passwords, audited logins."""
+"""Accounts: argon2 hashes, roles enforced in analytics, throttled wrong passwords, audited logins."""
 
 import datetime as dt
 
@@ -53,18 +53,20 @@ def test_password_is_hashed_and_never_logged(people):
     assert "hash" not in " ".join(accounts.users(people).columns)
 
 
-def test_wrong_passwords_lock_the_account(people):
-    for _ in range(accounts.MAX_FAILURES):
+def test_wrong_passwords_hold_back_their_address_not_the_account(people):
+    for _ in range(accounts.FREE_FAILURES):
         with pytest.raises(LoginFailed):
-            accounts.authenticate(people, "chuyenvien", "khong-dung-dau", NOW)
-    with pytest.raises(LoginFailed, match="tạm khoá"):  # even the right password waits, with the same message
-        accounts.authenticate(people, "chuyenvien", PASSWORD, NOW + dt.timedelta(minutes=1))
-    later = NOW + dt.timedelta(minutes=accounts.LOCK_MINUTES + 1)
-    assert accounts.authenticate(people, "chuyenvien", PASSWORD, later).role == "analyst"
+            accounts.authenticate(people, "chuyenvien", "khong-dung-dau", NOW, client="203.0.113.7")
+    with pytest.raises(LoginFailed, match="tạm thời phải chờ"):  # even the right password waits, same message
+        accounts.authenticate(people, "chuyenvien", PASSWORD, NOW + dt.timedelta(seconds=29), client="203.0.113.7")
+    assert accounts.authenticate(people, "chuyenvien", PASSWORD, NOW, client="198.51.100.2").role == "analyst"
+    later = NOW + accounts.FIRST_WAIT
+    assert accounts.authenticate(people, "chuyenvien", PASSWORD, later, client="203.0.113.7").role == "analyst"
     log = audit.entries(people)
     failed = log[log["action"] == "login_failed"]["detail"].tolist()[::-1]
-    assert failed == [f"sai mật khẩu lần thứ {n}" for n in range(1, 5)] + [
-        "sai mật khẩu lần thứ 5: khoá 15 phút", "đúng mật khẩu nhưng tài khoản bị vô hiệu hoặc đang tạm khoá"]
+    assert failed == [f"sai mật khẩu lần thứ {n} từ 203.0.113.7" for n in range(1, 6)] + [
+        "tạm chặn 203.0.113.7 đến 27/11/2026 08:00:30 sau 5 lần sai"]
+    assert db.rows(people, "SELECT client, failures FROM login_failures ORDER BY client") == [("", 5)]
 
 
 def test_disabled_account_cannot_log_in(people):

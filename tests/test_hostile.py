@@ -281,7 +281,7 @@ def logins(connection) -> pd.DataFrame:
     return log[log["action"].str.startswith("login")]
 
 
-def _parallel(connection, attempts: list[tuple[str, str]]) -> list:
+def _parallel(connection, attempts: list[tuple[str, str]], client: str = accounts.LOCAL_CLIENT) -> list:
     """Each attempt in its own thread with its own cursor of one connection, as the server's sessions do."""
     outcomes = [None] * len(attempts)
     start = threading.Barrier(len(attempts))
@@ -290,7 +290,7 @@ def _parallel(connection, attempts: list[tuple[str, str]]) -> list:
         cursor = connection.cursor()
         start.wait()
         try:
-            outcomes[n] = accounts.authenticate(cursor, username, password, NOW)
+            outcomes[n] = accounts.authenticate(cursor, username, password, NOW, client=client)
         except Exception as exc:  # noqa: BLE001 - anything but LoginFailed fails the test below
             outcomes[n] = exc
         finally:
@@ -304,31 +304,52 @@ def _parallel(connection, attempts: list[tuple[str, str]]) -> list:
     return outcomes
 
 
-def test_twenty_parallel_wrong_logins_lock_the_account_and_are_all_audited(con, prepared):
-    outcomes = _parallel(con, [("quantri", f"doan-mo-{n}-lan") for n in range(20)])
+GUESSER, OFFICE = "203.0.113.66", "198.51.100.10"
+HELD = f"tạm chặn {GUESSER} đến 10/07/2026 08:00:30 sau 5 lần sai"
+
+
+def test_twenty_parallel_wrong_logins_hold_back_their_address_only_and_are_all_audited(con, prepared):
+    outcomes = _parallel(con, [("quantri", f"doan-mo-{n}-lan") for n in range(20)], GUESSER)
     assert [type(o) for o in outcomes] == [LoginFailed] * 20
     assert {str(o) for o in outcomes} == {accounts.REFUSED}
     log = logins(con)
     assert (log["action"] == "login_failed").sum() == 20 and set(log["actor"]) == {"quantri"}
     details = log["detail"].tolist()[::-1]
-    assert details[:5] == [f"sai mật khẩu lần thứ {n}" for n in range(1, 5)] + ["sai mật khẩu lần thứ 5: khoá 15 phút"]
-    assert details[5:] == ["sai mật khẩu khi tài khoản đang tạm khoá"] * 15
-    with pytest.raises(LoginFailed):  # the right password now waits too
-        accounts.authenticate(con, "quantri", PASSWORD, NOW + dt.timedelta(minutes=1))
-    assert changed(con, prepared) == {"users", "audit_log"}
+    assert details[:5] == [f"sai mật khẩu lần thứ {n} từ {GUESSER}" for n in range(1, 6)]
+    assert details[5:] == [HELD] * 15  # refused unchecked, and not counted
+    assert db.rows(con, "SELECT * FROM login_failures ORDER BY client") == [("quantri", "", 5, NOW),
+                                                                          ("quantri", GUESSER, 5, NOW)]
+    later = NOW + dt.timedelta(seconds=10)
+    with pytest.raises(LoginFailed):  # the right password waits too, from that address
+        accounts.authenticate(con, "quantri", PASSWORD, later, client=GUESSER)
+    assert accounts.authenticate(con, "quantri", PASSWORD, later, client=OFFICE).username == "quantri"
+    assert changed(con, prepared) == {"login_failures", "audit_log"}
 
 
-def test_parallel_right_and_wrong_logins_end_locked_after_five_wrong_guesses(con, prepared):
-    """Whenever the right password lands among twelve wrong ones, five wrong ones after it lock the account."""
-    outcomes = _parallel(con, [("quantri", f"doan-mo-{n}-lan") for n in range(12)] + [("quantri", PASSWORD)])
+def test_parallel_right_and_wrong_logins_from_one_address_are_counted_in_the_order_decided(con, prepared):
+    """Wherever the right password lands among twelve wrong ones, the count follows the decisions as the audit
+    lists them: five wrong ones hold the address back, a login before that clears its count."""
+    outcomes = _parallel(con, [("quantri", f"doan-mo-{n}-lan") for n in range(12)] + [("quantri", PASSWORD)],
+                         GUESSER)
     assert all(isinstance(o, (LoginFailed, User)) for o in outcomes), outcomes
     details = logins(con)["detail"].tolist()[::-1]  # oldest first
     assert len(details) == 13
-    lock = details.index("sai mật khẩu lần thứ 5: khoá 15 phút")
-    assert "" not in details[lock:]  # no login once locked
-    assert details[lock - 4:lock] == [f"sai mật khẩu lần thứ {n}" for n in range(1, 5)]
+    count = 0
+    for detail in details:
+        if count == accounts.FREE_FAILURES:
+            assert detail == HELD
+        elif detail == "":
+            count = 0
+        else:
+            count += 1
+            assert detail == f"sai mật khẩu lần thứ {count} từ {GUESSER}"
+    assert count == accounts.FREE_FAILURES  # twelve wrong ones leave five after any login
     assert sum(isinstance(o, User) for o in outcomes) == details.count("") <= 1
-    assert con.execute("SELECT locked_until > ? FROM users WHERE username = 'quantri'", [NOW]).fetchone()[0]
+    wrong = sum(d.startswith("sai mật khẩu") for d in details)
+    assert db.rows(con, "SELECT client, failures FROM login_failures ORDER BY client") == [("", wrong),
+                                                                                         (GUESSER, count)]
+    assert accounts.authenticate(con, "quantri", PASSWORD, NOW, client=OFFICE).username == "quantri"
+    assert changed(con, prepared) == {"login_failures", "audit_log"}
 
 
 class _Spy(accounts.PasswordHasher):
@@ -353,7 +374,7 @@ def test_unknown_and_known_users_cost_the_same_argon2_work(con, prepared, monkey
         assert len(spy.verified) == 1
         # The same argon2 parameters (memory, time, parallelism) for a real hash and the stand-in.
         assert spy.verified[0].split("$")[3] == known.split("$")[3]
-    assert changed(con, prepared) == {"users", "audit_log"}
+    assert changed(con, prepared) == {"login_failures", "audit_log"}
 
 
 class _Crowd(accounts.PasswordHasher):
@@ -382,13 +403,15 @@ def test_a_crowd_of_logins_runs_at_most_one_argon2_per_core(con, prepared, monke
     outcomes = _parallel(con, [("quantri" if n % 2 else f"ai-do-{n}", f"doan-mo-{n}-lan") for n in range(40)])
     assert [type(o) for o in outcomes] == [LoginFailed] * 40
     assert 1 <= crowd.most <= (os.cpu_count() or 1)
-    assert changed(con, prepared) == {"users", "audit_log"}
+    assert changed(con, prepared) == {"login_failures", "audit_log"}
 
 
 @pytest.mark.parametrize("state", ["unknown", "wrong", "locked", "disabled"])
 def test_every_refusal_has_the_same_message(con, prepared, state):
-    if state == "locked":
-        con.execute("UPDATE users SET locked_until = ? WHERE username = 'quantri'", [NOW + dt.timedelta(hours=1)])
+    if state == "locked":  # this address is held back
+        for _ in range(accounts.FREE_FAILURES):
+            with pytest.raises(LoginFailed):
+                accounts.authenticate(con, "quantri", "sai-mat-khau-roi", NOW)
     if state == "disabled":
         con.execute("UPDATE users SET disabled = true WHERE username = 'quantri'")
     username = "ai-do" if state == "unknown" else "quantri"
@@ -396,7 +419,7 @@ def test_every_refusal_has_the_same_message(con, prepared, state):
     with pytest.raises(LoginFailed) as caught:
         accounts.authenticate(con, username, password, NOW)
     assert str(caught.value) == accounts.REFUSED
-    assert changed(con, prepared) <= {"users", "audit_log"}
+    assert changed(con, prepared) <= {"users", "login_failures", "audit_log"}
 
 
 def test_a_full_width_name_is_the_same_account(con, prepared):
@@ -432,7 +455,7 @@ def test_a_five_megabyte_name_or_a_password_in_the_name_box_is_never_stored(con,
     assert actors[1] == accounts._audit_name(PASSWORD) != actors[0]  # repeats are recognisable, the text is not
     log = audit.entries(con).to_string()
     assert PASSWORD not in log and "xxxxxxxx" not in log and "khau" not in log
-    assert changed(con, prepared) == {"audit_log"}
+    assert changed(con, prepared) == {"login_failures", "audit_log"}
 
 
 @pytest.mark.parametrize("password", ["aaaaaaaaaa", " " * 10, "matkhau123", "quantri2026", "1234567890",
