@@ -10,11 +10,12 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import PAGES, VIEWER, login, open_page, wait_idle
+from tests.e2e.conftest import PAGES, VIEWER, login, open_page, wait_idle, wait_rendered
 from web import session_cookie
 
 pytestmark = pytest.mark.browser
 
+PROFILED = "11986"  # Xã Như Quỳnh
 LINKS_JS = """() => [...document.querySelectorAll('a.tai-ve')].map(a => [a.textContent.trim(), a.href])"""
 MEDIA_JS = """() => [...document.querySelectorAll('a[href*="/media/"], [data-testid="stDownloadButton"]')]
     .map(e => e.href || e.textContent)"""
@@ -41,6 +42,9 @@ def every_link(page, server) -> dict[str, list[tuple[str, str]]]:
     found = {}
     for target in PAGES:
         open_page(page, server.url, target)
+        if target.url_path == "ho-so-xa":  # a commune's profile, as a link from a table opens it
+            page.goto(f"{server.url}/ho-so-xa?ma={PROFILED}")
+            wait_rendered(page, target.heading)
         if target.url_path == "quan-tri":
             page.get_by_role("tab", name="Sao lưu").click()
             page.get_by_role("button", name="Sao lưu ngay").click()
