@@ -4,12 +4,17 @@ Every test checksums every table before and after (analytics.db.checksums). Logi
 one attack that must write: their failure counts and audit entries are asserted exactly and
 every other table must be unchanged. The upload bombs are made at test time by
 tests/fixtures/bombs.py; the console's bombs run with a small memory limit so they die fast.
+
+Sections after the first: the download route and the closed metrics, the console's allow rule, backups and
+restores, login throttling, bounds on bodies, link values and file names.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
+import json
 import multiprocessing
 import os
 import shutil
@@ -17,17 +22,30 @@ import sys
 import threading
 import time
 import types
+import zipfile
 from contextlib import closing
+from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
-from analytics import accounts, audit, console, db, exports, sandbox, store, usertext
+from analytics import accounts, audit, backup, console, db, exports, restore, sandbox, sessions, store, usertext
 from analytics.accounts import User
+from analytics.cli import main
+from analytics.console import open_console, run_query
 from analytics.errors import (
+    BackupError,
     InvalidDisplayName,
     InvalidUsername,
     LoginFailed,
@@ -41,11 +59,18 @@ from analytics.errors import (
 from analytics.intake import prepare
 from analytics.intake.grid import Unreadable
 from analytics.intake.pipeline import SHOWN_PROBLEMS
+from analytics.schema import MIGRATIONS
+from analytics.settings import load_settings
 from analytics.upload_checks import sheet_names
 from analytics.upload_worker import confined
+from pages import downloads as page_downloads
+from pages import requester
+from pages.access import client_address
 from tests.conftest import plain_text, record_monthly
 from tests.fixtures import bombs
 from tests.test_console import tiny_database
+from web import downloads, session_cookie
+from web.admin_only import AdminOnly
 
 ANALYST = User("chuyenvien", "Chuyên viên", "analyst")
 PASSWORD = "mat-khau-rat-dai-123"  # quantri's
@@ -651,3 +676,718 @@ def test_any_text_reads_back_exactly_as_it_was_written(text):
     shown = usertext.clean(text).strip()
     assume(shown)
     assert plain_text(usertext.literal(shown)) == shown
+
+
+# ====================================================================================================
+# A file a page offers leaves only to its owner (the download route, the closed metrics)
+# A file a page offers leaves only to its owner: the download route and the closed metrics, attacked.
+
+FILE = b"PK\x03\x04 sao luu"
+
+
+@pytest.fixture
+def people(con, monkeypatch):
+    """Sessions of the administrator (owner), another administrator, an analyst and a viewer; the routes read
+    this test's database."""
+    monkeypatch.setattr(page_downloads, "connection", con.cursor)
+    monkeypatch.setattr(requester, "connection", con.cursor)
+    for name, role in (("quantri2", "admin"), ("chuyenvien", "analyst"), ("lanhdao", "viewer")):
+        accounts.create_user(con, accounts.SYSTEM, name, name, role, "mat-khau-rat-dai-123")
+    tokens = {name: sessions.start(con, name, 12) for name in ("quantri", "quantri2", "chuyenvien", "lanhdao")}
+    return tokens
+
+
+@pytest.fixture
+def client():
+    app = Starlette(routes=[*downloads.routes(page_downloads.allowed, page_downloads.audited),
+                            Route("/_stcore/metrics", lambda _: PlainTextResponse("cache_memory_bytes 1"))],
+                    middleware=[Middleware(AdminOnly, allowed=requester.is_admin)])
+    return TestClient(app, base_url="http://127.0.0.1")
+
+
+def offer(owner_token: str | None, needs: str = "backup", name: str = "bhxh-sao-luu.zip", session: str = "tab-1"):
+    owner = downloads.Owner("session", downloads.digest(owner_token)) if owner_token else downloads.Owner("visitor")
+    return "/" + downloads.href(downloads.register(session, f"page:{name}", owner, needs, name, "application/zip",
+                                                   FILE))
+
+
+def get(client, url: str, token: str | None = None):
+    client.cookies.clear()
+    if token:
+        client.cookies.set(session_cookie.NAME, token)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("who", [None, "quantri2", "chuyenvien", "lanhdao", "forged"])
+def test_someone_else_gets_403_and_nothing_is_written(people, client, con, who):
+    url = offer(people["quantri"])
+    before = db.checksums(con)
+    token = people.get(who, "x" * 40 if who else None)
+    answer = get(client, url, token)
+    assert (answer.status_code, answer.content) == (403, "Không có quyền tải tệp này.".encode())
+    assert db.checksums(con) == before
+
+
+def test_the_owner_gets_the_file_once_audited(people, client, con):
+    url = offer(people["quantri"], name="bản sao lưu.zip")
+    before = db.checksums(con)
+    answer = get(client, url, people["quantri"])
+    assert (answer.status_code, answer.content) == (200, FILE)
+    assert answer.headers["content-type"] == "application/zip"
+    assert answer.headers["content-disposition"] == (
+        "attachment; filename=\"b_n sao l_u.zip\"; filename*=UTF-8''b%E1%BA%A3n%20sao%20l%C6%B0u.zip")
+    assert answer.headers["cache-control"] == "no-store, private"
+    assert {name for name, digest in db.checksums(con).items() if before[name] != digest} == {"audit_log"}
+    assert audit.entries(con, limit=1)[["actor", "action", "detail"]].values.tolist() == [
+        ["quantri", "download", "bản sao lưu.zip"]]
+
+
+def test_a_signed_out_session_or_a_lowered_role_opens_nothing_any_more(people, client, con):
+    backup, logout = offer(people["quantri"]), offer(people["chuyenvien"], needs="explore", name="truy-van.csv")
+    accounts.set_disabled(con, accounts.SYSTEM, "quantri", True)
+    sessions.end(con, people["chuyenvien"])
+    before = db.checksums(con)
+    assert (get(client, backup, people["quantri"]).status_code, get(client, logout, people["chuyenvien"]).status_code
+            ) == (403, 403)
+    assert db.checksums(con) == before
+
+
+def test_a_role_below_the_files_need_is_refused_even_for_its_owner(people, client, con):
+    url = offer(people["lanhdao"], needs="audit", name="nhat-ky.csv")
+    before = db.checksums(con)
+    assert get(client, url, people["lanhdao"]).status_code == 403
+    assert db.checksums(con) == before
+
+
+def test_an_expired_or_made_up_link_is_404(people, client, con):
+    url = offer(people["quantri"])
+    handle = url.rsplit("/", 1)[1]
+    downloads._offers[handle] = dataclasses.replace(downloads._offers[handle], deadline=0)
+    before = db.checksums(con)
+    assert get(client, url, people["quantri"]).status_code == 404
+    assert get(client, "/api/tai-ve/" + "A" * 32, people["quantri"]).status_code == 404
+    assert get(client, "/api/tai-ve/../../etc/passwd", people["quantri"]).status_code == 404
+    assert db.checksums(con) == before
+
+
+def test_a_visitors_file_is_public_only_while_viewing_needs_no_login(people, client, con, monkeypatch):
+    url = offer(None, needs="view", name="xa-cham-tien-do.csv")
+    before = db.checksums(con)
+    assert get(client, url).status_code == 200
+    closed = dataclasses.replace(load_settings(), viewing_requires_login=True)
+    monkeypatch.setattr(page_downloads, "load_settings", lambda: closed)
+    assert get(client, url).status_code == 403
+    assert db.checksums(con) == before  # a visitor's file is not audited: it holds what anyone may see
+
+
+def test_links_are_never_shared_between_sessions_and_follow_their_owner():
+    owner, other = downloads.Owner("session", "a"), downloads.Owner("session", "b")
+    first = downloads.register("tab-1", "p:CSV", owner, "view", "a.csv", "text/csv", b"1")
+    again = downloads.register("tab-1", "p:CSV", owner, "view", "a.csv", "text/csv", b"2")
+    elsewhere = downloads.register("tab-2", "p:CSV", owner, "view", "a.csv", "text/csv", b"1")
+    signed_in_again = downloads.register("tab-1", "p:CSV", other, "view", "a.csv", "text/csv", b"3")
+    assert first == again != elsewhere and signed_in_again not in (first, elsewhere)
+    assert downloads.found(first) is None and downloads.found(signed_in_again).data == b"3"
+
+
+def test_one_session_holds_a_bounded_number_of_links():
+    owner = downloads.Owner("session", "c")
+    handles = [downloads.register("tab-many", f"p:{n}", owner, "view", "a.csv", "text/csv", b"x")
+               for n in range(downloads.PER_SESSION + 5)]
+    assert [downloads.found(h) is not None for h in handles] == [False] * 5 + [True] * downloads.PER_SESSION
+
+
+def test_links_die_after_their_lifetime():
+    owner = downloads.Owner("session", "d")
+    handle = downloads.register("tab-old", "p:x", owner, "view", "a.csv", "text/csv", b"x", now=0.0)
+    downloads.register("tab-new", "p:y", owner, "view", "a.csv", "text/csv", b"x", now=downloads.LIFETIME + 1.0)
+    assert handle not in downloads._offers
+
+
+@pytest.mark.parametrize(("who", "code"), [(None, 403), ("lanhdao", 403), ("chuyenvien", 403), ("quantri", 200)])
+def test_metrics_only_for_an_administrator(people, client, con, who, code):
+    before = db.checksums(con)
+    assert get(client, "/_stcore/metrics", people.get(who)).status_code == code
+    assert get(client, "/_stcore/metrics/", people.get(who)).status_code == code
+    assert db.checksums(con) == before
+
+
+def test_an_ended_session_cookie_opens_no_metrics(people, client, con):
+    sessions.end_all(con, "quantri", "logout", dt.datetime.now())
+    before = db.checksums(con)
+    assert get(client, "/_stcore/metrics", people["quantri"]).status_code == 403
+    assert db.checksums(con) == before
+
+
+# ====================================================================================================
+# The console reads only its views
+# The console reads the three documented views and the query's own WITH tables, and nothing else.
+#
+# The rule is an allow rule (analytics.console._check): a deny list of the engine's catalog (pg_settings,
+# duckdb_logs, information_schema, the duckdb_*() functions) always misses one. Each refused query must name
+# what it refused and leave every table of the real database as it was. The database is test_console's tiny
+# one: v_thang has 7 rows (totals 100, 110, 120, 125 for Phố Hiến 11953; 200, 190, 210 for Tân Hưng 11977),
+# March sums to 300 / 49.
+
+REFUSED = [  # id, query, the name the message quotes
+    ("pg_settings", "SELECT * FROM pg_settings", "pg_settings"),
+    ("information_schema", "SELECT * FROM information_schema.tables", "information_schema.tables"),
+    ("duckdb_logs", "SELECT * FROM duckdb_logs", "duckdb_logs"),
+    ("duckdb_tables", "SELECT * FROM duckdb_tables()", "duckdb_tables"),
+    ("show_tables", "SHOW TABLES", '"tables"'),
+    ("users_qualified", "SELECT * FROM main.users", "main.users"),
+    ("sessions", "SELECT * FROM sessions", "sessions"),
+    ("cte_wraps_pg_class", "WITH c AS (SELECT * FROM pg_catalog.pg_class) SELECT * FROM c", "pg_catalog.pg_class"),
+    ("where_subquery", "SELECT * FROM v_xa WHERE code IN (SELECT username FROM users)", "users"),
+    ("join_real_table", "SELECT * FROM v_thang JOIN communes USING (code)", "communes"),
+    ("from_first", "FROM users", "users"),
+    ("read_csv", "SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+    ("getenv", "SELECT getenv('HOME')", "getenv"),
+    ("current_setting", "SELECT current_setting('temp_directory')", "current_setting"),
+    ("catalog_macro", "SELECT pg_get_viewdef(1)", "pg_get_viewdef"),
+    ("qualified_function", "SELECT system.main.abs(-1)", "system.main.abs"),
+    ("lateral", "SELECT * FROM v_xa, LATERAL (SELECT * FROM audit_log)", "audit_log"),
+    ("unnest_subquery", "SELECT * FROM unnest((SELECT list(password_hash) FROM users))", "users"),
+    ("range_subquery", "SELECT * FROM range((SELECT count(*) FROM duckdb_settings()))", "duckdb_settings"),
+    ("memory_qualified", "SELECT * FROM memory.main.app_keys", "memory.main.app_keys"),
+    ("system_qualified", "SELECT * FROM system.main.duckdb_settings()", "system.main.duckdb_settings"),
+    ("view_qualified", "SELECT * FROM main.v_xa", "main.v_xa"),
+    ("upper_case", "SELECT * FROM PG_SETTINGS", "PG_SETTINGS"),
+    # A WITH name hides a real table only where DuckDB binds it to the WITH table.
+    ("cte_reads_itself", "WITH pg_settings AS (SELECT * FROM pg_settings) SELECT * FROM pg_settings", "pg_settings"),
+    ("cte_forward", "WITH a AS (SELECT * FROM users), users AS (SELECT 1) SELECT * FROM a", "users"),
+    ("cte_other_subquery", "SELECT * FROM (WITH users AS (SELECT 1) SELECT * FROM users) t, users", "users"),
+    ("cte_other_union_side", "(WITH users AS (SELECT 1 AS x) SELECT x FROM users) UNION ALL SELECT x FROM users",
+     "users"),
+    ("cte_recursive_anchor", "WITH RECURSIVE pg_settings(name) AS (SELECT name FROM pg_settings UNION ALL "
+                             "SELECT 'x') SELECT * FROM pg_settings", "pg_settings"),
+    ("cte_then_qualified", "WITH users AS (SELECT 1) SELECT * FROM main.users", "main.users"),
+]
+
+
+@pytest.mark.parametrize(("sql", "name"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED])
+def test_a_name_outside_the_views_is_refused_and_changes_nothing(con, prepared, sql, name):  # noqa: F811
+    with pytest.raises(QueryRefused) as caught:
+        run_query(open_console(con), sql)
+    assert f"“{name}”" in str(caught.value)
+    assert changed(con, prepared) == set()
+
+
+def test_the_message_names_what_was_refused(con, prepared):  # noqa: F811
+    with pytest.raises(QueryRefused) as caught:
+        run_query(open_console(con), "SELECT * FROM pg_settings")
+    assert str(caught.value) == ("Chỉ được đọc các bảng v_thang, v_xa, v_tai_len và các bảng đặt tên bằng WITH "
+                                 "trong chính truy vấn; “pg_settings” không thuộc số đó.")
+    with pytest.raises(QueryRefused) as caught:
+        run_query(open_console(con), f'SELECT * FROM "{"x" * 80}\n"')
+    assert f"“{'x' * 49}…”" in str(caught.value)  # 50 characters, the line break gone
+    assert changed(con, prepared) == set()
+
+
+@pytest.mark.parametrize(("sql", "message"), [
+    ("SELECT * FROM v_xa; SELECT * FROM pg_settings", "văn bản có 2 câu lệnh"),
+    ("SELECT * FROM " + "(SELECT * FROM " * 400 + "v_xa" + ")" * 400, "Không kiểm tra được câu lệnh này"),
+])
+def test_what_cannot_be_checked_is_refused(con, prepared, sql, message):  # noqa: F811
+    with pytest.raises(QueryRefused, match=message):
+        run_query(open_console(con), sql)
+    assert changed(con, prepared) == set()
+
+
+@pytest.mark.parametrize(("sql", "rows"), [
+    ("SELECT count(*) AS n, sum(total) AS total FROM v_thang", [(7, 1055)]),
+    ("SELECT count(*) AS n FROM v_xa", [(104,)]),
+    ("SELECT file_name, rows_read FROM v_tai_len WHERE kind = 'monthly'", [("t.csv", 7)]),
+    ("SELECT count(*) AS n FROM V_XA", [(104,)]),
+    ("WITH march AS (SELECT * FROM v_thang WHERE period = '2026-03') "
+     "SELECT sum(total) AS total, sum(voluntary) AS voluntary FROM march", [(300, 49)]),
+    ("WITH a AS (WITH b AS (SELECT * FROM v_thang) SELECT * FROM b WHERE code = '11977') "
+     "SELECT count(*) AS n FROM a", [(3,)]),
+    ("SELECT t.code, x.name, t.total FROM v_thang t JOIN v_xa x USING (code) WHERE t.period = '2026-05'",
+     [("11953", "Phường Phố Hiến", 125)]),
+    ("WITH users AS (SELECT 1 AS x) SELECT * FROM users", [(1,)]),
+    ("WITH pg_settings AS (SELECT 'mine' AS name) SELECT name FROM pg_settings", [("mine",)]),
+    ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 4) SELECT sum(n) AS n FROM r",
+     [(10,)]),
+    ("SELECT sum(x) AS n FROM unnest([1, 2, 3]) AS t(x)", [(6,)]),
+    ("SELECT t.total, u.k FROM v_thang t, LATERAL unnest([t.total, t.voluntary]) AS u(k) "
+     "WHERE t.period = '2026-05' ORDER BY u.k", [(125, 16), (125, 125)]),
+    ("SELECT count(*) AS n FROM v_xa, range(2)", [(208,)]),
+    ("SELECT sum(generate_series) AS n FROM generate_series(1, 4)", [(10,)]),
+])
+def test_the_views_and_the_querys_own_tables_answer(con, prepared, sql, rows):  # noqa: F811
+    found = run_query(open_console(con), sql)
+    assert list(found.itertuples(index=False, name=None)) == rows
+    assert changed(con, prepared) == set()
+
+
+def test_describe_shows_a_views_columns(con):  # noqa: F811
+    found = run_query(open_console(con), "DESCRIBE v_xa")
+    assert found["column_name"].tolist() == list(console.VIEWS_DOC["v_xa"]["columns"])
+
+
+def test_every_engine_macro_that_runs_a_query_is_hidden():
+    """Such a macro reads the catalog when it is bound, after the check; a new DuckDB may add one."""
+    engine = duckdb.connect()
+    macros = {row[0] for row in engine.execute(
+        r"SELECT function_name FROM duckdb_functions() "
+        r"WHERE function_type = 'macro' AND regexp_matches(macro_definition, '\bFROM\b')").fetchall()}
+    engine.close()
+    assert macros and macros <= console.HIDDEN
+
+
+# ====================================================================================================
+# Backups hold no keys; a restore runs nothing from the archive
+# A backup is no key to the house, and a crafted one changes nothing: refused by the part that does not belong.
+#
+# Every hostile restore is forced over the prepared database (tests.test_hostile's pattern: the console tests'
+# tiny database and the account quantri) and must leave every table's checksum as it was. A backup made without
+# accounts restores the prepared data exactly while keeping the accounts, so even a restore that succeeds shows by
+# its checksums that nothing from the archive but its tables went in.
+
+FOREIGN = "Bản sao lưu có phần không thuộc về nó: "
+KEYS = {"app_keys", "sessions"}
+
+
+@pytest.fixture
+def target(prepared, tmp_path) -> Path:
+    """A private copy of ``prepared``: the database every hostile backup is forced over."""
+    shutil.copy(prepared[0], tmp_path / "bhxh.duckdb")
+    return tmp_path / "bhxh.duckdb"
+
+
+@pytest.fixture
+def made(target, tmp_path) -> Path:
+    """A backup of ``target`` without accounts, as a folder to tamper with."""
+    with closing(db.connect(target, read_only=True)) as con:
+        backup.export(con, tmp_path / "bk")
+    return tmp_path / "bk"
+
+
+def zipped(directory: Path) -> Path:
+    """The folder as the ZIP someone would hand over, every part at its place."""
+    path = directory.with_suffix(".zip")
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in sorted(p for p in directory.rglob("*") if p.is_file()):
+            archive.write(part, part.relative_to(directory).as_posix())
+    return path
+
+
+def rewrite(path: Path, change) -> None:
+    pq.write_table(change(pq.read_table(path)), path)
+
+
+def refused(source: Path, target: Path, prepared, names: str) -> None:
+    """The restore is refused naming the part, and nothing of the target nor beside it changed."""
+    with pytest.raises(BackupError) as caught:
+        backup.restore(source, target, force=True)
+    assert names in str(caught.value), str(caught.value)
+    assert file_changed(target, prepared) == set()
+    assert not [p.name for p in target.parent.glob(".bhxh*")]  # no temporary file or unpacked folder left
+
+
+# ---------------------------------------------------------------- the archive runs nothing
+
+@pytest.fixture
+def older(target, tmp_path) -> Path:
+    """A backup made by EXPORT DATABASE, before this change: key, sessions and accounts beside the data, with
+    the SQL scripts IMPORT DATABASE used to run."""
+    old, source = tmp_path / "cu", tmp_path / "nguon.duckdb"
+    shutil.copy(target, source)  # the target itself stays as prepared
+    with closing(db.connect(source)) as con:
+        sessions.start(con, "quantri", lifetime_hours=12, now=NOW)
+        counts = backup._row_counts(con)
+        con.execute(f"EXPORT DATABASE '{old}' (FORMAT parquet)")
+    (old / "manifest.json").write_text(json.dumps({"schema_version": len(MIGRATIONS), "tables": counts}))
+    return old
+
+
+@pytest.mark.parametrize(("script", "line", "names"), [
+    ("schema.sql", "COPY (SELECT 'x') TO '{written}';", "schema.sql, dòng 1: “COPY (SELECT 'x') TO"),
+    ("schema.sql", "CREATE TABLE la (x INTEGER);", "schema.sql, dòng 1: “CREATE TABLE la (x INTEGER);”"),
+    ("load.sql", "COPY uploads FROM '/etc/passwd';", "load.sql, dòng 1: “COPY uploads FROM '/etc/passwd';”"),
+    ("load.sql", "COPY (SELECT 'x') TO '{written}';", "load.sql, dòng 1: “COPY (SELECT 'x') TO"),
+    ("load.sql", "COPY uploads FROM '/x/users.parquet' (FORMAT 'parquet');", "load.sql, dòng 1"),
+])
+def test_a_crafted_script_is_refused_and_never_run(older, target, prepared, tmp_path, script, line, names):
+    """IMPORT DATABASE ran these: a COPY ... TO wrote a file, a bad COPY FROM gave an INTERNAL error. Now one
+    line that EXPORT DATABASE would not have written refuses the backup, naming it; nothing runs."""
+    written = tmp_path / "viet-boi-ban-sao-luu.txt"
+    path = older / script
+    path.write_text(line.format(written=written) + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    refused(zipped(older), target, prepared, FOREIGN + names)
+    assert not written.exists()
+
+
+def test_a_script_that_is_no_text_is_refused(older, target, prepared):
+    (older / "schema.sql").write_bytes(b"\xff\xfe" + b"\x00" * 64)
+    refused(older, target, prepared, FOREIGN + "schema.sql")
+
+
+def test_the_loading_connection_reaches_no_file(made, target, tmp_path, monkeypatch):
+    """Even a statement slipped into the load could not write: the connection has no access to files."""
+    written = tmp_path / "viet.txt"
+    insert = restore._insert
+
+    def and_a_copy(con, table, rows):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute(f"COPY (SELECT 1) TO '{written}'")
+        insert(con, table, rows)
+
+    monkeypatch.setattr(restore, "_insert", and_a_copy)
+    backup.restore(made, target, force=True)
+    assert not written.exists()
+
+
+TAMPERED = [  # (id, how the folder is changed, the part the refusal names)
+    ("extra_column", lambda d: rewrite(d / "uploads.parquet", lambda t: t.append_column("x", pa.nulls(len(t)))),
+     "uploads.parquet có cột lạ “x”"),
+    ("missing_column", lambda d: rewrite(d / "uploads.parquet", lambda t: t.drop_columns(["note"])),
+     "uploads.parquet thiếu cột “note”"),
+    ("wrong_type", lambda d: rewrite(d / "uploads.parquet", lambda t: t.set_column(0, "id", t["id"].cast(pa.int64()))),
+     "uploads.parquet có cột “id” kiểu int64, cần kiểu int32"),
+    ("text_for_a_number", lambda d: rewrite(
+        d / "monthly_values.parquet", lambda t: t.set_column(t.schema.get_field_index("total"), "total",
+                                                             t["total"].cast(pa.string()))),
+     "monthly_values.parquet có cột “total” kiểu string, cần kiểu int64"),
+    ("renamed_table", lambda d: (d / "uploads.parquet").rename(d / "upload.parquet"), "upload.parquet"),
+    ("missing_table", lambda d: (d / "communes.parquet").unlink(), "thiếu bảng «communes» (communes.parquet)"),
+    ("unknown_file", lambda d: shutil.copy(d / "plan.parquet", d / "ke-hoach-2.parquet"), "ke-hoach-2.parquet"),
+    ("unknown_folder", lambda d: (d / "khac").mkdir() or shutil.copy(d / "plan.parquet", d / "khac" / "plan.parquet"),
+     "khac"),
+    ("not_parquet", lambda d: (d / "plan.parquet").write_bytes(b"PAR1 khong phai parquet"),
+     "plan.parquet không đọc được"),
+    ("rows_not_in_the_manifest", lambda d: rewrite(d / "communes.parquet", lambda t: t.slice(1)),
+     "communes.parquet có 103 dòng, manifest.json ghi 104"),
+    ("same_key_twice", lambda d: _duplicate_first_commune(d), "communes.parquet có dòng trái ràng buộc"),
+    ("accounts_the_manifest_does_not_list", lambda d: _accounts(d, lambda t: t, listed=False),
+     "không khớp với manifest.json của nó (bảng «users»)"),
+    ("accounts_with_an_extra_column", lambda d: _accounts(d, lambda t: t.append_column("x", pa.nulls(len(t)))),
+     "accounts/users.parquet có cột lạ “x”"),
+]
+
+
+def _duplicate_first_commune(directory: Path) -> None:
+    rewrite(directory / "communes.parquet", lambda t: pa.concat_tables([t.slice(0, 1), t.slice(0, 1), t.slice(2)]))
+
+
+def _accounts(directory: Path, change, listed: bool = True) -> None:
+    """The accounts of another database, as an attacker would bring them, changed."""
+    (directory / "accounts").mkdir()
+    with closing(db.connect(directory.parent / "bhxh.duckdb", read_only=True)) as con:
+        con.complete()  # opening reads every table once
+        users = con.sql("SELECT * FROM users").to_arrow_table()
+    pq.write_table(change(users), directory / "accounts" / "users.parquet")
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["tables"] |= {"users": 1} if listed else {}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(("tamper", "names"), [t[1:] for t in TAMPERED], ids=[t[0] for t in TAMPERED])
+def test_a_tampered_backup_is_refused_naming_the_part(made, target, prepared, tamper, names):
+    tamper(made)
+    refused(zipped(made), target, prepared, names)
+    refused(made, target, prepared, names)  # the folder itself, as the server's backups are restored
+
+
+def test_the_command_line_says_what_does_not_belong_in_one_line(made, target, prepared, capsys):
+    rewrite(made / "uploads.parquet", lambda t: t.append_column("x", pa.nulls(len(t))))
+    assert main(["backup", "restore", str(zipped(made)), "--db", str(target), "--force"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"LỖI: {FOREIGN}uploads.parquet có cột lạ “x”; không khôi phục.\n"
+    assert file_changed(target, prepared) == set()
+
+
+@pytest.mark.parametrize("name", ["../ngoai.parquet", "/tmp/ngoai.parquet", "khac/plan.parquet", ".an.parquet"])
+def test_a_path_outside_the_backup_is_refused(made, target, prepared, tmp_path, name):
+    archive = zipped(made)
+    with zipfile.ZipFile(archive, "a") as zip_file:
+        zip_file.writestr(name, b"x")
+    refused(archive, target, prepared, f"đường dẫn lạ bên trong («{name}»)")
+    assert not (tmp_path / "ngoai.parquet").exists()
+
+
+# ---------------------------------------------------------------- no keys to the house
+
+def test_the_zip_holds_no_key_nor_session_and_the_hashes_only_when_asked(target, tmp_path, settings):
+    with closing(db.connect(target)) as con:
+        sessions.start(con, "quantri", lifetime_hours=12, now=NOW)  # a session, and so a key
+        folder = backup.online(con, ADMIN, settings, now=NOW).directory
+        data = {t for t in db.table_names(con) if t not in KEYS | {"users"}}
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet")} == {
+        f"{t}.parquet" for t in data} | {"accounts/users.parquet"}  # the server's own: accounts, never keys
+    for with_accounts, extra in ((False, set()), (True, {"accounts/users.parquet"})):
+        archive = zipfile.ZipFile(io.BytesIO(backup.zipped(folder, with_accounts=with_accounts)))
+        assert set(archive.namelist()) == {"manifest.json"} | {f"{t}.parquet" for t in data} | extra
+        assert set(json.loads(archive.read("manifest.json"))["tables"]) == data | ({"users"} if extra else set())
+
+
+def test_a_restored_database_has_a_new_key_and_no_session(target, tmp_path):
+    with closing(db.connect(target)) as con:
+        token = sessions.start(con, "quantri", lifetime_hours=12, now=NOW)
+        backup.export(con, tmp_path / "bk", with_accounts=True)
+    restored = tmp_path / "moi.duckdb"
+    backup.restore(tmp_path / "bk", restored)
+    with closing(db.connect(restored)) as con:
+        assert db.rows(con, "SELECT count(*) FROM sessions UNION ALL SELECT count(*) FROM app_keys") == [(0,), (0,)]
+        assert sessions.resume(con, token, idle_minutes=30, lifetime_hours=12, touch=False, now=NOW) is None
+        assert accounts.authenticate(con, "quantri", "mat-khau-rat-dai-123", NOW) == ADMIN  # the hashes came back
+
+
+def test_a_backup_without_accounts_keeps_the_accounts_it_replaces(made, target, prepared, tmp_path):
+    with closing(db.connect(target)) as con:
+        accounts.create_user(con, ADMIN, "moi", "Người mới", "viewer", "mat-khau-cua-nguoi-moi-2026", NOW)
+        after = db.checksums(con)
+    backup.restore(zipped(made), target, force=True)
+    assert file_changed(target, prepared) == {"users"}  # the data of the backup, the accounts of the moment
+    with closing(db.connect(target, read_only=True)) as con:
+        assert db.checksums(con)["users"] == after["users"]
+    fresh = tmp_path / "trong.duckdb"
+    backup.restore(made, fresh)  # into a new file: no account; `users create-admin` makes the first
+    with closing(db.connect(fresh)) as con:
+        assert not accounts.has_admin(con)
+        assert db.value(con, "SELECT count(*) FROM uploads") == 1
+
+
+def test_an_older_backup_restores_without_its_key_and_sessions(older, prepared, tmp_path):
+    assert {"app_keys.parquet", "sessions.parquet", "users.parquet", "load.sql", "schema.sql"} <= {
+        p.name for p in older.iterdir()}
+    restored = tmp_path / "moi.duckdb"
+    assert set(backup.restore(older, restored)["tables"]) == set(json.loads((older / "manifest.json").read_text())[
+        "tables"]) - KEYS
+    assert file_changed(restored, prepared) == set()
+
+
+def test_a_backup_of_an_older_schema_is_brought_up_to_date(tmp_path):
+    older = duckdb.connect(str(tmp_path / "cu.duckdb"))
+    restore._migrate_to(older, len(MIGRATIONS) - 1)  # the schema as it was, without rows
+    older.execute("INSERT INTO schema_version SELECT range FROM range(1, ?)", [len(MIGRATIONS)])
+    backup.export(older, tmp_path / "bk")
+    older.close()
+    backup.restore(tmp_path / "bk", tmp_path / "moi.duckdb")
+    with closing(db.connect(tmp_path / "moi.duckdb")) as con:
+        assert db.schema_version(con) == len(MIGRATIONS)
+
+
+# ---------------------------------------------------------------- rotating the session key
+
+def test_rotating_the_key_ends_every_session_and_refuses_every_old_cookie(target):
+    with closing(db.connect(target)) as con:
+        old = [sessions.start(con, "quantri", lifetime_hours=12, now=NOW) for _ in range(2)]
+        key = db.value(con, "SELECT value FROM app_keys")
+        assert accounts.rotate_session_key(con, ADMIN, NOW) == 2
+        assert db.value(con, "SELECT count(*) FROM sessions") == 0
+        assert db.value(con, "SELECT value FROM app_keys") != key
+        for token in old:
+            assert sessions.resume(con, token, idle_minutes=30, lifetime_hours=12, touch=True, now=NOW) is None
+            assert accounts.signed_in(con, token, idle_minutes=30, lifetime_hours=12, touch=True, now=NOW) is None
+        entry = audit.entries(con).iloc[0]
+        assert (entry["actor"], entry["action"], entry["detail"]) == (
+            "quantri", "rotate_session_key", "kết thúc 2 phiên đăng nhập")
+        again = sessions.start(con, "quantri", lifetime_hours=12, now=NOW)  # signing in again works
+        assert accounts.signed_in(con, again, idle_minutes=30, lifetime_hours=12, touch=False, now=NOW) == ADMIN
+
+
+@pytest.mark.parametrize("who", [User("lanhdao", "Lãnh đạo", "viewer"), User("chuyenvien", "Chuyên viên", "analyst"),
+                                 None])
+def test_only_an_administrator_rotates_the_key(target, who):
+    with closing(db.connect(target)) as con:
+        token = sessions.start(con, "quantri", lifetime_hours=12, now=NOW)
+        before = db.checksums(con)
+        with pytest.raises(NotAuthorised):
+            accounts.rotate_session_key(con, who, NOW)
+        assert db.checksums(con) == before
+        assert accounts.signed_in(con, token, idle_minutes=30, lifetime_hours=12, touch=False, now=NOW) == ADMIN
+
+
+# ====================================================================================================
+# Wrong passwords throttle their address, they do not lock the account
+# Guessing passwords slows down the guesser's address and never locks anyone else out (OWASP: throttle, don't lock).
+#
+# The database and its checksums are tests.test_hostile's: a login writes only the failure counts and the audit
+# log, asserted exactly, and every other table is unchanged.
+
+GUESSER, OFFICE = "203.0.113.66", "198.51.100.10"
+WRITES = {"login_failures", "audit_log"}
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """The argon2 verifications each attempt runs."""
+    found = _Spy()
+    monkeypatch.setattr(accounts, "_HASHER", found)
+    return found
+
+
+def attempt(connection, username: str, password: str, at: dt.datetime, client: str = GUESSER):
+    """The account, or the refusal's message."""
+    try:
+        return accounts.authenticate(connection, username, password, at, client=client)
+    except LoginFailed as exc:
+        return str(exc)
+
+
+def counts(connection) -> list[tuple]:
+    return db.rows(connection, "SELECT username, client, failures FROM login_failures ORDER BY ALL")
+
+
+def held(client: str, until: dt.datetime, failures: int) -> str:
+    return f"tạm chặn {client} đến {until:%d/%m/%Y %H:%M:%S} sau {failures} lần sai"
+
+
+def test_twenty_wrong_passwords_from_one_address_leave_the_administrator_in_from_another(con, prepared):
+    for n in range(20):
+        assert attempt(con, "quantri", f"doan-mo-{n}-lan", NOW + dt.timedelta(seconds=n)) == accounts.REFUSED
+    details = logins(con)["detail"].tolist()[::-1]
+    first_wait_ends = NOW + dt.timedelta(seconds=4) + accounts.FIRST_WAIT
+    assert details == [f"sai mật khẩu lần thứ {n} từ {GUESSER}" for n in range(1, 6)] + [
+        held(GUESSER, first_wait_ends, 5)] * 15
+    assert attempt(con, "quantri", PASSWORD, NOW + dt.timedelta(seconds=20)) == accounts.REFUSED
+    assert attempt(con, "quantri", PASSWORD, NOW + dt.timedelta(seconds=20), OFFICE).username == "quantri"
+    assert counts(con) == [("quantri", "", 5), ("quantri", GUESSER, 5)]
+    assert changed(con, prepared) == WRITES
+
+
+def test_the_wait_doubles_with_each_further_failure_up_to_fifteen_minutes(con, prepared, spy):
+    for _ in range(accounts.FREE_FAILURES):
+        attempt(con, "quantri", "sai-mat-khau-roi", NOW)
+    at, waited = NOW, []
+    for _ in range(8):
+        ends = accounts._wait_ends(db.value(con, "SELECT failures FROM login_failures WHERE client = ?",
+                                            [GUESSER]), at, GUESSER)
+        spy.verified.clear()
+        assert attempt(con, "quantri", PASSWORD, ends - dt.timedelta(seconds=1)) == accounts.REFUSED
+        assert spy.verified == []  # refused without checking the password
+        assert attempt(con, "quantri", "sai-mat-khau-roi", ends) == accounts.REFUSED  # the one allowed attempt
+        assert len(spy.verified) == 1
+        waited.append((ends - at).total_seconds())
+        at = ends
+    assert waited == [30, 60, 120, 240, 480, 900, 900, 900]
+    assert counts(con) == [("quantri", "", 13), ("quantri", GUESSER, 13)]
+    assert changed(con, prepared) == WRITES
+
+
+def test_after_the_wait_the_right_password_signs_in_and_clears_the_address(con, prepared):
+    for _ in range(accounts.FREE_FAILURES):
+        attempt(con, "quantri", "sai-mat-khau-roi", NOW)
+    attempt(con, "quantri", "sai-mat-khau-roi", NOW, OFFICE)
+    assert attempt(con, "quantri", PASSWORD, NOW + dt.timedelta(seconds=29)) == accounts.REFUSED
+    assert attempt(con, "quantri", PASSWORD, NOW + accounts.FIRST_WAIT).username == "quantri"
+    assert counts(con) == [("quantri", "", 6), ("quantri", OFFICE, 1)]  # the other address keeps its count
+    later = NOW + dt.timedelta(minutes=1)
+    attempt(con, "quantri", "sai-mat-khau-roi", later)
+    assert logins(con)["detail"].iloc[0] == f"sai mật khẩu lần thứ 1 từ {GUESSER}"  # counting starts afresh
+    assert changed(con, prepared) == WRITES
+
+
+@pytest.mark.parametrize("typed", ["quantri", "khong-co-ai"], ids=["account", "unknown_name"])
+def test_an_unknown_name_is_held_back_exactly_like_an_account_at_the_same_argon2_cost(con, prepared, spy, typed):
+    known = db.value(con, "SELECT password_hash FROM users WHERE username = 'quantri'")
+    runs = []
+    for n, seconds in enumerate([0] * 6 + [29, 30, 30]):
+        spy.verified.clear()
+        # the last attempt types the name in capitals: an account's variants share its count, so must a name's
+        name = typed.upper() if n == 8 else typed
+        assert attempt(con, name, "sai-mat-khau-roi", NOW + dt.timedelta(seconds=seconds)) == accounts.REFUSED
+        runs.append(len(spy.verified))
+        assert all(h.split("$")[3] == known.split("$")[3] for h in spy.verified)  # the same argon2 parameters
+    assert runs == [1] * 5 + [0, 0, 1, 0]
+    actor = typed if typed == "quantri" else accounts._audit_name(typed)
+    assert counts(con) == [(actor, "", 6), (actor, GUESSER, 6)]  # an unknown name is kept only as its digest
+    assert "khong-co-ai" not in repr(db.rows(con, "SELECT * FROM login_failures"))
+    assert changed(con, prepared) == WRITES
+
+
+@pytest.mark.parametrize("typed", ["quantri", "khong-co-ai"], ids=["account", "unknown_name"])
+def test_a_hundred_failures_from_every_address_hold_back_the_whole_name_for_a_while(con, prepared, spy, typed):
+    """Twenty addresses of five guesses each: the ceiling bounds a guesser with many addresses, with the same
+    growing wait for every address; an hour without a failure forgets them."""
+    for n in range(accounts.ACCOUNT_FAILURES):
+        attempt(con, typed, "sai-mat-khau-roi", NOW, f"192.0.2.{n // accounts.FREE_FAILURES}")
+    spy.verified.clear()
+    assert attempt(con, typed, PASSWORD, NOW + dt.timedelta(seconds=29), OFFICE) == accounts.REFUSED
+    assert spy.verified == []
+    ends = NOW + accounts.FIRST_WAIT
+    assert logins(con)["detail"].iloc[0] == (
+        f"tạm chặn mọi địa chỉ (lần này từ {OFFICE}) đến {ends:%d/%m/%Y %H:%M:%S} sau 100 lần sai")
+    outcome = attempt(con, typed, PASSWORD, ends, OFFICE)  # the wait is over: the password is checked again
+    if typed == "quantri":
+        assert outcome.username == "quantri"
+    else:
+        assert outcome == accounts.REFUSED
+    attempt(con, typed, "sai-mat-khau-roi", ends + accounts.ACCOUNT_WINDOW, OFFICE)
+    assert db.value(con, "SELECT failures FROM login_failures WHERE client = ''") == 1
+    assert changed(con, prepared) == WRITES
+
+
+def test_rows_a_day_old_are_pruned_by_the_next_failure(con, prepared):
+    attempt(con, "khong-co-ai", "sai-mat-khau-roi", NOW)
+    attempt(con, "quantri", "sai-mat-khau-roi", NOW + accounts.FORGET_AFTER + dt.timedelta(seconds=1), OFFICE)
+    assert counts(con) == [("quantri", "", 1), ("quantri", OFFICE, 1)]
+    assert changed(con, prepared) == WRITES
+
+
+@pytest.mark.parametrize(("client", "counted"), [
+    ("x" * 10_000, "x" * accounts.CLIENT_MAX),
+    ("  \x00\u202e203.0.113.5 ", "203.0.113.5"),
+    ("::ffff:203.0.113.5", "203.0.113.5"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("", accounts.LOCAL_CLIENT),
+], ids=["ten_thousand_characters", "control_characters", "ipv4_mapped", "ipv6", "empty"])
+def test_a_client_is_counted_bounded_and_an_ipv6_address_by_its_64(con, prepared, client, counted):
+    attempt(con, "quantri", "sai-mat-khau-roi", NOW, client)
+    assert counts(con) == [("quantri", "", 1), ("quantri", counted, 1)]
+    assert logins(con)["detail"].iloc[0] == f"sai mật khẩu lần thứ 1 từ {counted}"
+    assert changed(con, prepared) == WRITES
+
+
+def test_stepping_through_an_ipv6_64_is_one_address(con, prepared):
+    for n in range(accounts.FREE_FAILURES):
+        attempt(con, "quantri", "sai-mat-khau-roi", NOW, f"2001:db8::{n + 1:x}")
+    assert attempt(con, "quantri", PASSWORD, NOW, "2001:db8::ffff").startswith("Tên đăng nhập")
+    assert attempt(con, "quantri", PASSWORD, NOW, "2001:db8:0:1::1").username == "quantri"
+    assert changed(con, prepared) == WRITES
+
+
+def test_the_admin_page_sees_until_when_an_account_waits_and_a_new_password_clears_it(con, prepared):
+    for _ in range(accounts.FREE_FAILURES):
+        attempt(con, "quantri", "sai-mat-khau-roi", NOW)
+    listed = accounts.users(con, NOW + dt.timedelta(seconds=10)).set_index("username")["locked_until"]
+    assert listed.to_dict() == {"quantri": pd.Timestamp(NOW + accounts.FIRST_WAIT)}
+    assert accounts.users(con, NOW + accounts.FIRST_WAIT)["locked_until"].isna().all()
+    accounts.reset_password(con, accounts.SYSTEM, "quantri", PASSWORD + "-moi", NOW)
+    assert counts(con) == []
+    assert attempt(con, "quantri", PASSWORD + "-moi", NOW + dt.timedelta(seconds=1)).username == "quantri"
+    assert changed(con, prepared) == {"users", "audit_log"}
+
+
+@pytest.mark.parametrize(("peer", "forwarded", "client"), [
+    ("203.0.113.9", ["198.51.100.1"], "203.0.113.9"),
+    ("2001:db8::9", ["198.51.100.1"], "2001:db8::9"),
+    (None, ["198.51.100.1"], "198.51.100.1"),
+    ("127.0.0.1", ["198.51.100.1"], "198.51.100.1"),
+    ("::1", ["2001:db8::1"], "2001:db8::1"),
+    (None, ["6.6.6.6, 198.51.100.1"], "198.51.100.1"),
+    (None, ["6.6.6.6", "198.51.100.1"], "198.51.100.1"),
+    (None, [], accounts.LOCAL_CLIENT),
+    (None, ["khong-phai-dia-chi"], accounts.LOCAL_CLIENT),
+    (None, ["1" * 10_000], accounts.LOCAL_CLIENT),
+], ids=["remote_peer", "remote_ipv6_peer", "proxy", "proxy_ipv4", "proxy_ipv6", "browser_prepended",
+        "two_headers", "no_header", "not_an_address", "ten_thousand_characters"])
+def test_x_forwarded_for_is_trusted_only_from_a_proxy_on_this_machine(peer, forwarded, client):
+    """Only the entry the proxy itself appended: the ones before it are whatever the browser sent."""
+    assert client_address(peer, forwarded) == client
+
+
+def test_migration_11_lifts_the_old_account_locks(tmp_path):
+    path = tmp_path / "cu.duckdb"
+    with closing(duckdb.connect(str(path))) as old:
+        for version, step in enumerate(MIGRATIONS[:10], start=1):
+            step(old) if callable(step) else old.execute(step)
+            old.execute("INSERT INTO schema_version VALUES (?)", [version])
+        old.execute("INSERT INTO users VALUES ('quantri', 'Quản trị', 'admin', 'x', ?, false, 3, ?)",
+                    [NOW, NOW + dt.timedelta(days=1)])
+    with closing(db.connect(path)) as migrated:
+        assert db.rows(migrated, "SELECT failed_attempts, locked_until FROM users") == [(0, None)]
+        assert counts(migrated) == []
+        assert db.schema_version(migrated) == len(MIGRATIONS)
