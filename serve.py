@@ -19,6 +19,7 @@ from pages.requester import is_admin
 from pages.routes import PATHS
 from web import downloads, session_cookie
 from web.admin_only import AdminOnly
+from web.bounds import Bounds
 from web.unknown_paths import UnknownPaths
 
 # app.py routes every path itself (st.navigation). Without this, a fresh server would treat the folder pages/
@@ -50,6 +51,6 @@ async def _daily_backups(_app):
 
 
 ROUTES = [*session_cookie.routes(), *downloads.routes(page_downloads.allowed, page_downloads.audited)]
-MIDDLEWARE = [Middleware(UnknownPaths, known=PATHS), Middleware(AdminOnly, allowed=is_admin)]
+MIDDLEWARE = [Middleware(Bounds), Middleware(UnknownPaths, known=PATHS), Middleware(AdminOnly, allowed=is_admin)]
 
 app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=_unexpected, lifespan=_daily_backups)

@@ -16,12 +16,15 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from pathlib import PurePath
 
 # Directional overrides and isolates can make a file name read backwards (``gpj.exe`` shown as ``exe.jpg``).
 _BIDI = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _ADDRESS = re.compile(r"(?i)(https?(?=:)|www(?=\.)|(?=@))")
 _JOINER = "\u2060"
+QUOTED_CHARS = 50  # the most of a value a message quotes back (a link's value, a file's name)
+FILE_NAME_CHARS = 120
 
 
 def _unwanted(char: str, keep: str) -> bool:
@@ -41,3 +44,21 @@ def clean(text, *, multiline: bool = False) -> str:
 def literal(text) -> str:
     """``text`` (cleaned) as Markdown that Streamlit shows character for character."""
     return _PUNCTUATION.sub(r"\\\1", _ADDRESS.sub(r"\1" + _JOINER, clean(text, multiline=True)))
+
+
+def excerpt(text, limit: int = QUOTED_CHARS) -> str:
+    """``text`` (cleaned) cut to ``limit`` characters and "…": what a message quotes of a value of any length
+    (a link can carry 100.000 characters). Still to be shown through ``literal``."""
+    text = clean(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def file_name(name, limit: int = FILE_NAME_CHARS) -> str:
+    """An uploaded file's name as the app uses it: cleaned, at most ``limit`` characters, its suffix kept. A
+    browser's script or a forged request may send any name, a NUL or 100.000 characters included."""
+    name = clean(name).strip()
+    if len(name) <= limit:
+        return name
+    suffix = PurePath(name).suffix
+    suffix = suffix if len(suffix) <= 8 else ""
+    return name[:limit - len(suffix) - 1] + "…" + suffix

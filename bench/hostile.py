@@ -1,4 +1,5 @@
-"""tests/test_hostile.py's attacks against a real server, through a real browser, and the server's peak memory.
+"""tests/test_hostile.py's attacks against a real server, through a real browser, and the server's peak memory;
+then oversized request bodies against another server (``bodies``; ``python -m bench.hostile`` runs only that).
 
 One ``streamlit run serve.py`` on the demo database, one Chromium. An administrator opens the pages the attacks
 go through (the baseline: the server's peak memory before any attack), then runs every console bomb of the
@@ -6,22 +7,42 @@ suite in the SQL console, uploads every upload bomb and disguised file on "Nhậ
 sessions send a wrong password at once. After each step the server process's VmHWM (the most resident memory
 it has ever held) is read from /proc; the console's and the readers' own processes are children of the fork
 server, not of the server, and are bounded by their own limits.
+
+The bodies: a fresh server that one simulated session has opened (the baseline), then twenty 300 MB POSTs to
+/api/phien at once with one to an unknown path and one to Streamlit's upload route of that session, each body
+made by a generator as it is sent (the client never holds it), all with a Content-Length and again all chunked
+without one. Each is sent until the server answers or closes the connection (web.bounds).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import sync_playwright
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
 from bench import browser as b
+from bench import loadgen
 from tests.fixtures import bombs
 from tests.test_hostile import CONSOLE_BOMBS, MORE_UPLOADS
 
 TARGET_MIB = 1536
 PARALLEL_LOGINS = 20
 TIMEOUT_MS = 300_000  # only stops a hung page: the slowest step, an upload read to its limit, takes about a minute
+BODY_BYTES = 300 * 2**20
+PARALLEL_BODIES = 20
+PIECE = 64 * 1024
+ANSWER_S = 120  # only stops a hung request: a refusal takes milliseconds
+BOUNDARY = "bien-gioi-tep"
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Nothing runs, nothing is stale, and nothing has changed for a second: an upload starts more than one run.
 SETTLED = """() => {
@@ -154,3 +175,126 @@ def table(raw: dict) -> list[str]:
         outcome = s["outcome"].replace("|", "/")
         lines.append(f"| {s['step']} | {outcome} | {s['seconds']:.1f} | {s['server_peak_mib']:.0f} MiB |")
     return lines
+
+
+def _pieces(total: int, first: bytes = b""):
+    """A body of ``total`` bytes, one piece at a time: ``first`` (when given), then filler; never an empty piece,
+    which would end a chunked body."""
+    if first:
+        yield first
+    filler, left = b"x" * PIECE, total - len(first)
+    while left > 0:
+        yield filler[:left]
+        left -= PIECE
+
+
+async def _body(port: int, what: str, method: str, path: str, chunked: bool, headers: dict,
+                first: bytes = b"") -> dict:
+    """One request with a BODY_BYTES body, sent until the server answers or closes: its status (None when it
+    closed first), the MiB sent and the seconds."""
+    reader, writer = await asyncio.open_connection(loadgen.HOST, port)
+    framing = {"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": str(BODY_BYTES)}
+    head = [f"{method} {path} HTTP/1.1", f"Host: {loadgen.HOST}:{port}",
+            *(f"{k}: {v}" for k, v in (headers | framing).items())]
+    started, sent = time.perf_counter(), 0
+    answer = asyncio.ensure_future(reader.readline())
+    try:
+        async with asyncio.timeout(ANSWER_S):
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
+            for piece in _pieces(BODY_BYTES, first):
+                if answer.done():
+                    break
+                writer.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" if chunked else piece)
+                await writer.drain()
+                sent += len(piece)
+            if chunked and not answer.done():
+                writer.write(b"0\r\n\r\n")
+            line = await answer
+    except (ConnectionError, TimeoutError):
+        line = answer.result() if answer.done() and not answer.exception() else b""
+    finally:
+        answer.cancel()
+        writer.close()
+    status = int(line.split()[1]) if line.startswith(b"HTTP/") else None
+    return {"request": what, "chunked": chunked, "status": status, "sent_mib": sent / 2**20,
+            "seconds": time.perf_counter() - started}
+
+
+async def _session_id(tab: loadgen.Session) -> str:
+    """The id of the simulated session ``tab``, once it has run the overview (the upload route needs one)."""
+    message, session_id = BackMsg(), ""
+    message.rerun_script.page_name = ""
+    await tab.socket.send(message.SerializeToString())
+    async with asyncio.timeout(loadgen.RUN_TIMEOUT_S):
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await tab.socket.recv())
+            if msg.WhichOneof("type") == "new_session":
+                session_id = msg.new_session.initialize.session_id
+            elif msg.WhichOneof("type") == "script_finished":
+                return session_id
+
+
+async def _attack(port: int, pid: int) -> dict:
+    async with loadgen.Session(port) as tab:
+        session_id = await _session_id(tab)
+        baseline_rss, baseline_peak = psutil.Process(pid).memory_info().rss / 2**20, b.peak_memory_mib(pid)
+        xsrf = generate_xsrf_token_string()  # the token a browser's cookie and header carry alike
+        upload = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Cookie": f"_streamlit_xsrf={xsrf}",
+                  "X-Xsrftoken": xsrf}
+        preamble = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="lon.csv"\r\n'
+                    "Content-Type: text/csv\r\n\r\n").encode()
+        requests = []
+        async with loadgen.Sampler(pid) as sampler:
+            for chunked in (False, True):
+                requests += await asyncio.gather(
+                    *(_body(port, "POST /api/phien", "POST", "/api/phien", chunked, {})
+                      for _ in range(PARALLEL_BODIES)),
+                    _body(port, "POST to an unknown path", "POST", "/khong-co-trang-nay", chunked, {}),
+                    _body(port, "PUT /_stcore/upload_file/…", "PUT", f"/_stcore/upload_file/{session_id}/tep-lon",
+                          chunked, upload, preamble))
+    return {"requests": requests, "baseline_rss_mib": baseline_rss, "peak_before_mib": baseline_peak,
+            "peak_during_rss_mib": sampler.peak_rss / 2**20, "peak_after_mib": b.peak_memory_mib(pid)}
+
+
+def bodies(workdir: Path) -> dict:
+    """Oversized bodies against a fresh server: every request's outcome, the server's memory before and after."""
+    database = workdir / "bodies.duckdb"
+    b.demo_database(database)
+    port = b._free_port()
+    server = b._serve(b.ROOT / "serve.py", port, database)
+    try:
+        b._wait_healthy(port, server)
+        raw = asyncio.run(_attack(port, server.pid))
+    finally:
+        server.terminate()
+        server.wait(60)
+    return raw | {"body_mib": BODY_BYTES / 2**20, "parallel": PARALLEL_BODIES}
+
+
+def bodies_table(raw: dict) -> list[str]:
+    """The bodies in bench/README.md: per request and framing, the answers, the most sent, the slowest answer."""
+    ratio = raw["peak_after_mib"] / raw["peak_before_mib"]
+    lines = ["", f"### {raw['parallel']} bodies of {raw['body_mib']:.0f} MB at once to /api/phien, one to an "
+             "unknown path, one to the upload route: with a Content-Length, then chunked", "",
+             f"Server peak memory (VmHWM) {raw['peak_before_mib']:.0f} MiB before (RSS "
+             f"{raw['baseline_rss_mib']:.0f} MiB), {raw['peak_after_mib']:.0f} MiB after: {ratio:.2f}×; RSS sampled "
+             f"during: at most {raw['peak_during_rss_mib']:.0f} MiB.", "",
+             "| Request | Body | Answers | Most sent before the answer | Slowest answer |", "|---|---|---|---:|---:|"]
+    groups: dict[tuple, list[dict]] = {}
+    for r in raw["requests"]:
+        groups.setdefault((r["request"], r["chunked"]), []).append(r)
+    for (what, chunked), found in groups.items():
+        answers = ", ".join(f"{n}× {status or 'closed'}"
+                            for status, n in sorted(Counter(r["status"] for r in found).items(), key=str))
+        lines.append(f"| {len(found)}× {what} | {'chunked' if chunked else 'Content-Length'} | {answers} "
+                     f"| {max(r['sent_mib'] for r in found):.2f} MiB | {max(r['seconds'] for r in found):.2f} s |")
+    return lines
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as folder:
+        result = bodies(Path(folder))
+    print(json.dumps(result, indent=1))
+    print("\n".join(bodies_table(result)))
+    sys.exit(0)

@@ -153,6 +153,12 @@ def _hostile(workdir: Path) -> tuple[list[dict], dict]:
     figures = [figure(section, "Server peak memory (VmHWM) after every attack",
                       "the same server with the pages open, before any attack",
                       ([raw["peak_mib"]], [raw["baseline_mib"]]), unit="MiB")]
+    _say("Thân yêu cầu quá lớn vào một máy chủ thật")
+    raw["bodies"] = hostile.bodies(workdir)
+    figures.append(figure(section, f"Server peak memory (VmHWM) after {hostile.PARALLEL_BODIES + 2} bodies of "
+                          f"{hostile.BODY_BYTES // 2**20} MB at once, twice (Content-Length, chunked)",
+                          "the same server with one session open, before them",
+                          ([raw["bodies"]["peak_after_mib"]], [raw["bodies"]["peak_before_mib"]]), unit="MiB"))
     return figures, raw
 
 
@@ -191,7 +197,7 @@ def table(results: dict) -> str:
         lines += _pages_table(scale, raw)
     lines += _load_table(results["load"])
     if "hostile" in results:
-        lines += hostile.table(results["hostile"])
+        lines += hostile.table(results["hostile"]) + hostile.bodies_table(results["hostile"]["bodies"])
     if "failed" in results["concurrency"]:
         lines += ["", f"### {concurrency.USERS} browser users at once", "",
                   f"Not measured in this run: {results['concurrency']['failed']}"]

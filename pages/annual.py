@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import accounts, annual, fmt, metrics
+from analytics import accounts, annual, fmt, metrics, usertext
 from analytics.communes import units
 from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.settings import load_settings
@@ -47,13 +47,13 @@ with shown_errors():
           needs="annual_targets", where=c2)
 
 st.subheader("Tải lên chỉ tiêu đã quyết định")
-upload = st.file_uploader("Chọn tệp chỉ tiêu năm (XLSX hoặc CSV)", type=["xlsx", "csv"], key="annual_file")
+upload = st.file_uploader("Chọn tệp chỉ tiêu năm (XLSX hoặc CSV)", key="annual_file")  # no type list: see upload.py
 if upload is not None:
-    data = upload.getvalue()
-    names = sheet_names(data, upload.name, settings.upload_max_mb)
+    data, file_name = upload.getvalue(), usertext.file_name(upload.name)
+    names = sheet_names(data, file_name, settings.upload_max_mb)
     sheet = st.selectbox("Trang tính", names) if len(names) > 1 else None
     with shown_errors():
-        prepared = annual.prepare_annual(con, data, upload.name, settings=settings, sheet=sheet)
+        prepared = annual.prepare_annual(con, data, file_name, settings=settings, sheet=sheet)
     show_review(prepared)
     if not prepared.errors and prepared.duplicate_of is None:
         note = st.text_input("Ghi chú (ví dụ số, ngày văn bản giao chỉ tiêu)", key="annual_note")

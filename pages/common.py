@@ -95,8 +95,23 @@ class View:
 GRANULARITY_URL = {spans.MONTH: "thang", spans.QUARTER: "quy", spans.YEAR: "nam"}
 
 
-def _query(key: str, options: list[str], default: str) -> str:
+LINK_CHARS = 64  # the longest value a link may carry; the app's own (a scope's name, a code, a month) are shorter
+
+
+def link_value(key: str) -> str | None:
+    """``key``'s value in the page's link, or None. Anyone can write a link, 100.000 characters long too: a value
+    longer than LINK_CHARS is dropped from it, and a warning quotes its start literally."""
     value = st.query_params.get(key)
+    if value is None or len(value) <= LINK_CHARS:
+        return value
+    st.query_params.pop(key, None)
+    st.warning(usertext.literal(f"Đường liên kết có giá trị «{usertext.excerpt(value)}» ở mục «{key}» dài quá "
+                                f"{LINK_CHARS} ký tự nên không được dùng."))
+    return None
+
+
+def _query(key: str, options: list[str], default: str) -> str:
+    value = link_value(key)
     return value if value in options else default
 
 

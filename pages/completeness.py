@@ -56,16 +56,18 @@ def receive(year: int) -> None:
     with st.form("nhan_bao_cao_nam", clear_on_submit=True):
         st.markdown(f"**Nhận báo cáo năm {year} của xã, phường**")
         code = st.selectbox("Xã, phường", list(names), format_func=names.get)
-        upload = st.file_uploader("Báo cáo đã điền (Word) hoặc bản có chữ ký (PDF)", type=["docx", "pdf"])
+        upload = st.file_uploader("Báo cáo đã điền (Word) hoặc bản có chữ ký (PDF)")  # no type list: see upload.py
         note = st.text_input("Ghi chú (ví dụ số, ngày văn bản của xã)")
         if st.form_submit_button("Lưu báo cáo", type="primary") and upload is not None:
             try:
-                commune_reports.record(con, st.session_state.get("user"), settings, code, year, upload.name,
+                commune_reports.record(con, st.session_state.get("user"), settings, code, year,
+                                       usertext.file_name(upload.name),
                                        upload.getvalue(), note=note)
             except AnalyticsError as exc:
                 st.error(usertext.literal(str(exc)))
             else:
-                st.success(f"Đã lưu báo cáo năm {year} của {names[code]} ({usertext.literal(upload.name)}).")
+                st.success(f"Đã lưu báo cáo năm {year} của {names[code]} "
+                           f"({usertext.literal(usertext.file_name(upload.name))}).")
 
 
 year = int(view.period[:4])

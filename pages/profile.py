@@ -23,7 +23,7 @@ from analytics.charts import trend
 from analytics.errors import UnknownCommune
 from analytics.reports import commune_form
 from analytics.settings import load_settings
-from pages.common import connection, no_data_notice, shown_errors, table
+from pages.common import connection, link_value, no_data_notice, shown_errors, table
 from pages.downloads import DOCX, offer
 
 today = dt.date.today()
@@ -36,13 +36,14 @@ with shown_errors():
     units = metrics.communes(con)
 names = dict(zip(units["code"], units["name"]))
 
-asked = st.query_params.get("ma")
+asked = link_value("ma")
 code = None
 if asked:
     try:
         code = profile.identity(con, asked)["code"]
-    except UnknownCommune as exc:
-        st.error(usertext.literal(str(exc)))
+    except UnknownCommune:
+        st.error(usertext.literal(f"Mã «{usertext.excerpt(asked)}» không có trong danh mục đơn vị hành chính của "
+                                  "tỉnh."))
 elif view.codes is not None and len(view.codes) == 1:
     code = view.codes[0]  # the sidebar's scope is one commune
 options = list(names)

@@ -78,10 +78,12 @@ def name_step(prepared) -> None:
             st.rerun()
 
 
-upload = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx"])
+# No type list: Streamlit checks a listed type against the file's name before the page runs, and a name it refuses
+# (a NUL in it) then fails every run of the session until a reload. The reading names a wrong type in Vietnamese.
+upload = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)")
 if upload is not None:
-    data = upload.getvalue()
-    names = sheet_names(data, upload.name, load_settings().upload_max_mb)
+    data, file_name = upload.getvalue(), usertext.file_name(upload.name)
+    names = sheet_names(data, file_name, load_settings().upload_max_mb)
     period = st.text_input("Kỳ báo cáo (YYYY-MM): để trống nếu tệp đã ghi tháng; tháng nhập ở đây thay cho tháng "
                            "ghi trong tệp", value="").strip() or None if offer.monthly else None
     sheet = None
@@ -89,7 +91,7 @@ if upload is not None:
         picked = st.selectbox("Trang tính", ["Tự chọn trang có bảng xã, phường", *names])
         sheet = None if picked not in names else picked
     with shown_errors():
-        prepared = prepare(con, data, upload.name, kind=chosen_kind, sheet=sheet, period=period)
+        prepared = prepare(con, data, file_name, kind=chosen_kind, sheet=sheet, period=period)
     if prepared.reading.columns:
         if prepared.needs_mapping:
             mapping_step(prepared)

@@ -17,6 +17,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import threading
@@ -25,6 +26,7 @@ import types
 import zipfile
 from contextlib import closing
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import openpyxl
@@ -36,9 +38,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from streamlit.testing.v1 import AppTest
 
 from analytics import accounts, audit, backup, console, db, exports, restore, sandbox, sessions, store, usertext
 from analytics.accounts import User
@@ -66,11 +70,15 @@ from analytics.upload_worker import confined
 from pages import downloads as page_downloads
 from pages import requester
 from pages.access import client_address
-from tests.conftest import plain_text, record_monthly
+from pages.routes import PATHS
+from tests.conftest import ROOT, plain_text, record_monthly
 from tests.fixtures import bombs
 from tests.test_console import tiny_database
-from web import downloads, session_cookie
+from tests.test_web import run
+from web import bounds, downloads, session_cookie
 from web.admin_only import AdminOnly
+from web.bounds import Bounds
+from web.unknown_paths import UnknownPaths
 
 ANALYST = User("chuyenvien", "Chuyên viên", "analyst")
 PASSWORD = "mat-khau-rat-dai-123"  # quantri's
@@ -1391,3 +1399,287 @@ def test_migration_11_lifts_the_old_account_locks(tmp_path):
         assert db.rows(migrated, "SELECT failed_attempts, locked_until FROM users") == [(0, None)]
         assert counts(migrated) == []
         assert db.schema_version(migrated) == len(MIGRATIONS)
+
+
+# ====================================================================================================
+# Bodies, link values and file names held to what their route needs
+# Hostile sizes: request bodies held to their route's limit (web.bounds), link values and file names bounded.
+#
+# The server's middleware is driven as Streamlit's server drives it, with a client that counts how many chunks of
+# its body were ever pulled: a refused body must not be read. Page tests check every table's checksum.
+
+UPLOAD = "/_stcore/upload_file/phien/tep"
+TICKET = session_cookie.MAX_BODY
+read_by_route: list[int] = []  # the bytes the last request's route got, counted as they came
+
+
+async def _counting(request: Request) -> Response:
+    """A route that reads its whole body, as Streamlit's upload route does, counting what it gets."""
+    read_by_route.append(0)
+    async for chunk in request.stream():
+        read_by_route[-1] += len(chunk)
+    return Response(status_code=204)
+
+
+async def _answers_unread(request: Request) -> Response:
+    """A route that answers without reading the body (a 403, a 404)."""
+    return Response("Không có quyền.", status_code=403)
+
+
+APP = Starlette(routes=[*session_cookie.routes(), Route(UPLOAD, _counting, methods=["PUT"]),
+                        Route("/api/khong-doc", _answers_unread, methods=["POST"]),
+                        Route("/{rest:path}", _counting, methods=["GET", "POST", "PUT"])],
+                middleware=[Middleware(Bounds), Middleware(UnknownPaths, known=PATHS)])
+
+
+def call(method: str, path: str, chunks=(), headers: dict | None = None):
+    """(status, headers, body, chunks of the body the server pulled) of one request through the stack."""
+    chunks, pulled, sent = list(chunks), [], []
+    read_by_route.clear()
+
+    async def receive():
+        if len(pulled) < len(chunks):
+            pulled.append(chunks[len(pulled)])
+            return {"type": "http.request", "body": pulled[-1], "more_body": len(pulled) < len(chunks)}
+        if not chunks and not pulled:
+            pulled.append(b"")
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "scheme": "http", "query_string": b"",
+             "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 50000), "http_version": "1.1",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in {"host": "127.0.0.1:8501",
+                                                                         **(headers or {})}.items()]}
+    run(APP(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    answered = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], answered, body.decode(), [c for c in pulled if c]
+
+
+def upload_limit() -> int:
+    """What the uploader widget accepts (.streamlit/config.toml: 50 MB, above the plan's 20) and the framing."""
+    return 50 * 2**20 + 64 * 1024
+
+
+def test_each_route_has_its_limit():
+    assert bounds.limit("/api/phien") == TICKET == 1024
+    assert bounds.limit(UPLOAD) == upload_limit() == 52_494_336
+    for path in ("/", "/tong-quan", "/api/tai-ve/abc", "/khong-co", "/_stcore/health", "/_stcore/metrics",
+                 "/_stcore/stream", "/api/phien/"):
+        assert bounds.limit(path) == 0, path
+
+
+@pytest.mark.parametrize(("method", "path", "length"), [
+    ("POST", "/api/phien", TICKET + 1),
+    ("POST", "/api/phien", 300 * 2**20),
+    ("PUT", UPLOAD, None),  # the upload limit and a byte
+    ("POST", "/khong-co", 1),
+    ("GET", "/tong-quan", 1),  # a GET with a body
+    ("GET", "/api/tai-ve/abc", 10),
+    ("POST", "/api/phien", "9" * 5000),  # more digits than int() reads
+])
+def test_a_declared_length_over_the_limit_is_refused_unread(method, path, length):
+    length = upload_limit() + 1 if length is None else length
+    status, headers, body, pulled = call(method, path, [b"x" * 1024] * 4, {"content-length": str(length)})
+    assert (status, pulled, read_by_route) == (413, [], [])
+    assert body.startswith("Dữ liệu gửi lên quá lớn: địa chỉ này nhận tối đa ")
+    assert headers["connection"] == "close" and headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_a_body_at_the_limit_passes():
+    piece = b"x" * 2**20
+    chunks = [piece] * 50 + [b"x" * bounds.UPLOAD_FRAMING]
+    status, headers, _, pulled = call("PUT", UPLOAD, chunks, {"content-length": str(upload_limit())})
+    assert (status, read_by_route, len(pulled)) == (204, [upload_limit()], len(chunks))
+    assert "connection" not in headers
+
+
+@pytest.mark.parametrize(("path", "method", "limit"), [("/api/phien", "POST", TICKET), (UPLOAD, "PUT", None),
+                                                        ("/khong-co", "POST", 0), ("/tong-quan", "GET", 0)])
+@pytest.mark.parametrize("declared", [None, "0"], ids=["chunked", "a-lying-length"])
+def test_a_body_streamed_past_the_limit_is_cut_off_there(path, method, limit, declared, monkeypatch):
+    monkeypatch.setattr(bounds, "load_settings", lambda: SimpleNamespace(upload_max_mb=1))
+    monkeypatch.setattr(bounds, "config", SimpleNamespace(get_option=lambda _: 1))  # the widget's 1 MB
+    limit = 2**20 + bounds.UPLOAD_FRAMING if limit is None else limit
+    chunk = 100 if limit < 2**20 else 64 * 1024
+    headers = {"transfer-encoding": "chunked"} if declared is None else {"content-length": declared}
+    status, answered, body, pulled = call(method, path, [b"x" * chunk] * (limit // chunk + 50), headers)
+    assert status == 413 and body.startswith("Dữ liệu gửi lên quá lớn")
+    assert answered["connection"] == "close"
+    assert len(pulled) == limit // chunk + 1  # the chunk that passed the limit, never one more
+    if path != "/api/phien":  # the cookie's own route: test_the_cookie_route_itself_reads_no_more_than_a_kilobyte
+        assert read_by_route == [limit // chunk * chunk]  # every chunk within the limit, not the one past it
+
+
+def test_a_route_answering_before_the_body_has_come_closes_the_connection():
+    status, headers, _, pulled = call("POST", "/api/khong-doc", [b"x" * 10] * 5, {"transfer-encoding": "chunked"})
+    assert (status, headers["connection"], pulled) == (403, "close", [])
+    status, headers, _, _ = call("POST", "/api/khong-doc")  # no body: the connection stays
+    assert status == 403 and "connection" not in headers
+
+
+def test_a_websocket_passes_untouched():
+    seen = []
+
+    async def inner(scope, receive, send):
+        seen.append((scope["type"], receive, send))
+
+    async def receive():
+        return {}
+
+    async def send(message):
+        return None
+
+    run(Bounds(inner)({"type": "websocket", "path": "/_stcore/stream", "headers": []}, receive, send))
+    assert seen == [("websocket", receive, send)]
+
+
+def test_a_ticket_still_becomes_the_cookie_through_the_middleware():
+    with TestClient(APP) as client:
+        answer = client.post("/api/phien", content=session_cookie.ticket("tok-b", 600))
+        assert answer.status_code == 204
+        assert answer.headers["set-cookie"] == "bhxh_phien=tok-b; HttpOnly; Max-Age=600; Path=/; SameSite=strict"
+        assert "connection" not in answer.headers
+        assert client.post("/api/phien", content="khong-co").status_code == 404
+        assert client.delete("/api/phien").status_code == 204
+        assert client.get("/tong-quan").status_code == 204
+        assert client.post("/api/phien", content=b"x" * (TICKET + 1)).status_code == 413
+
+
+def test_the_cookie_route_itself_reads_no_more_than_a_kilobyte():
+    """Without the middleware in front (defence in depth)."""
+    chunks, pulled = [b"x" * 100] * 1000, []
+
+    async def receive():
+        pulled.append(chunks[len(pulled)])
+        return {"type": "http.request", "body": pulled[-1], "more_body": True}
+
+    scope = {"type": "http", "method": "POST", "path": "/api/phien", "scheme": "http", "query_string": b"",
+             "server": ("127.0.0.1", 8501), "headers": [(b"host", b"127.0.0.1:8501")]}
+    answer = run(session_cookie.routes()[0].endpoint(Request(scope, receive)))
+    assert answer.status_code == 413 and len(pulled) == TICKET // 100 + 1
+
+
+# ---------------------------------------------------------------- values from a link
+
+
+def every_change(connection, sums: dict) -> set[str]:
+    return {name for name, digest in db.checksums(connection).items() if sums.get(name) != digest}
+
+
+def settled(open_page, database, connection) -> dict:
+    """Every table's checksum once a first run has made what the app makes on its first run (its session key)."""
+    open_page("pages/overview.py", database)
+    return db.checksums(connection)
+
+
+def longest_run(text: str, char: str) -> int:
+    return max((len(m) for m in re.findall(f"{re.escape(char)}+", text)), default=0)
+
+
+def test_a_code_of_100000_characters_is_refused_quoting_50(open_page, tiny_db, tiny):
+    sums = settled(open_page, tiny_db, tiny)
+    at = open_page("pages/profile.py", tiny_db, query={"ma": "7" * 100_000})
+    [warning] = [plain_text(w.value) for w in at.warning]
+    assert warning == (f"Đường liên kết có giá trị «{'7' * 50}…» ở mục «ma» dài quá 64 ký tự nên không được "
+                       "dùng.")
+    shown = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "title", "header")
+             for e in getattr(at, kind)]
+    assert max(longest_run(s, "7") for s in shown) == 50
+    assert [h.value for h in at.header] == ["Bộ lọc"]  # no commune opened
+    assert "ma" not in at.query_params
+    assert every_change(tiny, sums) == set()
+
+
+MARKUP = ["![ĐỘC](http://attacker.example/x.png)", "<img src=x onerror=alert(1)>ĐỘC",
+          "**ĐỘC** :red[x] $x^2$ www.attacker.example"]
+
+
+def refusal(value: str, key: str) -> str:
+    return f"Đường liên kết có giá trị «{usertext.excerpt(value)}» ở mục «{key}» dài quá 64 ký tự nên không được dùng."
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_a_long_code_of_markup_is_quoted_literally(open_page, tiny_db, tiny, text):
+    sums = settled(open_page, tiny_db, tiny)
+    value = text + "y" * 100
+    at = open_page("pages/profile.py", tiny_db, query={"ma": value})
+    assert quoting(at) == [refusal(value, "ma")]
+    assert every_change(tiny, sums) == set()
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_long_sidebar_values_of_markup_are_quoted_literally_and_the_defaults_used(open_page, demo_db, text):
+    """The sidebar reads its values at a session's first run (open_page's first run, before it switches page)."""
+    connection = db.connect(demo_db)
+    sums = settled(open_page, demo_db, connection)
+    value = text + "y" * 100
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key in ("theo", "thang", "pham_vi", "chi_so"):
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert sorted(quoting(at)) == sorted(refusal(value, key) for key in ("theo", "thang", "pham_vi", "chi_so"))
+    assert (at.selectbox(key="pham_vi").value, at.selectbox(key="chi_so").value) == ("Toàn tỉnh", "attainment")
+    assert at.query_params["thang"] in ("2026-10", ["2026-10"])  # the latest month, written back to the link
+    with closing(connection):
+        assert every_change(connection, sums) == set()
+
+
+def test_an_unknown_code_is_quoted_at_most_50_characters(open_page, tiny_db, tiny):
+    sums = settled(open_page, tiny_db, tiny)
+    asked = "![x](http://a.example/c.png)" + "8" * 30  # 58 characters: within the limit, unknown
+    at = open_page("pages/profile.py", tiny_db, query={"ma": asked})
+    assert [plain_text(e.value) for e in at.error] == [
+        f"Mã «{asked[:50]}…» không có trong danh mục đơn vị hành chính của tỉnh."]
+    assert every_change(tiny, sums) == set()
+
+
+# ---------------------------------------------------------------- file names
+
+
+def test_a_file_name_is_cleaned_and_bounded():
+    assert usertext.file_name("so\x00lieu\u202e\x1b.csv") == "solieu.csv"
+    assert usertext.file_name("bang\ttinh\n2026-06.xlsx ") == "bang tinh 2026-06.xlsx"
+    long = usertext.file_name("a" * 100_000 + ".csv")
+    assert len(long) == usertext.FILE_NAME_CHARS and long.endswith("a….csv")
+    assert len(usertext.file_name("b." + "c" * 500)) == usertext.FILE_NAME_CHARS  # a "suffix" that is no suffix
+
+
+def test_prepare_reads_the_cleaned_name(tiny):
+    sums = db.checksums(tiny)
+    prepared = prepare(tiny, "Mã xã;Tổng số;Tự nguyện\n11953;130;17\n".encode(), "so-lieu-2026-06\x00.csv")
+    assert prepared.file_name == "so-lieu-2026-06.csv"
+    assert not prepared.errors and prepared.checked.table["period"].tolist() == ["2026-06"]  # the month from it
+    assert every_change(tiny, sums) == set()
+
+
+CSV = "Mã xã;Kỳ;Tổng số;Tự nguyện\n11953;2026-06;130;17\n".encode()
+
+
+def test_a_nul_in_an_uploaded_name_neither_breaks_the_page_nor_the_next_upload(open_page, tiny_db):
+    at = open_page("pages/upload.py", tiny_db, user=ANALYST)
+    with closing(db.connect(tiny_db)) as con:
+        sums = db.checksums(con)
+    at.file_uploader[0].upload("so\x00lieu.csv", CSV, "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric if m.label == "Dòng hợp lệ"] == ["1"]
+    assert any(b.label == "Lưu số liệu" for b in at.button)
+    at.file_uploader[0].upload("so-lieu-khac.csv", CSV.replace(b"130", b"131"), "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric if m.label == "Dòng hợp lệ"] == ["1"]
+    at.file_uploader[0].upload("bang.pdf", b"%PDF-1.7 ...", "application/pdf").run()  # a wrong type, in words
+    assert not at.exception, [e.value for e in at.exception]
+    said = [v for d in at.dataframe if "Nội dung" in d.value.columns for v in d.value["Nội dung"]]
+    assert "Không nhận dạng được loại tệp “bang.pdf”; hãy tải lên tệp .xlsx hoặc .csv." in said
+    with closing(db.connect(tiny_db)) as con:
+        assert every_change(con, sums) - {"sessions"} == set()
+
+
+def test_a_plan_allowing_more_than_the_widget_raises_the_upload_limit_with_it(monkeypatch):
+    monkeypatch.setattr(bounds, "load_settings", lambda: SimpleNamespace(upload_max_mb=80))
+    assert bounds.limit(UPLOAD) == 80 * 2**20 + 64 * 1024

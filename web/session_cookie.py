@@ -13,6 +13,7 @@ import json
 import secrets
 import threading
 import time
+from contextlib import aclosing
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from starlette.routing import Route
 NAME = "bhxh_phien"
 PATH = "api/phien"
 TICKET_SECONDS = 60
+MAX_BODY = 1024  # a ticket is 32 characters; web.bounds holds every request to this route to it as well
 _pending: dict[str, tuple[str, int, float]] = {}  # ticket -> (token, cookie max-age in seconds, deadline)
 _lock = threading.Lock()
 
@@ -68,6 +70,17 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
+async def _posted(request: Request) -> str | None:
+    """The posted ticket, read no further than MAX_BODY bytes; None for a longer body."""
+    body = b""
+    async with aclosing(request.stream()) as chunks:
+        async for chunk in chunks:
+            body += chunk
+            if len(body) > MAX_BODY:
+                return None
+    return body.decode("ascii", "replace")
+
+
 async def _endpoint(request: Request) -> Response:
     if not _same_origin(request):
         return Response(status_code=403)
@@ -75,7 +88,10 @@ async def _endpoint(request: Request) -> Response:
     if request.method == "DELETE":
         response.delete_cookie(NAME, path="/", secure=_secure(request), httponly=True, samesite="strict")
         return response
-    found = redeem((await request.body()).decode("ascii", "replace")[:100])
+    posted = await _posted(request)
+    if posted is None:
+        return Response(status_code=413, headers={"Connection": "close"})
+    found = redeem(posted)
     if found is None:
         return Response(status_code=404)
     token, max_age = found

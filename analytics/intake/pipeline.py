@@ -93,13 +93,13 @@ class Prepared:
 def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings: Settings | None = None,
             sheet: str | None = None, period: str | None = None, mapping: dict[int, str] | None = None,
             today: dt.date | None = None) -> Prepared:
-    """Read and check a file without storing anything.
+    """Read and check a file without storing anything; its name (anyone's text) is cleaned and bounded first.
 
     ``period``: a month typed on the form (it overrides the file's, with a warning); ``mapping``:
     column -> field chosen by a person (SKIP leaves a column out); otherwise a saved layout of the
     file's shape applies, or the columns as read.
     """
-    settings = settings or load_settings()
+    settings, file_name = settings or load_settings(), usertext.file_name(file_name)
     units = Units.load(con, settings)
     reading = read(data, file_name, units, KINDS[kind], sheet=sheet, typed=period, mapping=mapping,
                    saved=layouts.finder(con, kind), grids_of=upload_worker.confined(settings.upload_max_mb))
