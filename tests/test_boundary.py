@@ -116,4 +116,5 @@ def test_a_storage_failure_is_an_error_message_on_every_page(open_page, two_mont
 
 def test_every_page_is_in_the_list():
     assert {p for p, _ in LOADERS} == {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")} - {
-        "pages/__init__.py", "pages/common.py", "pages/routes.py", "pages/access.py"}
+        "pages/__init__.py", "pages/common.py", "pages/routes.py", "pages/access.py", "pages/downloads.py",
+        "pages/requester.py"}
