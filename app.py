@@ -8,18 +8,18 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import store
 from analytics.settings import load_settings
-from pages import routes
-from pages.access import account_panel, current_user, gate
-from pages.common import connection, incident, shown_errors, sidebar
+from analytics.storage import store
+from ui import routes
+from ui.access import account_panel, current_user, gate
+from ui.common import connection, incident, shown_errors, sidebar
 
 st.set_page_config(page_title="Theo dõi BHXH đến 2030", page_icon="📊", layout="wide")
-STYLE = Path(__file__).with_name("pages") / "style.css"
+STYLE = Path(__file__).with_name("ui") / "style.css"
 
 
 def navigation(user, settings) -> dict:
-    """Every page, always: those the user may not open show why (see pages.access.gate) and are not listed."""
+    """Every page, always: those the user may not open show why (see ui.access.gate) and are not listed."""
     sections: dict[str, list] = {}
     for route in routes.ROUTES:
         target = route.file if routes.may_open(route, user, settings) else gate(route.title)

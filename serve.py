@@ -11,12 +11,12 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from analytics import backup_schedule
 from analytics.settings import db_path, plan_path
-from pages import downloads as page_downloads
-from pages.common import incident
-from pages.requester import is_admin
-from pages.routes import PATHS
+from analytics.storage import backup_schedule
+from ui import downloads as page_downloads
+from ui.common import incident
+from ui.requester import is_admin
+from ui.routes import PATHS
 from web import downloads, session_cookie
 from web.admin_only import AdminOnly
 from web.bounds import Bounds
@@ -42,7 +42,7 @@ def _unexpected(exc: Exception) -> bool:
 
 @asynccontextmanager
 async def _daily_backups(_app):
-    """The server backs its database up once a day for as long as it runs (analytics.backup_schedule)."""
+    """The server backs its database up once a day for as long as it runs (analytics.storage.backup_schedule)."""
     daily = backup_schedule.Daily(db_path(), plan_path()).start()
     try:
         yield None

@@ -12,16 +12,19 @@ from pathlib import Path
 
 import click
 
-from analytics import accounts, backup, db, demo, labels, targets
-from analytics.build import build_database, ensure_database, is_built
+from analytics.access import accounts
 from analytics.errors import AnalyticsError
 from analytics.intake import Prepared, apply, confirm_mapping, describe, prepare
 from analytics.intake.catalogue import CHECKERS
 from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.words import words
-from analytics.names import nfc
-from analytics.schema import MIGRATIONS
 from analytics.settings import db_path, load_settings
+from analytics.storage import backup, db
+from analytics.storage.schema import MIGRATIONS
+from analytics.text import labels
+from analytics.units import demo, targets
+from analytics.units.build import build_database, ensure_database, is_built
+from analytics.units.names import nfc
 
 PROG = "python -m analytics"
 # Whoever runs a command on the server already holds the database file.

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from analytics import fmt
 from analytics.errors import SettingsError
+from analytics.text import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -163,7 +163,7 @@ DEFAULTS = {
 }
 
 
-# The annual evaluation of each commune (analytics.evaluation): the least each class needs, best class first;
+# The annual evaluation of each commune (analytics.figures.evaluation): the least each class needs, best class first;
 # percent, except report_on_time. Until the province sets its own in the plan file, these are the project's
 # proposal, and their source says so.
 EVALUATION_INDICATORS = ("annual_attainment", "annual_voluntary_attainment", "attainment_2030", "completeness_pct",
@@ -300,7 +300,7 @@ def _toml_value(value) -> str:
 def update_settings(changes: dict, path: Path | None = None) -> list[str]:
     """Rewrite the given keys in the plan file in place, keeping its comments; the changes made, in words.
 
-    Callers authorise and audit (analytics.accounts.change_settings).
+    Callers authorise and audit (analytics.access.accounts.change_settings).
     """
     path = Path(path or plan_path())
     text = path.read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """The running server's backup of the national-scale database while another session writes.
 
-The project's way (analytics.backup.online: EXPORT DATABASE to Parquet inside one transaction, with its
+The project's way (analytics.storage.backup.online: EXPORT DATABASE to Parquet inside one transaction, with its
 manifest and audit entry) against a bare EXPORT DATABASE, and the way it was chosen over: COPY FROM DATABASE
 into a new DuckDB file. Every backup is checked for consistency: the writer adds two rows per transaction
 (an upload and its audit entry), so a backup holding one without the other would show it. Then the restore.
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import accounts, audit, backup, db
+from analytics.access import accounts, audit
 from analytics.settings import load_settings
+from analytics.storage import backup, db
 
 
 def _size_mib(path: Path) -> float:

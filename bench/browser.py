@@ -16,9 +16,10 @@ from pathlib import Path
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from analytics import accounts, demo
-from analytics.build import ensure_database
+from analytics.access import accounts
 from analytics.settings import ROOT, load_settings
+from analytics.units import demo
+from analytics.units.build import ensure_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -24,9 +24,10 @@ from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, sessions
+from analytics.access import sessions
 from analytics.settings import db_path
-from pages.access import TOKEN
+from analytics.storage import db
+from ui.access import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,13 +16,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import db, metrics, store
-from analytics.accounts import User
-from analytics.demo import last_complete_month
+from analytics.access.accounts import User
+from analytics.figures import metrics
+from analytics.figures.periods import add_months
 from analytics.intake import apply, prepare
-from analytics.periods import add_months
-from analytics.registry import load_registry
 from analytics.settings import Settings
+from analytics.storage import db, store
+from analytics.units.demo import last_complete_month
+from analytics.units.registry import load_registry
 
 MONTHS = 60
 BENCH_USER = User("bench", "Đo hiệu năng", "analyst")

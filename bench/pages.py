@@ -29,9 +29,10 @@ import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from analytics import accounts, db, store
-from analytics.accounts import User
+from analytics.access import accounts
+from analytics.access.accounts import User
 from analytics.settings import DATA_DIR, ROOT
+from analytics.storage import db, store
 from bench import browser as b
 from bench import elements, loadgen, national
 

@@ -22,8 +22,9 @@ import duckdb
 import pandas as pd
 import streamlit
 
-from analytics import console, db, store
+from analytics.safety import console
 from analytics.settings import load_settings
+from analytics.storage import db, store
 from bench import backups, browser, concurrency, hostile, loadgen, national, pages, sandbox
 
 BENCH = Path(__file__).resolve().parent

@@ -7,7 +7,7 @@ hostile suite against a real server (bench/hostile.py); run alone, this module a
 
 Prints, for the same small query over the built database: the median wall time with a fresh
 process per query started by "spawn" (a new interpreter), by the fork server (a fork of a
-clean process that already imported the libraries: what analytics.sandbox uses), and with a
+clean process that already imported the libraries: what analytics.safety.sandbox uses), and with a
 pool of one warm process reused; then the server's peak resident memory (VmHWM) before and
 after running each issue-12 console bomb and upload bomb through the real limits; and a refused login's
 time for an unknown user beside a known one with a wrong password.
@@ -25,12 +25,14 @@ import time
 import types
 from pathlib import Path
 
-from analytics import accounts, console, db, sandbox
-from analytics.build import build_database
+from analytics.access import accounts
 from analytics.errors import LoginFailed
 from analytics.intake.grid import Unreadable
+from analytics.intake.upload_worker import confined
+from analytics.safety import console, sandbox
 from analytics.settings import load_settings
-from analytics.upload_worker import confined
+from analytics.storage import db
+from analytics.units.build import build_database
 from tests.fixtures import bombs
 
 QUERY = "SELECT count(*) AS n FROM v_xa"

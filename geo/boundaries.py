@@ -18,7 +18,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from analytics.errors import SourceFileError
-from analytics.names import NameMatcher
+from analytics.units.names import NameMatcher
 from geo.derive import derive_polygons, metric_crs
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")

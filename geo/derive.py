@@ -30,8 +30,8 @@ import shapely
 from pyproj import CRS
 
 from analytics.errors import RegistryError
-from analytics.groups import legacy_wards, package_province_key, query
-from analytics.names import NameMatcher
+from analytics.units.groups import legacy_wards, package_province_key, query
+from analytics.units.names import NameMatcher
 
 GROW, SHRINK = 2.0, 1.5  # closing radii, in ward spacings
 

@@ -18,8 +18,12 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-from analytics import cache, communes, db, fmt, labels, stocks
+from analytics.figures import stocks
 from analytics.settings import Settings
+from analytics.storage import cache, db
+from analytics.storage.db import Connection
+from analytics.text import fmt, labels
+from analytics.units import communes
 from geo.boundaries import attribution, find_boundary_file, load_boundaries
 
 GEO_DIR = Path(__file__).resolve().parent
@@ -216,7 +220,7 @@ LAYER = "communes"  # the layer a click picks a commune from
 
 
 @cache.shared(max_entries=16)
-def deck(con, settings: Settings, span: str, indicator: str, codes: list[str] | None, tooltip: dict,
+def deck(con: Connection, settings: Settings, span: str, indicator: str, codes: list[str] | None, tooltip: dict,
          canvas: Canvas) -> MapLayer:
     """The map of ``indicator`` over ``span`` (a month, quarter or year) fitted to ``canvas``, the scope ``codes``
     outlined and its neighbours named, serialised once per data version."""
@@ -299,7 +303,7 @@ def _boundaries(province: str, path: str | None, mtime: float, columns: tuple, u
 
 
 @cache.shared(max_entries=2)
-def geometry(con, settings: Settings, geo_dir: Path = GEO_DIR) -> Boundaries:
+def geometry(con: Connection, settings: Settings, geo_dir: Path = GEO_DIR) -> Boundaries:
     """Polygons for every unit from the shipped boundary file, else derived; read once per process."""
     path = find_boundary_file(geo_dir)
     units = communes.units(con)

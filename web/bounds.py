@@ -14,8 +14,8 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from streamlit import config
 
-from analytics import fmt
 from analytics.settings import load_settings
+from analytics.text import fmt
 from web import session_cookie
 
 UPLOAD = "/_stcore/upload_file/"  # Streamlit's file uploader: PUT /_stcore/upload_file/<session>/<file>

@@ -2,7 +2,7 @@
 
 Both kinds share the monthly checks of month and commune (analytics.intake.checks); what is
 theirs: at least one figure per row, sums of money as decimals, and for the employer list its
-texts: a name, a tax code with a valid check digit (analytics.taxcode), a status in words, and
+texts: a name, a tax code with a valid check digit (analytics.intake.taxcode), a status in words, and
 one row per employer (tax code with its branch suffix) and month.
 """
 
@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import fmt, labels, taxcode
+import analytics.intake.taxcode as taxcode
 from analytics.intake.checks import (
     TEXT,
     Checked,
@@ -30,6 +30,7 @@ from analytics.intake.units import Units
 from analytics.intake.values import written
 from analytics.intake.words import words
 from analytics.settings import Settings
+from analytics.text import fmt, labels
 
 ARREARS_COLUMNS = ["period", "code", "employers_late", "workers_affected", "amount_owed", "employers_evading",
                    "source_row", "written_name", "match_method", "match_score"]

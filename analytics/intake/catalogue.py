@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import store
 from analytics.intake.arrears_checks import check_arrears, check_employers
 from analytics.intake.arrears_templates import (
     arrears_template_csv,
@@ -27,6 +26,7 @@ from analytics.intake.templates import (
 )
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
+from analytics.storage import store
 
 # (reading, units, settings, connection, today) -> the checked rows to store and every problem found
 Checker = Callable[[Reading, Units, Settings, object, dt.date], Checked]

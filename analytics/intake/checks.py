@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics import db, fmt, labels
+from analytics.figures.periods import month_index
 from analytics.intake.fields import AMOUNT, COUNT_VI, Kind
 from analytics.intake.problem import Problem
 from analytics.intake.reading import Reading
 from analytics.intake.rows import stated_problems
 from analytics.intake.units import SILENT, Units
 from analytics.intake.values import by_distinct, parse_amount, parse_count, reasons, written
-from analytics.names import Match
-from analytics.periods import month_index
 from analytics.settings import Settings
+from analytics.storage import db
+from analytics.text import fmt, labels
+from analytics.units.names import Match
 
 TABLE_COLUMNS = ["period", "code", "total", "compulsory", "voluntary", "labour_force",
                  "source_row", "written_name", "match_method", "match_score"]

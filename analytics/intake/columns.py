@@ -18,13 +18,13 @@ from itertools import permutations
 import numpy as np
 import pandas as pd
 
-from analytics import fmt
 from analytics.intake.fields import IDENTITY, SKIP, TRIPLE, Kind, letter
 from analytics.intake.grid import Grid
 from analytics.intake.units import Units, code_key
 from analytics.intake.values import parse_count, parse_counts, parse_period, written
 from analytics.intake.words import IGNORED, is_numbering, meaning, words
-from analytics.names import nfc
+from analytics.text import fmt
+from analytics.units.names import nfc
 
 HEADER_SEARCH_ROWS = 20
 HEADER_WORDS = 11  # a header cell longer than this is a title line

@@ -12,14 +12,15 @@ import json
 
 import pandas as pd
 
-from analytics import audit, db
-from analytics.accounts import User, require
-from analytics.db import transaction
+from analytics.access import audit
+from analytics.access.accounts import User, require
 from analytics.intake.columns import Column
 from analytics.intake.reading import Saved
+from analytics.storage import db
+from analytics.storage.db import Connection, transaction
 
 
-def finder(con, kind: str):
+def finder(con: Connection, kind: str):
     """A function: header signature -> the Saved layout of that shape, or None."""
     def saved(signature: str) -> Saved | None:
         found = db.rows(con, "SELECT mapping, saved_by, saved_at, file_name FROM layouts WHERE signature = ? "
@@ -31,7 +32,7 @@ def finder(con, kind: str):
     return saved
 
 
-def save(con, user: User, kind: str, signature: str, columns: list[Column], mapping: dict[int, str],
+def save(con: Connection, user: User, kind: str, signature: str, columns: list[Column], mapping: dict[int, str],
          file_name: str, now: dt.datetime | None = None) -> None:
     """Store (or replace) the layout of files shaped like this one, audited."""
     require(user, "upload")
@@ -45,7 +46,7 @@ def save(con, user: User, kind: str, signature: str, columns: list[Column], mapp
         audit.record(con, user.username, "save_layout", f"{kind} «{file_name}»: {shown}", now)
 
 
-def listing(con) -> pd.DataFrame:
+def listing(con: Connection) -> pd.DataFrame:
     """Every saved layout: signature, kind, the headers and what each column was mapped to, who saved it."""
     frame = db.query(con, "SELECT signature, kind, headers, mapping, file_name, saved_by, saved_at FROM layouts "
                           "ORDER BY saved_at DESC")
@@ -55,7 +56,7 @@ def listing(con) -> pd.DataFrame:
     return frame[["signature", "kind", "file_name", "columns", "saved_by", "saved_at"]]
 
 
-def delete(con, user: User, signature: str) -> None:
+def delete(con: Connection, user: User, signature: str) -> None:
     """Forget a layout, audited: the next file of that shape is read afresh."""
     require(user, "layouts")
     with transaction(con):

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from analytics import fmt
 from analytics.intake.grid import Grid
+from analytics.text import fmt
 
 _TITLE = re.compile(r"(?<![a-z0-9])(?:thang|th|t)\.?\s*(\d{1,2})\s*(?:/|-|\.|\s+nam\s+)\s*(\d{4})(?!\d)")
 _SIGNED = re.compile(r"ngay\s+\d{1,2}\s+$")

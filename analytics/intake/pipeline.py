@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 import analytics.intake.layouts as layouts
-import analytics.upload_worker as upload_worker
-from analytics import fmt, labels, store, usertext
-from analytics.accounts import User
+import analytics.intake.upload_worker as upload_worker
+from analytics.access.accounts import User
 from analytics.errors import DuplicateUpload, SourceMissing, ValidationFailed, WarningsNotConfirmed
 from analytics.intake.catalogue import CHECKERS
 from analytics.intake.checks import Checked
@@ -28,6 +27,9 @@ from analytics.intake.reading import Reading, mapping_of, read
 from analytics.intake.review import read_lines
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
+from analytics.storage import store
+from analytics.storage.db import Connection
+from analytics.text import fmt, labels, usertext
 
 NO_ROW = "—"
 SHOWN_PROBLEMS = 200  # a page lists at most this many, then says how many more
@@ -90,7 +92,7 @@ class Prepared:
         return read_lines(self.reading, self.checked, columns, rest)
 
 
-def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings: Settings | None = None,
+def prepare(con: Connection, data: bytes, file_name: str, *, kind: str = "monthly", settings: Settings | None = None,
             sheet: str | None = None, period: str | None = None, mapping: dict[int, str] | None = None,
             today: dt.date | None = None) -> Prepared:
     """Read and check a file without storing anything; its name (anyone's text) is cleaned and bounded first.
@@ -111,14 +113,14 @@ def prepare(con, data: bytes, file_name: str, *, kind: str = "monthly", settings
     return Prepared(file_name, sha, reading, checked, store.applied_with_hash(con, sha), kind)
 
 
-def confirm_mapping(con, prepared: Prepared, mapping: dict[int, str], *, user: User,
+def confirm_mapping(con: Connection, prepared: Prepared, mapping: dict[int, str], *, user: User,
                     now: dt.datetime | None = None) -> None:
     """Save a person's mapping as the layout of files shaped like this one (audited)."""
     reading = prepared.reading
     layouts.save(con, user, prepared.kind, reading.signature, reading.columns, mapping, prepared.file_name, now)
 
 
-def apply(con, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
+def apply(con: Connection, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
           is_demo: bool = False, now: dt.datetime | None = None, source: str = "") -> int:
     """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied.
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 import analytics.intake.period as periods
-from analytics import fmt
+from analytics.figures.periods import month_index
 from analytics.intake.columns import Column, Header, find, mapped
 from analytics.intake.fields import AMOUNT, COUNT, IDENTITY, SKIP, TRIPLE, Kind
 from analytics.intake.grid import Grid, Unreadable, read_grids
@@ -23,8 +23,8 @@ from analytics.intake.problem import Problem
 from analytics.intake.rows import Aside, classify, marker_kind
 from analytics.intake.units import Units
 from analytics.intake.values import by_distinct, parse_amounts, parse_counts, parse_period, parse_year, written
-from analytics.names import nfc
-from analytics.periods import month_index
+from analytics.text import fmt
+from analytics.units.names import nfc
 
 HEADER_SEARCH_ROWS = 20
 PARSERS = {COUNT: parse_counts, AMOUNT: parse_amounts}  # a measure's type -> (values, written but unreadable)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import fmt
 from analytics.intake.checks import Checked
 from analytics.intake.fields import TRIPLE
 from analytics.intake.reading import Reading
 from analytics.intake.rows import KIND_VI
+from analytics.text import fmt
 
 TOTALS_VI = {"total": "Tổng số", "compulsory": "Bắt buộc", "voluntary": "Tự nguyện"}
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics import fmt
 from analytics.intake.columns import Column
 from analytics.intake.fields import COUNT_VI
 from analytics.intake.words import GRAND_TOTAL, NOTE, SUBTOTAL, is_numbering, is_signature, starts_with, words
+from analytics.text import fmt
 
 _NUMBERING = re.compile(r"\(?(?:[IVXivx]{1,4}|\d{1,3}|[A-Za-z])[.)]?\)?")
 KIND_VI = {"grand_total": "tổng cộng", "subtotal": "cộng nhóm", "group": "tên nhóm", "note": "ghi chú",

@@ -1,8 +1,8 @@
 """The province's units as an upload is checked against them: codes with their aliases, names, confirmations.
 
 Names are matched once per distinct written name, never once per row: a five-year file
-names each commune sixty times. A name a person confirmed (analytics.confirmed_names)
-wins over every automatic method; otherwise the ladder of analytics.names applies, after
+names each commune sixty times. A name a person confirmed (analytics.units.confirmed_names)
+wins over every automatic method; otherwise the ladder of analytics.units.names applies, after
 abbreviated prefixes ("P.", "X.", "TT.") have been spelled out.
 """
 
@@ -14,10 +14,11 @@ from functools import cached_property
 
 import pandas as pd
 
-from analytics import confirmed_names, db
 from analytics.intake.values import by_distinct
-from analytics.names import Match, NameMatcher, nfc
 from analytics.settings import Settings
+from analytics.storage import db
+from analytics.units import confirmed_names
+from analytics.units.names import Match, NameMatcher, nfc
 
 SILENT = ("exact", "normalised", "code", "confirmed")  # methods that need nobody's look
 _ABBREVIATIONS = ((re.compile(r"^tt\.?\s*", re.I), "Thị trấn "), (re.compile(r"^p\.\s*", re.I), "Phường "),

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.names import nfc
+from analytics.units.names import nfc
 
 _SPACES = "\u00a0\u202f "
 _GROUPED = tuple(re.compile(rf"\d{{1,3}}(?:{sep}\d{{3}})+") for sep in (r"\.", ",", f"[{_SPACES}]"))

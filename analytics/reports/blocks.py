@@ -20,8 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from analytics import fmt
-from analytics.exports import neutralised
+from analytics.reports.exports import neutralised
+from analytics.text import fmt
 
 FONT, FONT_SIZE, TABLE_FONT_SIZE = "Times New Roman", Pt(13), Pt(12)
 TEXT_WIDTH = Cm(16)  # A4 width 21 cm less the 3 cm left and 2 cm right margins

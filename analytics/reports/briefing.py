@@ -16,14 +16,18 @@ from dataclasses import dataclass
 import pandas as pd
 from docx.shared import Pt
 
-from analytics import arrears, coverage, fmt, labels, metrics, outlook, spans, store, support_budget, targets
 from analytics.errors import BriefingFailed, SupportScenarioRefused
-from analytics.periods import month_index
-from analytics.projection import METHOD_VI
-from analytics.reports import blocks, charts, sections
-from analytics.reports.support_budget import briefing_section as support_section
+from analytics.figures import arrears, coverage, metrics, outlook, spans, support_budget
+from analytics.figures.periods import month_index
+from analytics.figures.projection import METHOD_VI
+from analytics.figures.support_budget import Budget
+from analytics.reports import blocks, images, sections
+from analytics.reports.budget_workbook import briefing_section as support_section
 from analytics.settings import ROOT
-from analytics.support_budget import Budget
+from analytics.storage import store
+from analytics.storage.db import Connection
+from analytics.text import fmt, labels
+from analytics.units import targets
 
 KINDS = ("docx", "xlsx")
 
@@ -80,7 +84,7 @@ def _lagging(table: pd.DataFrame) -> pd.DataFrame:
     return metrics.lagging(table, list(metrics.LAGGING), list(metrics.MEASURES)).dropna(subset=["code"])
 
 
-def figures(con, settings, period: str) -> Figures:
+def figures(con: Connection, settings, period: str) -> Figures:
     """The month's figures; series and projections stop at ``period``, so a past month's report uses no later month."""
     month_index(period)  # a malformed period fails here, not deep inside a chart
     values = store.monthly(con)
@@ -105,7 +109,7 @@ def figures(con, settings, period: str) -> Figures:
     )
 
 
-def default_budget(con, settings, period: str) -> Budget | None:
+def default_budget(con: Connection, settings, period: str) -> Budget | None:
     """The support budget of the default scenario (trajectory, the settings' mix, no top-up) as it stood at
     ``period``; None when it cannot be worked out (no voluntary figures, no [support] settings)."""
     try:
@@ -140,7 +144,7 @@ def summary_rows(f: Figures, settings) -> list[tuple[str, str, float, str]]:
     ]
 
 
-def briefing_docx(con, settings, period: str) -> bytes:
+def briefing_docx(con: Connection, settings, period: str) -> bytes:
     """The month's report to the Steering Committee, ready for the secretariat to complete and sign."""
     return _docx(figures(con, settings, period), settings)
 
@@ -181,10 +185,10 @@ def _docx(f: Figures, settings) -> bytes:
     blocks.para(doc, f"Mức cần đạt từng tháng theo {f.trajectory}; xã, phường đạt tiến "
                      f"độ khi số thực hiện đạt từ {fmt.number(settings.thresholds['on_track_pct'])} % mức cần "
                      f"đạt trên lộ trình.")
-    if len(f.series) >= charts.MIN_CHART_MONTHS:
-        blocks.picture(doc, charts.total_trend(f.series),
+    if len(f.series) >= images.MIN_CHART_MONTHS:
+        blocks.picture(doc, images.total_trend(f.series),
                        f"Số người tham gia BHXH so với lộ trình đến chỉ tiêu năm {year}")
-        blocks.picture(doc, charts.voluntary_trend(f.series),
+        blocks.picture(doc, images.voluntary_trend(f.series),
                        f"Số người tham gia BHXH tự nguyện so với lộ trình đến chỉ tiêu tối thiểu năm {year}")
     else:
         blocks.para(doc, few_months_sentence(f.series))
@@ -241,12 +245,12 @@ def arrears_sentences(a: dict) -> list[str]:
 
 
 def few_months_sentence(series: pd.DataFrame) -> str:
-    """What section II says instead of its charts while there are fewer than `charts.MIN_CHART_MONTHS` months."""
+    """What section II says instead of its charts while there are fewer than `images.MIN_CHART_MONTHS` months."""
     if series.empty:
         return "Chưa có số liệu hằng tháng để so sánh với lộ trình."
     last = series.iloc[-1]
     months = ", ".join(fmt.month(p) for p in series["period"])
-    return (f"Mới có số liệu {fmt.number(len(series))} tháng ({months}), chưa đủ {charts.MIN_CHART_MONTHS} tháng "
+    return (f"Mới có số liệu {fmt.number(len(series))} tháng ({months}), chưa đủ {images.MIN_CHART_MONTHS} tháng "
             f"để vẽ diễn biến. Đến hết {fmt.month(last['period'])} có {fmt.number(last['total'])} người tham gia "
             f"BHXH, mức cần đạt theo lộ trình là {fmt.number(last['expected'])} người; trong đó "
             f"{fmt.number(last['voluntary'])} người tham gia tự nguyện, mức cần đạt "
@@ -273,12 +277,12 @@ LAGGING_COLUMNS = {"rank": "Hạng", **{k: COMMUNE_COLUMNS[k] for k in (
     "gap_to_trajectory", "voluntary", "voluntary_expected")}}
 
 
-def briefing_xlsx(con, settings, period: str) -> bytes:
+def briefing_xlsx(con: Connection, settings, period: str) -> bytes:
     """The briefing's figures as a workbook: summary, every commune, lagging ones, projection, sources."""
     return _xlsx(figures(con, settings, period), settings)
 
 
-def files(con, settings, period: str) -> tuple[bytes, bytes]:
+def files(con: Connection, settings, period: str) -> tuple[bytes, bytes]:
     """The Word report and the workbook, drawn by a child process (``python -m analytics.reports.briefing``).
 
     The figures come from this process; the charts' renderer and the document libraries take

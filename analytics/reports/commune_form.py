@@ -16,10 +16,13 @@ from dataclasses import dataclass
 import pandas as pd
 from docx.shared import Cm, Pt
 
-from analytics import commune_reports, evaluation, fmt, labels, metrics, scorecard, stocks, store
-from analytics.names import fold
-from analytics.reports import blocks, charts
+from analytics.figures import commune_reports, evaluation, metrics, scorecard, stocks
+from analytics.reports import blocks, images
 from analytics.settings import Settings
+from analytics.storage import store
+from analytics.storage.db import Connection
+from analytics.text import fmt, labels
+from analytics.units.names import fold
 
 # The sections only the commune can write (heading, what to write), after section I.
 BLANK_SECTIONS = (
@@ -45,7 +48,7 @@ class YearFigures:
     demo: bool
 
 
-def _series(con, settings: Settings, until: str) -> pd.DataFrame:
+def _series(con: Connection, settings: Settings, until: str) -> pd.DataFrame:
     """Each commune's figure and expected level in every month with figures up to ``until``."""
     months = [p for p in metrics.periods(con) if p <= until]
     frames = [metrics.commune_table(con, settings, p)[["code", "total", "expected"]].assign(period=p)
@@ -54,7 +57,7 @@ def _series(con, settings: Settings, until: str) -> pd.DataFrame:
         columns=["code", "total", "expected", "period"])
 
 
-def year_figures(con, settings: Settings, year: int, today: dt.date) -> YearFigures:
+def year_figures(con: Connection, settings: Settings, year: int, today: dt.date) -> YearFigures:
     """The year's figures of every commune: its last reported month in the year, targets, rank."""
     table = evaluation.indicators(con, settings, year, today)
     card = scorecard.of_span(con, settings, str(year), today)[0]
@@ -97,10 +100,10 @@ def figure_rows(row: dict, year: int, settings: Settings) -> list[tuple[str, str
 
 
 def chart(figures: YearFigures, code: str) -> bytes | None:
-    """The commune's figures against its path as a PNG; None while it has fewer than `charts.MIN_CHART_MONTHS`
+    """The commune's figures against its path as a PNG; None while it has fewer than `images.MIN_CHART_MONTHS`
     months up to December (its figures are in the table above the chart)."""
     series = figures.series[figures.series["code"] == code].dropna(subset=["total"])
-    return charts.total_trend(series, height=CHART_HEIGHT) if len(series) >= charts.MIN_CHART_MONTHS else None
+    return images.total_trend(series, height=CHART_HEIGHT) if len(series) >= images.MIN_CHART_MONTHS else None
 
 
 def form_docx(figures: YearFigures, code: str, settings: Settings) -> bytes:
@@ -152,7 +155,7 @@ def forms_zip(figures: YearFigures, settings: Settings) -> bytes:
     return buffer.getvalue()
 
 
-def build(con, settings: Settings, year: int, today: dt.date, code: str | None = None) -> bytes:
+def build(con: Connection, settings: Settings, year: int, today: dt.date, code: str | None = None) -> bytes:
     """One commune's form (``code``), or every commune's in a ZIP: what a download button hands out."""
     figures = year_figures(con, settings, year, today)
     return form_docx(figures, code, settings) if code else forms_zip(figures, settings)

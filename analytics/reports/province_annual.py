@@ -15,11 +15,15 @@ from dataclasses import dataclass
 import pandas as pd
 from docx.shared import Pt
 
-from analytics import commune_reports, evaluation, fmt, labels, outlook, spans, stocks, store, targets
-from analytics.charts import trend
-from analytics.completeness import LATE, MISSING, PENDING, PRESENT
-from analytics.reports import blocks, charts, sections
+from analytics.figures import commune_reports, evaluation, outlook, spans, stocks
+from analytics.figures.completeness import LATE, MISSING, PENDING, PRESENT
+from analytics.reports import blocks, images, sections
+from analytics.reports.charts import trend
 from analytics.settings import Settings
+from analytics.storage import store
+from analytics.storage.db import Connection
+from analytics.text import fmt, labels
+from analytics.units import targets
 
 RECIPIENTS = ("- Ủy ban nhân dân tỉnh (để báo cáo);", "- Ban Chỉ đạo tỉnh;", "- Lưu: VT.")
 
@@ -42,7 +46,7 @@ class AnnualFigures:
     demo: bool
 
 
-def annual_figures(con, settings: Settings, year: int, today: dt.date) -> AnnualFigures:
+def annual_figures(con: Connection, settings: Settings, year: int, today: dt.date) -> AnnualFigures:
     """The year's figures; the outlook uses no month after the year."""
     state = stocks.state(con, str(year))
     until = state["last"] or f"{year}-12"
@@ -154,7 +158,7 @@ def annual_docx(f: AnnualFigures, settings: Settings) -> bytes:
     blocks.grid(doc, QUARTER_HEADER, quarter_rows(f), [2.6, 2.6, 2.6, 2.6, 2.3, 3.3], {1, 2, 3, 4})
     quarters = f.quarters.dropna(subset=["total"])
     if len(quarters) > 1:
-        blocks.picture(doc, charts.png(trend(quarters, "total", "expected", "")),
+        blocks.picture(doc, images.png(trend(quarters, "total", "expected", "")),
                        f"Số người tham gia BHXH cuối mỗi quý năm {year} so với lộ trình")
 
     doc.add_heading("III. KẾT QUẢ THEO XÃ, PHƯỜNG", level=1)

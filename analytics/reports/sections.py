@@ -9,10 +9,10 @@ import math
 import pandas as pd
 from docx.shared import Pt
 
-from analytics import fmt, labels
-from analytics.projection import METHOD_VI
-from analytics.reports import blocks, charts
+from analytics.figures.projection import METHOD_VI
+from analytics.reports import blocks, images
 from analytics.reports.blocks import Workbook
+from analytics.text import fmt, labels
 
 OUTLOOK_COLUMNS = {
     "code": "Mã", "name": "Xã, phường", "last_period": "Tháng số liệu cuối", "last_value": "Số tham gia tháng cuối",
@@ -90,7 +90,7 @@ def outlook_section(doc, outlook: dict, communes_outlook: pd.DataFrame, settings
         blocks.para(doc, outlook["reason"])
         return
     blocks.figure_table(doc, projection_rows(outlook, communes_outlook, settings))
-    blocks.picture(doc, charts.outlook_fan(outlook),
+    blocks.picture(doc, images.outlook_fan(outlook),
                    f"Thực hiện và dự báo đến {fmt.month(outlook['target_period'])}; nét đứt: dự báo theo xu hướng, "
                    "vùng tô: khoảng dự báo 80 %")
 

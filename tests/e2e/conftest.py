@@ -35,8 +35,12 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
-from analytics import accounts, coverage, db, fmt, intake, metrics, store
+from analytics import intake
+from analytics.access import accounts
+from analytics.figures import coverage, metrics
 from analytics.settings import load_settings
+from analytics.storage import db, store
+from analytics.text import fmt
 from web import session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +123,7 @@ class Expected:
 
     @property
     def cards(self) -> dict[str, str]:
-        """The overview's seven cards as pages/overview.py formats them."""
+        """The overview's seven cards as ui/overview.py formats them."""
         s = self.summary
         return {
             "Số người tham gia": fmt.number(s["total"]),
@@ -240,13 +244,13 @@ def build_demo(work: Path) -> tuple[Path, dict]:
     db_file = work / "bhxh.duckdb"
     env = {**os.environ, "BHXH_DB": str(db_file), "PYTHONUNBUFFERED": "1"}
     env.pop("BHXH_ADMIN_PASSWORD", None)
-    _run(["analytics.build", "--demo"], env)
-    _run(["analytics.users", "create-admin", ADMIN.username], {**env, "BHXH_ADMIN_PASSWORD": ADMIN.password})
+    _run(["analytics", "build", "--demo"], env)
+    _run(["analytics", "users", "create-admin", ADMIN.username], {**env, "BHXH_ADMIN_PASSWORD": ADMIN.password})
     con = db.connect(db_file)
     try:
         for account, role in ((ANALYST, "analyst"), (VIEWER, "viewer"), (DISPOSABLE, "viewer")):
             accounts.create_user(con, accounts.SYSTEM, account.username, account.display_name, role, account.password)
-        assert store.has_demo(con), "analytics.build --demo added no demo data"
+        assert store.has_demo(con), "analytics build --demo added no demo data"
     finally:
         con.close()
     return db_file, env

@@ -13,9 +13,10 @@ import docx
 import openpyxl
 import pytest
 
-from analytics import accounts, fmt
+from analytics.access import accounts
 from analytics.intake import templates
 from analytics.reports import briefing
+from analytics.text import fmt
 from tests.e2e.conftest import (
     ADMIN,
     ANALYST,

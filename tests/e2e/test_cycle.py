@@ -8,9 +8,11 @@ import re
 
 import pytest
 
-from analytics import accounts, commune_reports, db, fmt, metrics
+from analytics.access import accounts
+from analytics.figures import commune_reports, metrics
 from analytics.settings import load_settings
-from tests.conftest import docx_bytes
+from analytics.storage import db
+from analytics.text import fmt
 from tests.e2e.conftest import (
     ADMIN,
     BY_PATH,
@@ -22,6 +24,7 @@ from tests.e2e.conftest import (
     wait_idle,
     wait_rendered,
 )
+from tests.helpers import docx_bytes
 
 pytestmark = pytest.mark.browser
 COMMUNE, CODE = "Xã Như Quỳnh", "11986"

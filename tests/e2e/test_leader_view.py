@@ -16,8 +16,8 @@ import re
 import pytest
 from PIL import Image, ImageChops
 
-from analytics import db
 from analytics.settings import load_settings
+from analytics.storage import db
 from geo import mapview
 from tests.e2e.conftest import BY_PATH, POLL_MS, SCREENSHOTS, TIMEOUT_MS, assert_clean, settle_charts, wait_rendered
 

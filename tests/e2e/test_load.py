@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.async_api import async_playwright
 
-from analytics import db
+from analytics.storage import db
 from tests.e2e.conftest import (
     ADMIN,
     BY_PATH,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import accounts
+from analytics.access import accounts
 from tests.e2e.conftest import (
     ADMIN,
     BY_PATH,
