@@ -1,4 +1,5 @@
-"""Local accounts and roles. Every write in analytics checks the actor's role here, not only the UI.
+"""Local accounts and roles: who may do what, passwords, the rules of holding back guessers. Every write checks
+the actor's role here (analytics.storage.writes), not only the UI; the writes of accounts and logins are there.
 
 Passwords are hashed with argon2 and must be strong by zxcvbn's estimate. Wrong passwords slow
 down the address they come from, never lock the account (OWASP: throttle, don't lock): failures
@@ -38,20 +39,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from analytics.access import audit, sessions
 from analytics.errors import (
     InvalidDisplayName,
     InvalidUsername,
-    LoginFailed,
     NotAuthorised,
-    UnknownAccount,
     UnknownRole,
-    UserExists,
     WeakPassword,
-    WriteConflict,
 )
-from analytics.storage import cache as figures_cache
-from analytics.storage.db import Connection, transaction
+from analytics.storage.db import Connection
 from analytics.text import usertext
 
 ROLES = ("viewer", "analyst", "admin")
@@ -81,7 +76,6 @@ REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc đã nh
 _HASHER = PasswordHasher()
 # Each argon2 run holds 64 MiB: runs take turns, one per core, so a crowd of logins cannot exhaust the memory.
 _ARGON2 = threading.BoundedSemaphore(os.cpu_count() or 1)
-_LOGIN_LOCK = threading.Lock()  # the server's logins decide one at a time; argon2 runs outside it
 _AUDIT_KEY = secrets.token_bytes(32)
 
 
@@ -148,59 +142,53 @@ def check_password(password: str, *hints: str) -> None:
         raise WeakPassword(" ".join(filter(None, ("Mật khẩu quá dễ đoán.", warning, _ADVICE))))
 
 
-def create_user(con: Connection, actor: User, username: str, display_name: str, role: str, password: str,
-                now: dt.datetime | None = None) -> User:
-    require(actor, "accounts")
+def new_account(username: str, display_name: str, role: str, password: str) -> tuple[str, str]:
+    """The user name and display name as stored, or the Vietnamese error saying what to change."""
     if role not in ROLES:
         raise UnknownRole(f"Vai trò phải là một trong {', '.join(ROLES)}.")
-    typed, username = username, normalised_username(username)
-    if username is None:
+    typed, name = username, normalised_username(username)
+    if name is None:
         raise InvalidUsername(f"Tên đăng nhập phải có 1–{USERNAME_MAX} ký tự, bắt đầu bằng chữ hoặc số, chỉ gồm "
                               "chữ không dấu, số và các dấu . _ @ - (ví dụ: nguyenvanan).")
     display_name = " ".join(usertext.clean(display_name).split())
     if not 1 <= len(display_name) <= DISPLAY_NAME_MAX:
         raise InvalidDisplayName(f"Họ tên phải có 1–{DISPLAY_NAME_MAX} ký tự.")
-    check_password(password, username, display_name, typed)
-    now = now or dt.datetime.now()
-    with transaction(con):
-        if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
-            raise UserExists(f"Tài khoản «{username}» đã có.")
-        con.execute("INSERT INTO users (username, display_name, role, password_hash, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [username, display_name, role, _hashed(password), now])
-        audit.record(con, actor.username, "create_user", f"{username} ({role})", now)
-    return User(username, display_name, role)
+    check_password(password, name, display_name, typed)
+    return name, display_name
 
 
 def has_admin(con: Connection) -> bool:
-    return con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled").fetchone()[0] > 0
+    admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled").fetchone()
+    assert admins is not None  # count(*) always has its row
+    return admins[0] > 0
 
 
 @cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     """A hash no password matches, verified for unknown names so that they cost the same argon2 work."""
-    return _hashed(secrets.token_urlsafe(32))
+    return hashed(secrets.token_urlsafe(32))
 
 
-def _hashed(password: str) -> str:
+def hashed(password: str) -> str:
     with _ARGON2:
         return _HASHER.hash(password)
 
 
-def _verified(hashed: str, password: str) -> bool:
+def verified(stored: str, password: str) -> bool:
     try:
         with _ARGON2:
-            return _HASHER.verify(hashed, password)
+            return _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def _audit_name(typed: str) -> str:
+def audit_name(typed: str) -> str:
     """An unknown name as the audit log keeps it: a keyed digest, never the text (it may be a password)."""
     text = typed[:USERNAME_MAX * 4].encode("utf-8", "replace")
     return "?" + hmac.new(_AUDIT_KEY, text, hashlib.sha256).hexdigest()[:12]
 
 
-def _client_key(client: str) -> str:
+def client_key(client: str) -> str:
     """The address failures are counted under, bounded; an IPv6 address by its /64, which one machine usually
     holds whole, so that stepping through it is not a fresh address each time."""
     text = usertext.clean(client[:CLIENT_MAX]).strip()
@@ -224,7 +212,7 @@ def _wait_ends(failures: int, last: dt.datetime, client: str) -> dt.datetime | N
     return last + min(FIRST_WAIT * 2 ** min(failures - free, 16), LONGEST_WAIT)
 
 
-def _held(con: Connection, key: str, client: str, now: dt.datetime) -> str | None:
+def held(con: Connection, key: str, client: str, now: dt.datetime) -> str | None:
     """Why attempts on ``key`` from ``client`` must wait now, as the audit log says it; None when they need not."""
     for counted, failures, last in con.execute(
             "SELECT client, failures, last_failure FROM login_failures WHERE username = ? AND client IN (?, ?) "
@@ -234,65 +222,6 @@ def _held(con: Connection, key: str, client: str, now: dt.datetime) -> str | Non
             where = f"mọi địa chỉ (lần này từ {client})" if counted == EVERY_CLIENT else client
             return f"tạm chặn {where} đến {ends:%d/%m/%Y %H:%M:%S} sau {failures} lần sai"
     return None
-
-
-def authenticate(con: Connection, username: str, password: str, now: dt.datetime | None = None, *,
-                 client: str = LOCAL_CLIENT) -> User:
-    """The user, or LoginFailed with one message for every refusal; every attempt is audited, never the password.
-    ``client``: the address the attempt comes from, which its failures are counted under."""
-    now = now or dt.datetime.now()
-    client = _client_key(client)
-    name = normalised_username(username)
-    row = None if name is None else con.execute("SELECT password_hash FROM users WHERE username = ?",
-                                                  [name]).fetchone()
-    key = name if row else _audit_name(name or username)  # the normalised name: its variants share one count
-    held = _held(con, key, client, now)  # a held attempt's password is never checked, known user or not
-    right = held is None and _verified(row[0] if row else _dummy_hash(), password) and row is not None
-    with _LOGIN_LOCK:
-        user = _decided(con, key, row[0] if row else None, client, right, held, now)
-    if user is None:
-        raise LoginFailed(REFUSED)
-    return user
-
-
-def _decided(con: Connection, key: str, hashed: str | None, client: str, right: bool, held: str | None,
-             now: dt.datetime) -> User | None:
-    """The decision, committed; an administrator's write to the same rows in between makes it decide again."""
-    for _ in range(4):
-        try:
-            with transaction(con):
-                return _decide(con, key, hashed, client, right, held, now)
-        except WriteConflict:
-            continue
-    return None
-
-
-def _decide(con: Connection, key: str, hashed: str | None, client: str, right: bool, held: str | None,
-            now: dt.datetime) -> User | None:
-    """Inside the transaction: the wait is read afresh (parallel failures may have begun one since the password
-    was checked), and each failure count is raised and read in one statement."""
-    held = held or _held(con, key, client, now)
-    if held:
-        audit.record(con, key, "login_failed", held, now)
-    elif right:
-        found = con.execute("SELECT display_name, role FROM users WHERE username = ? AND password_hash = ? "
-                            "AND NOT disabled", [key, hashed]).fetchone()
-        if found:
-            con.execute("DELETE FROM login_failures WHERE username = ? AND client = ?", [key, client])
-            audit.record(con, key, "login", "", now)
-            return User(key, *found)
-        audit.record(con, key, "login_failed", "đúng mật khẩu nhưng tài khoản bị vô hiệu hoặc vừa đổi mật khẩu", now)
-    else:
-        con.execute("DELETE FROM login_failures WHERE last_failure < ?", [now - FORGET_AFTER])
-        counted = [con.execute(
-            "INSERT INTO login_failures VALUES (?, ?, 1, ?) ON CONFLICT (username, client) DO UPDATE SET "
-            "failures = CASE WHEN last_failure > ? THEN failures + 1 ELSE 1 END, "
-            "last_failure = excluded.last_failure RETURNING failures",
-            [key, where, now, now - window]).fetchone()[0]
-            for where, window in ((client, FORGET_AFTER), (EVERY_CLIENT, ACCOUNT_WINDOW))]
-        what = "sai mật khẩu" if hashed else "không có tài khoản này, sai"
-        audit.record(con, key, "login_failed", f"{what} lần thứ {counted[0]} từ {client}", now)
-    return None  # the refusal is raised after the commit, which keeps its audit entry
 
 
 def users(con: Connection, now: dt.datetime | None = None) -> pd.DataFrame:
@@ -311,69 +240,8 @@ def users(con: Connection, now: dt.datetime | None = None) -> pd.DataFrame:
     return people.assign(locked_until=pd.to_datetime(people["username"].map(waits)))
 
 
-def set_disabled(con: Connection, actor: User, username: str, disabled: bool, now: dt.datetime | None = None) -> None:
-    """Disable or enable an account; disabling ends its sessions at once, and re-enabling revives none."""
-    require(actor, "accounts")
-    now = now or dt.datetime.now()
-    with transaction(con):
-        con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
-        ended = sessions.end_all(con, username, "disabled", now) if disabled else 0
-        audit.record(con, actor.username, "disable_user" if disabled else "enable_user",
-                     username + (f" (kết thúc {ended} phiên đăng nhập)" if ended else ""), now)
-
-
-def reset_password(con: Connection, actor: User, username: str, password: str, now: dt.datetime | None = None) -> None:
-    """An administrator gives an account a new password; every session of that account ends, and no address waits
-    any longer to try it."""
-    require(actor, "accounts")
-    check_password(password, username)
-    now = now or dt.datetime.now()
-    with transaction(con):
-        changed = con.execute("UPDATE users SET password_hash = ? WHERE username = ? RETURNING 1",
-                              [_hashed(password), username]).fetchall()
-        if not changed:
-            raise UnknownAccount(f"Không có tài khoản «{username}».")
-        con.execute("DELETE FROM login_failures WHERE username = ?", [username])  # the new password starts afresh
-        ended = sessions.end_all(con, username, "password", now)
-        audit.record(con, actor.username, "reset_password",
-                     username + (f" (kết thúc {ended} phiên đăng nhập)" if ended else ""), now)
-
-
-def rotate_session_key(con: Connection, actor: User, now: dt.datetime | None = None) -> int:
-    """An administrator signs everyone out, themselves too: a new session key and every session ended, audited
-    (see analytics.access.sessions.rotate_key). How many live sessions it ended."""
-    require(actor, "rotate_key")
-    now = now or dt.datetime.now()
-    with transaction(con):
-        ended = sessions.rotate_key(con)
-        audit.record(con, actor.username, "rotate_session_key", f"kết thúc {ended} phiên đăng nhập", now)
-    return ended
-
-
-def signed_in(con: Connection, token: str, *, idle_minutes: int, lifetime_hours: float, touch: bool,
-              now: dt.datetime | None = None) -> User | None:
-    """The account behind a session token, with its role as it is now; None, SessionExpired or SessionRevoked
-    otherwise (see analytics.access.sessions.resume)."""
-    found = sessions.resume(con, token, idle_minutes=idle_minutes, lifetime_hours=lifetime_hours, touch=touch,
-                            now=now)
-    return None if found is None else User(*found)
-
-
 def enabled(con: Connection, username: str) -> User | None:
     """The enabled local account of that name, with its current role, or None."""
     found = con.execute("SELECT username, display_name, role FROM users WHERE username = ? AND NOT disabled",
                         [username]).fetchone()
     return None if found is None else User(*found)
-
-
-def change_settings(con: Connection, actor: User, changes: dict, path=None) -> list[str]:
-    """An administrator changes plan settings; every change is audited."""
-    from analytics.settings import update_settings
-
-    require(actor, "settings")
-    done = update_settings(changes, path)
-    with transaction(con):
-        for change in done:
-            audit.record(con, actor.username, "settings", change)
-        figures_cache.bump(con)  # thresholds and deadlines change figures
-    return done

@@ -37,8 +37,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.access import audit
-from analytics.access.accounts import User, require
 from analytics.errors import BackupBusy, BackupError, DatabaseError, DatabaseUnavailable, SchemaTooNew
 from analytics.settings import Settings, db_path
 from analytics.storage import db
@@ -53,7 +51,12 @@ _RUNNING = threading.Lock()  # one backup at a time in the server, daily or on d
 
 
 def _row_counts(con: Connection) -> dict[str, int]:
-    return {t: db.value(con, f'SELECT count(*) FROM "{t}"') for t in db.table_names(con)}
+    counts: dict[str, int] = {}
+    for t in db.table_names(con):
+        count = db.value(con, f'SELECT count(*) FROM "{t}"')
+        assert count is not None  # count(*) always has its row
+        counts[t] = count
+    return counts
 
 
 def export(con: Connection, directory: str | Path, *, with_accounts: bool = False) -> dict:
@@ -107,14 +110,15 @@ def folder(settings: Settings, database: str | Path | None = None) -> Path:
 
 
 def _database_file(con: Connection) -> Path:
-    return Path(db.value(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
+    path = db.value(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    assert path is not None  # the current database is always listed
+    return Path(path)
 
 
-def online(con: Connection, actor: User, settings: Settings, kind: str = ON_DEMAND,
-           now: dt.datetime | None = None) -> Made:
+def online(con: Connection, settings: Settings, kind: str = ON_DEMAND, now: dt.datetime | None = None) -> Made:
     """A backup of the running database through the server's own connection, while sessions go on writing;
-    refused while another backup runs; audited. ``kind`` (ON_DEMAND, DAILY) ends the backup's name."""
-    require(actor, "backup")
+    refused while another backup runs. ``kind`` (ON_DEMAND, DAILY) ends the backup's name. Through
+    analytics.storage.writes.make_backup, which checks the role and audits it."""
     if not _RUNNING.acquire(blocking=False):
         raise BackupBusy("Đang có một bản sao lưu khác; hãy thử lại sau ít phút.")
     try:
@@ -126,9 +130,6 @@ def online(con: Connection, actor: User, settings: Settings, kind: str = ON_DEMA
                     time.perf_counter() - started)
     finally:
         _RUNNING.release()
-    with db.transaction(con):
-        audit.record(con, actor.username, "backup", f"{directory.name}: {made.tables} bảng, {made.rows} dòng, "
-                                                    f"{made.size_bytes} byte, {made.seconds:.1f} giây")
     return made
 
 
@@ -146,9 +147,9 @@ def made_at(directory: Path) -> dt.datetime | None:
 
 def listed(settings: Settings, kind: str | None = None, database: str | Path | None = None) -> list[Path]:
     """The server's complete backups (of one kind, or both), oldest first."""
-    found = [p for p in folder(settings, database).glob("bhxh-*") if p.is_dir() and (p / MANIFEST).exists()
-             and made_at(p) is not None and _kind(p) in ((kind,) if kind else SUFFIX)]
-    return sorted(found, key=made_at)
+    found = [(when, p) for p in folder(settings, database).glob("bhxh-*") if p.is_dir() and (p / MANIFEST).exists()
+             and (when := made_at(p)) is not None and _kind(p) in ((kind,) if kind else SUFFIX)]
+    return [p for _, p in sorted(found, key=lambda pair: pair[0])]
 
 
 def _kind(directory: Path) -> str | None:

@@ -17,10 +17,9 @@ import logging
 import threading
 from pathlib import Path
 
-from analytics.access import accounts, audit
 from analytics.errors import BackupBusy
 from analytics.settings import Settings, load_settings
-from analytics.storage import backup, db
+from analytics.storage import backup, db, writes
 from analytics.storage.db import Connection
 
 CHECK_S = 600
@@ -39,7 +38,11 @@ def due(settings: Settings, database: Path, now: dt.datetime, since: dt.datetime
     """Whether a daily time has passed since the newest daily backup (or, with none, since ``since``)."""
     moment = last_due(settings.backup_daily_at, now)
     made = backup.listed(settings, backup.DAILY, database)
-    return moment is not None and moment > (backup.made_at(made[-1]) if made else since)
+    if moment is None:
+        return False
+    newest = backup.made_at(made[-1]) if made else since
+    assert newest is not None  # listed() keeps only the backups whose name says when they were made
+    return moment > newest
 
 
 def run_if_due(con: Connection, settings: Settings, database: Path, now: dt.datetime, since: dt.datetime
@@ -47,10 +50,8 @@ def run_if_due(con: Connection, settings: Settings, database: Path, now: dt.date
     """The day's backup when it is due, then retention; both audited. None when nothing was due."""
     if not due(settings, database, now, since):
         return None
-    made = backup.online(con, accounts.SYSTEM, settings, backup.DAILY, now)
-    if gone := backup.prune(settings, database):
-        with db.transaction(con):
-            audit.record(con, accounts.SYSTEM.username, "backup_pruned", ", ".join(p.name for p in gone), now)
+    made = writes.make_backup(con, writes.SYSTEM, settings, backup.DAILY, now)
+    writes.prune_backups(con, writes.SYSTEM, settings, database, now)
     return made
 
 
@@ -102,8 +103,7 @@ def _failed(database: Path, exc: Exception, now: dt.datetime) -> None:
     try:
         con = db.connect(database)
         try:
-            with db.transaction(con):
-                audit.record(con, accounts.SYSTEM.username, "backup_failed", str(exc)[:500], now)
+            writes.backup_failed(con, writes.SYSTEM, exc, now)
         finally:
             con.close()
     except Exception:  # noqa: BLE001

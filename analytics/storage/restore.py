@@ -225,7 +225,9 @@ def _continue_sequences(con: Connection, recorded: dict) -> None:
     """Each sequence goes on after the larger of what the backup recorded and the highest id restored."""
     for table, column, default in db.rows(con, "SELECT table_name, column_name, column_default FROM duckdb_columns() "
                                                "WHERE column_default LIKE 'nextval(%'"):
-        sequence = _NEXTVAL.fullmatch(default)[1]
+        named = _NEXTVAL.fullmatch(default)
+        assert named is not None  # the query keeps only defaults that call nextval
+        sequence = named[1]
         highest = max(recorded.get(sequence, 0), db.value(con, f'SELECT max("{column}") FROM "{table}"') or 0)
         if highest:
             con.execute("SELECT setval(?, ?)", [sequence, highest]).fetchall()

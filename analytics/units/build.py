@@ -1,19 +1,20 @@
-"""Build the database from the files in data/: registry, plan, appendix, findings.
+"""What the database is built from: the files in data/ read, and the appendix matched against the registry.
 
-Rebuilding replaces only what is derived from those files (uploads are kept),
-and gives identical contents each time.
+The frames only; analytics.storage.writes.plan stores them. Rebuilding replaces only what is derived from
+those files (uploads are kept), and gives identical contents each time.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from analytics.settings import Settings, load_settings
-from analytics.storage import cache, db
+from analytics.settings import Settings
+from analytics.storage import db
 from analytics.storage.db import Connection
 from analytics.units import confirmed_names
 from analytics.units.groups import former_units
-from analytics.units.names import nfc
 from analytics.units.registry import Registry, load_registry
 from analytics.units.targets import read_appendix, read_overrides, reconcile
 
@@ -22,32 +23,31 @@ MATCHED_TABLES = ("findings", "targets", "appendix_rows")
 SEEDED_BY = "data/name_overrides.csv"
 
 
-def build_database(con: Connection, settings: Settings, registry: Registry | None = None) -> None:
-    """Replace every source-derived table in one transaction; ``registry`` defaults to the province's official one.
+@dataclass(frozen=True)
+class Sources:
+    """The files of data/ as the tables they fill: the plan's row, the registry, the appendix as printed."""
 
-    Names people confirmed are kept; the shipped overrides file seeds the confirmations it does not already hold.
-    """
+    plan: list
+    registry: Registry
+    groups: pd.DataFrame
+    appendix: pd.DataFrame
+    seeds: dict[str, tuple[str, str]]  # written name -> (primary code, note) from the shipped overrides
+    notes: pd.DataFrame  # the registry's disagreements, kept among the findings
+
+
+def sources(settings: Settings, registry: Registry | None = None) -> Sources:
+    """Read data/; ``registry`` defaults to the province's official one."""
     registry = registry or load_registry(settings.province, settings.registry_primary)
-    appendix = read_appendix(settings.targets_path)
     seeds = read_overrides(settings.overrides_path, set(registry.units["code"]) | set(registry.aliases["alias"]))
-    registry_notes = pd.DataFrame({"kind": "registry_disagreement", "subject": "Danh mục đơn vị",
-                                   "detail": registry.disagreements, "status": "info"})
-    document = f"{settings.title} — Phụ lục ({settings.targets_path.name})"
     h = settings.headline
-    with db.transaction(con):
-        for table in (*MATCHED_TABLES, *SOURCE_TABLES):
-            con.execute(f"DELETE FROM {table}")
-        con.execute("INSERT INTO plan VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            settings.province, settings.title, settings.target_year, h.participants, h.voluntary,
-            h.labour_force_coverage_pct, h.voluntary_coverage_pct, settings.baseline_month, document])
-        _insert(con, "communes", registry.units)
-        _insert(con, "commune_aliases", registry.aliases)
-        _insert(con, "commune_groups", former_units(settings.province, registry.units))
-        known = confirmed_names.confirmed(con)
-        for written, (code, note) in seeds.items():
-            if nfc(written) not in known:
-                confirmed_names.put(con, nfc(written), registry_code(registry, code), note, SEEDED_BY, None)
-        _match_appendix(con, settings, appendix, registry_notes)
+    plan = [settings.province, settings.title, settings.target_year, h.participants, h.voluntary,
+            h.labour_force_coverage_pct, h.voluntary_coverage_pct, settings.baseline_month,
+            f"{settings.title} — Phụ lục ({settings.targets_path.name})"]
+    notes = pd.DataFrame({"kind": "registry_disagreement", "subject": "Danh mục đơn vị",
+                          "detail": registry.disagreements, "status": "info"})
+    groups = former_units(settings.province, registry.units)
+    return Sources(plan, registry, groups, read_appendix(settings.targets_path),
+                   {written: (registry_code(registry, code), note) for written, (code, note) in seeds.items()}, notes)
 
 
 def registry_code(registry, code: str) -> str:
@@ -55,8 +55,17 @@ def registry_code(registry, code: str) -> str:
     return dict(zip(registry.aliases["alias"], registry.aliases["code"])).get(code, code)
 
 
-def _match_appendix(con: Connection, settings: Settings, appendix: pd.DataFrame, notes: pd.DataFrame) -> None:
-    """Match the appendix against the stored registry and confirmations; replace its rows, targets and findings."""
+@dataclass(frozen=True)
+class Matched:
+    """The appendix matched: its rows, the targets of the matched ones, every finding."""
+
+    rows: pd.DataFrame
+    targets: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def matched(con: Connection, settings: Settings, appendix: pd.DataFrame, notes: pd.DataFrame) -> Matched:
+    """The appendix matched against the stored registry and confirmations."""
     units = db.query(con, "SELECT code, name FROM communes ORDER BY code")
     aliases = db.query(con, "SELECT alias, code, source FROM commune_aliases ORDER BY alias")
     overrides = {name: (code, "") for name, code in confirmed_names.confirmed(con).items()}
@@ -66,39 +75,21 @@ def _match_appendix(con: Connection, settings: Settings, appendix: pd.DataFrame,
     rows = result.rows
     target_year, document = db.rows(con, "SELECT target_year, source_document FROM plan")[0]
     targets = rows[rows["code"].notna()].assign(target_year=target_year, source_document=document)
-    for table in MATCHED_TABLES:
-        con.execute(f"DELETE FROM {table}")
-    _insert(con, "appendix_rows", rows[["stt", "name_as_printed", "total_target", "voluntary_min",
-                                        "code", "method", "score", "status"]])
-    _insert(con, "targets", targets[["code", "target_year", "total_target", "voluntary_min", "source_document"]])
-    _insert(con, "findings", findings[["id", "kind", "subject", "detail", "status"]])
-    cache.bump(con)  # the targets changed
+    return Matched(rows[["stt", "name_as_printed", "total_target", "voluntary_min", "code", "method", "score",
+                         "status"]],
+                   targets[["code", "target_year", "total_target", "voluntary_min", "source_document"]],
+                   findings[["id", "kind", "subject", "detail", "status"]])
 
 
-def rematch_appendix(con: Connection, settings: Settings | None = None) -> None:
-    """Match the stored appendix again after a confirmation changed; the caller holds the transaction."""
+def stored_appendix(con: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The appendix as stored and the registry's notes: what a changed confirmation matches again."""
     appendix = db.query(con, "SELECT stt, name_as_printed, total_target, voluntary_min FROM appendix_rows ORDER BY stt")
     notes = db.query(con, "SELECT kind, subject, detail, status FROM findings WHERE kind = 'registry_disagreement' "
                           "ORDER BY id")
-    _match_appendix(con, settings or load_settings(), appendix, notes)
-
-
-def _insert(con: Connection, table: str, frame: pd.DataFrame) -> None:
-    con.register("_frame", frame)
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _frame")
-    finally:
-        con.unregister("_frame")
+    return appendix, notes
 
 
 def is_built(con: Connection) -> bool:
-    return db.value(con, "SELECT count(*) FROM plan") > 0
-
-
-def ensure_database(path=None, settings: Settings | None = None):
-    """Open the database, building it from data/ when it has never been built."""
-    con = db.connect(path)
-    if not is_built(con):
-        build_database(con, settings or load_settings())
-    return con
-
+    rows = db.value(con, "SELECT count(*) FROM plan")
+    assert rows is not None  # count(*) always has its row
+    return rows > 0

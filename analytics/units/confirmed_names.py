@@ -3,14 +3,12 @@
 One table serves the plan's appendix and every upload: a name confirmed on the upload page
 also settles the appendix row printed the same way, and the other way round. Each
 confirmation is stored once (a later one for the same written name replaces it); the
-authorised, audited writes are analytics.storage.store.confirm_name and forget_name. The shipped
+authorised, audited writes are analytics.storage.writes.confirm_name and forget_name. The shipped
 ``name_overrides.csv`` seeds the table when the database is built; what people confirm in the
 app is kept across rebuilds.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 
@@ -39,13 +37,3 @@ def primary(con: Connection, code: str) -> str:
     if found is None:
         raise UnknownCommune(f"Mã «{code}» không có trong danh mục đơn vị hành chính của tỉnh.")
     return found
-
-
-def put(con: Connection, written: str, code: str, note: str, by: str, at: dt.datetime | None) -> None:
-    """Insert or replace one confirmation; the caller holds the transaction and audits."""
-    con.execute("INSERT OR REPLACE INTO name_confirmations VALUES (?, ?, ?, ?, ?)", [written, code, note, by, at])
-
-
-def drop(con: Connection, written: str) -> None:
-    """Remove one confirmation; the caller holds the transaction and audits."""
-    con.execute("DELETE FROM name_confirmations WHERE written_name = ?", [written])

@@ -18,14 +18,12 @@ import numpy as np
 import pandas as pd
 
 import analytics.intake.taxcode as taxcode
-from analytics.access.accounts import User
 from analytics.figures.periods import add_months, month_index, months_between
 from analytics.settings import Settings
-from analytics.storage import db, store
+from analytics.storage import db, writes
 from analytics.storage.db import Connection
 
 SEED = 403
-DEMO_USER = User("demo", "Dữ liệu minh hoạ", "analyst")
 LAGGING_SHARE = 0.1
 MISSING_COMMUNES = 4
 LATE_FIGURES = 6
@@ -94,15 +92,15 @@ def install(con: Connection, settings: Settings, today: dt.date | None = None) -
             if part.empty:
                 continue
             digest = hashlib.sha256(part.to_csv(index=False).encode()).hexdigest()
-            batches.append(store.Batch(part, f"du-lieu-minh-hoa-{period}", digest, len(part),
+            batches.append(writes.Batch(part, f"du-lieu-minh-hoa-{period}", digest, len(part),
                                        due.replace(day=day, hour=9), "Dữ liệu minh hoạ"))
-    ids = store.record_uploads(con, batches, kind="monthly", user=DEMO_USER, is_demo=True)
-    ids += store.record_uploads(con, [_labour_batch(table, settings, today)], kind="labour", user=DEMO_USER,
+    ids = writes.record_uploads(con, batches, kind="monthly", user=writes.DEMO, is_demo=True)
+    ids += writes.record_uploads(con, [_labour_batch(table, settings, today)], kind="labour", user=writes.DEMO,
                                 is_demo=True)
     return ids + install_arrears(con, settings, table[["period", "code", "total"]])
 
 
-def _labour_batch(table: pd.DataFrame, settings: Settings, today: dt.date) -> store.Batch:
+def _labour_batch(table: pd.DataFrame, settings: Settings, today: dt.date) -> writes.Batch:
     """Each commune's demo labour force, the same every year from the baseline's to the last demo month's: one
     upload on the 5th of the baseline month, its source saying it is illustrative."""
     years = range(int(settings.baseline_month[:4]), int(last_complete_month(today)[:4]) + 1)
@@ -111,7 +109,7 @@ def _labour_batch(table: pd.DataFrame, settings: Settings, today: dt.date) -> st
         source=LABOUR_SOURCE, source_row=None, written_name=None, match_method="demo", match_score=None)
     digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
     first = dt.datetime.strptime(settings.baseline_month, "%Y-%m").replace(day=5, hour=9)
-    return store.Batch(rows, "du-lieu-minh-hoa-luc-luong-lao-dong", digest, len(rows), first, "Dữ liệu minh hoạ")
+    return writes.Batch(rows, "du-lieu-minh-hoa-luc-luong-lao-dong", digest, len(rows), first, "Dữ liệu minh hoạ")
 
 
 DEMO_DETAIL = {"source_row": None, "written_name": None, "match_method": "demo", "match_score": None}
@@ -172,14 +170,14 @@ def install_arrears(con: Connection, settings: Settings, monthly: pd.DataFrame) 
     for period, rows in arrears.groupby("period"):
         digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
         when = dt.datetime.strptime(add_months(period, 1), "%Y-%m").replace(day=12, hour=9)
-        batches.append(store.Batch(rows, f"no-cham-dong-minh-hoa-{period}", digest, len(rows), when,
+        batches.append(writes.Batch(rows, f"no-cham-dong-minh-hoa-{period}", digest, len(rows), when,
                                    "Dữ liệu minh hoạ"))
-    ids = store.record_uploads(con, batches, kind="arrears", user=DEMO_USER, is_demo=True)
+    ids = writes.record_uploads(con, batches, kind="arrears", user=writes.DEMO, is_demo=True)
     listed = employer_frame(arrears).assign(**DEMO_DETAIL)
     period = listed["period"].iloc[0]
     digest = hashlib.sha256(listed.to_csv(index=False).encode()).hexdigest()
     when = dt.datetime.strptime(add_months(period, 1), "%Y-%m").replace(day=15, hour=9)
-    ids.append(store.record_upload(con, listed, kind="employers", file_name=f"danh-sach-don-vi-no-minh-hoa-{period}",
-                                   sha256=digest, user=DEMO_USER, rows_read=len(listed), note="Dữ liệu minh hoạ",
+    ids.append(writes.record_upload(con, listed, kind="employers", file_name=f"danh-sach-don-vi-no-minh-hoa-{period}",
+                                   sha256=digest, user=writes.DEMO, rows_read=len(listed), note="Dữ liệu minh hoạ",
                                    is_demo=True, now=when))
     return ids

@@ -12,7 +12,7 @@ FORMER_PROVINCE, FORMER_DISTRICT = "Tỉnh cũ: ", "Huyện cũ: "
 
 
 def options(units: pd.DataFrame) -> list[str]:
-    """Every scope label for ``units`` (metrics.communes): the province, former provinces, districts, communes."""
+    """Every scope label for ``units`` (standing.communes): the province, former provinces, districts, communes."""
     return [ALL,
             *(FORMER_PROVINCE + p for p in sorted(units["former_province"].dropna().unique())),
             *(FORMER_DISTRICT + d for d in sorted(units["former_district"].dropna().unique())),
