@@ -4,7 +4,7 @@ The province decides a target for each commune and year between now and the plan
 final year. This module proposes figures by one published rule, gives them as a
 workbook to edit, and brings the edited file back through the same reading,
 validation and versioned storage as monthly results. Targets in force then shape
-each commune's trajectory (see ``metrics.paths``).
+each commune's trajectory (see ``trajectory.paths``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import math
 
 import pandas as pd
 
-from analytics.access.accounts import User
 from analytics.errors import NoMonthlyData
-from analytics.figures import metrics
-from analytics.intake.pipeline import Prepared, apply, prepare
+from analytics.figures import standing, trajectory
 from analytics.intake.templates import annual_xlsx
 from analytics.settings import Settings
-from analytics.storage import cache, store
+from analytics.storage import cache, reads
 from analytics.storage.db import Connection
 from analytics.units.communes import units
 
@@ -50,7 +48,7 @@ def _first_year(values: pd.DataFrame, settings: Settings) -> int:
 
 
 def _as_known(con: Connection, today: dt.date) -> pd.DataFrame:
-    return store.monthly(con, dt.datetime.combine(today, dt.time.max))
+    return reads.monthly(con, dt.datetime.combine(today, dt.time.max))
 
 
 @cache.shared(max_entries=2)
@@ -65,12 +63,12 @@ def propose(con: Connection, settings: Settings, today: dt.date) -> pd.DataFrame
         raise NoMonthlyData("Chưa có số liệu hằng tháng nên chưa thể đề xuất chỉ tiêu năm; "
                             "hãy nhập số liệu ở trang «Nhập số liệu» trước.")
     latest = values.dropna(subset=["voluntary"]).sort_values("period").drop_duplicates("code", keep="last")
-    frame = metrics.communes(con).merge(latest, on="code").dropna(subset=["target", "voluntary_min"])
-    end = metrics.target_period(settings)
+    frame = standing.commune_units(con).merge(latest, on="code").dropna(subset=["target", "voluntary_min"])
+    end = trajectory.target_period(settings)
     rows = [
         {"year": year, "code": r.code, "name": r.name,
-         "total_target": _round(metrics.linear_expected(r.total, r.period, r.target, end, f"{year}-12")),
-         "voluntary_min": _round(metrics.linear_expected(r.voluntary, r.period, r.voluntary_min, end, f"{year}-12"))}
+         "total_target": _round(trajectory.linear_expected(r.total, r.period, r.target, end, f"{year}-12")),
+         "voluntary_min": _round(trajectory.linear_expected(r.voluntary, r.period, r.voluntary_min, end, f"{year}-12"))}
         for year in range(_first_year(values, settings), settings.target_year)
         for r in frame.itertuples()
     ]
@@ -96,19 +94,7 @@ def _year_span(settings: Settings) -> tuple[int, int]:
     return int(settings.baseline_month[:4]), settings.target_year
 
 
-def prepare_annual(con: Connection, data: bytes, file_name: str, *, settings: Settings | None = None,
-                   sheet: str | None = None) -> Prepared:
-    """Read and check an annual-target file without storing anything."""
-    return prepare(con, data, file_name, kind="annual", settings=settings, sheet=sheet)
-
-
-def apply_annual(con: Connection, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
-                 now: dt.datetime | None = None) -> int:
-    """Store prepared annual targets as one upload; they supersede earlier ones per (year, commune)."""
-    return apply(con, prepared, user=user, confirm_warnings=confirm_warnings, note=note, now=now)
-
-
 @cache.shared(max_entries=1)
 def annual_targets(con: Connection) -> pd.DataFrame:
     """The official annual targets in force: year, code, total_target, voluntary_min."""
-    return store.annual(con)[["year", "code", "total_target", "voluntary_min"]]
+    return reads.annual(con)[["year", "code", "total_target", "voluntary_min"]]

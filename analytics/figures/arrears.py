@@ -12,7 +12,7 @@ import pandas as pd
 
 from analytics.figures import publication
 from analytics.figures.periods import add_months
-from analytics.storage import cache, db, store
+from analytics.storage import cache, db, reads
 from analytics.storage.db import Connection
 
 MEASURES = ("amount_owed", "employers_late", "workers_affected", "employers_evading")
@@ -20,7 +20,7 @@ MEASURES = ("amount_owed", "employers_late", "workers_affected", "employers_evad
 
 def months(con: Connection) -> list[str]:
     """Months with arrears figures or an employer list, oldest first."""
-    known = set(store.arrears(con)["period"]) | set(store.employers(con)["period"])
+    known = set(reads.arrears(con)["period"]) | set(reads.employers(con)["period"])
     return sorted(known)
 
 
@@ -33,7 +33,7 @@ def month_of(con: Connection, last: str | None) -> str | None:
 @cache.shared(max_entries=8)
 def trend(con: Connection) -> pd.DataFrame:
     """Per month: the province's sums of each figure (missing where no commune gave it) and communes reporting."""
-    values = store.arrears(con)
+    values = reads.arrears(con)
     if values.empty:
         return pd.DataFrame(columns=["period", *MEASURES, "communes"])
     sums = values.groupby("period")[list(MEASURES)].sum(min_count=1)
@@ -44,7 +44,7 @@ def trend(con: Connection) -> pd.DataFrame:
 def communes(con: Connection, period: str) -> pd.DataFrame:
     """Every commune with figures for ``period``, the largest amount owed first: code, name, the four figures,
     the amount and employers late of the month before, and the changes (missing where a month is missing)."""
-    values = store.arrears(con)
+    values = reads.arrears(con)
     names = db.query(con, "SELECT code, name FROM communes")
     now = values[values["period"] == period]
     before = values[values["period"] == add_months(period, -1)][["code", "amount_owed", "employers_late"]]
@@ -71,7 +71,7 @@ def province_change(table: pd.DataFrame) -> dict[str, float | None]:
 def debtors(con: Connection, period: str, n: int | None = 10) -> pd.DataFrame:
     """The employer list in force for ``period``, the largest amount first (``n`` of them, or all): employer,
     tax_code, taxpayer, unit_code, commune name, months_late, amount_owed, status."""
-    listed = store.employers(con)
+    listed = reads.employers(con)
     listed = listed[listed["period"] == period]
     names = db.query(con, "SELECT code, name AS commune FROM communes")
     table = listed.merge(names, on="code").sort_values(["amount_owed", "tax_code"], ascending=[False, True])
@@ -85,7 +85,7 @@ def brief(con: Connection, period: str) -> dict | None:
     change, the three communes owing most, and the month's published list (the only employer names it may give).
     None without figures."""
     month, sums = month_of(con, period), trend(con).set_index("period")
-    if month not in sums.index:  # no month, or a month with an employer list but no figures
+    if month is None or month not in sums.index:  # no month, or a month with an employer list but no figures
         return None
     table = communes(con, month)
     row = sums.loc[month]

@@ -1,7 +1,7 @@
 """The yearly reports communes return to the province before the plan's deadline (15/12), and who is late.
 
 A returned report is a file (the completed Word form, or a PDF of the signed copy) stored with its
-SHA-256 against one unit and one year. Each upload is one transaction and is audited; the same file
+SHA-256 against one unit and one year (analytics.storage.writes.record_commune_report); the same file
 twice for the same unit and year is stored once. A report first returned on or before the deadline
 is on time, later is late; none once the deadline has passed is missing, before it pending.
 """
@@ -9,22 +9,16 @@ is on time, later is late; none once the deadline has passed is missing, before 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import zipfile
 
 import pandas as pd
 
-from analytics.access import audit
-from analytics.access.accounts import User, require
-from analytics.errors import DuplicateUpload, ReportFileRefused
+from analytics.errors import ReportFileRefused
 from analytics.figures.completeness import LATE, MISSING, PENDING, PRESENT
 from analytics.settings import Settings
-from analytics.storage import cache, db
-from analytics.storage.db import Connection, transaction
-from analytics.storage.store import WRITE_LOCK
-from analytics.text import usertext
-from analytics.units.communes import resolve_code
+from analytics.storage import db
+from analytics.storage.db import Connection
 
 STATUSES = (PRESENT, LATE, MISSING, PENDING)
 
@@ -35,7 +29,7 @@ def deadline(settings: Settings, year: int) -> dt.date:
     return dt.date(int(year), month, day)
 
 
-def _kind(data: bytes, file_name: str) -> str:
+def file_kind(data: bytes, file_name: str) -> str:
     """'docx' or 'pdf' by content, not by name; anything else is refused with what to send instead."""
     if data.startswith(b"%PDF-"):
         return "pdf"
@@ -48,36 +42,6 @@ def _kind(data: bytes, file_name: str) -> str:
             pass
     raise ReportFileRefused(f"Tệp «{file_name}» không phải báo cáo Word (.docx) hoặc PDF. Hãy gửi báo cáo đã "
                             "điền theo mẫu (.docx) hoặc bản chụp có chữ ký, đóng dấu dạng PDF.")
-
-
-def record(con: Connection, user: User | None, settings: Settings, code: str, year: int, file_name: str, data: bytes, *,
-           note: str = "", now: dt.datetime | None = None) -> int:
-    """Store a commune's returned report for ``year``; its id. Refuses other files, files over the plan's
-    upload limit, and the same file twice."""
-    require(user, "commune_reports")
-    file_name, note = usertext.clean(file_name), usertext.clean(note)
-    if not data:
-        raise ReportFileRefused(f"Tệp «{file_name}» rỗng.")
-    if len(data) > settings.upload_max_mb * 2**20:
-        raise ReportFileRefused(f"Tệp «{file_name}» lớn hơn {settings.upload_max_mb} MB; hãy nén ảnh hoặc "
-                                "xuất lại PDF với độ phân giải thấp hơn.")
-    _kind(data, file_name)
-    code = resolve_code(con, code)
-    sha = hashlib.sha256(data).hexdigest()
-    now = now or dt.datetime.now()
-    with WRITE_LOCK, transaction(con):
-        same = con.execute("SELECT id FROM commune_reports WHERE code = ? AND year = ? AND sha256 = ?",
-                           [code, int(year), sha]).fetchone()
-        if same:
-            raise DuplicateUpload(f"Tệp này đã được lưu cho đơn vị {code}, năm {year} (lần lưu số {same[0]}).")
-        report_id = con.execute(
-            "INSERT INTO commune_reports (code, year, file_name, sha256, size_bytes, content, uploaded_by, "
-            "uploaded_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [code, int(year), file_name, sha, len(data), data, user.username, now, note]).fetchone()[0]
-        cache.bump(con)  # a returned report changes the reporting counts and the evaluation
-        audit.record(con, user.username, "commune_report",
-                     f"#{report_id} {code} năm {year}: {file_name} (SHA-256 {sha[:12]}…)", now)
-    return report_id
 
 
 def returned(con: Connection, year: int | None = None, code: str | None = None) -> pd.DataFrame:

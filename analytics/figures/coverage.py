@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.figures import labour, metrics, stocks
+from analytics.figures import labour, standing
 from analytics.settings import Settings
 from analytics.storage import cache
 from analytics.storage.db import Connection
@@ -84,7 +84,7 @@ def _share(people: float, of: float) -> float:
 
 
 def of_rows(rows: pd.DataFrame, year: int, settings: Settings, whole_province: bool) -> Coverage:
-    """The coverage of the communes in ``rows`` (stocks.commune_table rows of a scope) for the span's ``year``;
+    """The coverage of the communes in ``rows`` (standing.commune_table rows of a scope) for the span's ``year``;
     ``whole_province`` lets the plan file's province figure stand in when commune figures are incomplete."""
     total = float(rows["total"].sum()) if rows["total"].notna().any() else math.nan
     voluntary = float(rows["voluntary"].sum()) if rows["voluntary"].notna().any() else math.nan
@@ -106,7 +106,7 @@ def of_rows(rows: pd.DataFrame, year: int, settings: Settings, whole_province: b
 @cache.shared(max_entries=32)
 def of_scope(con: Connection, settings: Settings, span: str, codes: list[str] | None = None) -> Coverage:
     """The coverage of a scope (None: the province) in a month, quarter or year."""
-    table = stocks.commune_table(con, settings, span)
+    table = standing.commune_table(con, settings, span)
     rows = table if codes is None else table[table["code"].isin(codes)]
     return of_rows(rows, int(span[:4]), settings, codes is None)
 
@@ -114,7 +114,7 @@ def of_scope(con: Connection, settings: Settings, span: str, codes: list[str] | 
 @cache.shared(max_entries=8)
 def by_group(con: Connection, settings: Settings, span: str) -> pd.DataFrame:
     """Per former district: participants, voluntary, the labour force, both coverages and the denominator's words."""
-    table = stocks.commune_table(con, settings, span)
+    table = standing.commune_table(con, settings, span)
     out = []
     for group, rows in table.dropna(subset=["former_district"]).groupby("former_district", sort=True):
         found = of_rows(rows, int(span[:4]), settings, False)
@@ -129,7 +129,7 @@ def by_group(con: Connection, settings: Settings, span: str) -> pd.DataFrame:
 def headline_check(con: Connection, settings: Settings) -> tuple[Denominator, list[str]] | None:
     """The province's labour force for the plan's final year (or the latest earlier year known), and what the
     headline counts are as shares of it; None when no labour force is known."""
-    rows = metrics.communes(con)[["code"]].assign(total=math.nan, voluntary=math.nan)
+    rows = standing.commune_units(con)[["code"]].assign(total=math.nan, voluntary=math.nan)
     rows = rows.merge(labour.communes_for(con, settings.target_year), on="code", how="left")
     found = of_rows(rows, settings.target_year, settings, True).denominator
     return None if found.basis == NONE else (found, headline.against(settings.headline, found.people))

@@ -14,10 +14,10 @@ import math
 
 import pandas as pd
 
-from analytics.figures import commune_reports, completeness, metrics, spans, stocks
+from analytics.figures import commune_reports, completeness, spans, standing
 from analytics.figures.completeness import LATE, MISSING, PENDING, PRESENT
 from analytics.settings import Settings
-from analytics.storage import store
+from analytics.storage import reads
 from analytics.storage.db import Connection
 from analytics.text import fmt, labels
 
@@ -33,8 +33,8 @@ def annual_targets(con: Connection, settings: Settings, year: int) -> pd.DataFra
     The trajectory passes through every official annual target in December of its year, so its December
     level is the official target where there is one and the straight path's level elsewhere.
     """
-    path = metrics.commune_table(con, settings, f"{year}-12")[["code", "expected", "voluntary_expected"]]
-    official = store.annual(con)
+    path = standing.commune_table(con, settings, f"{year}-12")[["code", "expected", "voluntary_expected"]]
+    official = reads.annual(con)
     official = official[official["year"] == int(year)].set_index("code")
     out = path.rename(columns={"expected": "total_target", "voluntary_expected": "voluntary_min"})
     final = PLAN if int(year) == settings.target_year else TRAJECTORY  # the path ends at the plan's own target
@@ -51,7 +51,7 @@ def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 def indicators(con: Connection, settings: Settings, year: int, today: dt.date) -> pd.DataFrame:
     """Per commune: the year's figures (stocks), targets, and every indicator the rules may name."""
-    table = stocks.commune_table(con, settings, str(year))
+    table = standing.commune_table(con, settings, str(year))
     targets = annual_targets(con, settings, year).rename(columns={
         "total_target": "annual_target", "voluntary_min": "annual_voluntary_target", "source": "target_source"})
     out = table[["code", "name", "former_district", "as_of", "total", "voluntary", "target", "voluntary_min",

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InsufficientHistory
-from analytics.figures import metrics
+from analytics.figures import standing, trajectory
 from analytics.figures.periods import months_between
 from analytics.figures.projection import MIN_POINTS, calibrated, gap, project_many, required_monthly_increase
 from analytics.reports.charts import month_axis, span, vietnamese
 from analytics.settings import Settings
-from analytics.storage import cache, store
+from analytics.storage import cache, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt
 
@@ -27,7 +27,7 @@ ACTUAL, PROJECTED, TARGET = "#0072B2", "#E69F00", "#D55E00"  # Okabe–Ito blue,
 
 
 def _values(con: Connection, until: str | None) -> pd.DataFrame:
-    values = store.monthly(con)
+    values = reads.monthly(con)
     return values if until is None else values[values["period"] <= until]
 
 
@@ -42,11 +42,11 @@ def province_outlook(con: Connection, settings: Settings, codes: list[str] | Non
     backtest_horizon (months from the backtest's last fitted month to its last held-out one),
     backtest_reason, reason (why no projection, else None).
     """
-    units = metrics.communes(con)
+    units = standing.commune_units(con)
     if codes is not None:
         units = units[units["code"].isin(codes)]
-    series = metrics.province_series(con, settings, codes, until)
-    end = metrics.target_period(settings)
+    series = standing.province_series(con, settings, codes=codes, until=until)
+    end = trajectory.target_period(settings)
     has_target = units["target"].notna().any()
     out = {
         "series": series, "left_out": [], "units": len(units), "target_period": end,
@@ -89,10 +89,10 @@ def commune_outlook(con: Connection, settings: Settings, codes: list[str] | None
 
     Communes without enough history keep their row with empty projections, so none drops out of sight.
     """
-    units = metrics.communes(con)
+    units = standing.commune_units(con)
     if codes is not None:
         units = units[units["code"].isin(codes)]
-    end = metrics.target_period(settings)
+    end = trajectory.target_period(settings)
     values = _values(con, until)
     values = values[values["code"].isin(units["code"])]
     fits = project_many(values[["code", "period", "total"]].rename(columns={"total": "value"}), end)

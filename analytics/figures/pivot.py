@@ -4,7 +4,7 @@ Participant counts are stocks at month end, so a quarter's or a year's value is 
 commune's last reported month in it, never a sum over months. Counts add up across
 communes; ratios are recomputed from the summed numerator and denominator rather than
 averaged; the net increase is each commune's change from the previous period of the
-same grain, summed over communes reporting both (as ``metrics.monthly_growth`` does).
+same grain, summed over communes reporting both (``standing.span_values``).
 Dimension and indicator names are checked against fixed whitelists and the work is done
 in pandas on the values in force, so no user text ever reaches SQL.
 """
@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InvalidPivot
+from analytics.figures import indicators, spans, standing
 from analytics.figures.periods import add_months, month_index, months_between
 from analytics.reports.charts import OKABE_ITO, vietnamese
 from analytics.settings import Settings
-from analytics.storage import cache, db, store
+from analytics.storage import cache, db, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt
 from analytics.units.names import fold
@@ -32,19 +33,11 @@ DIMENSIONS = {
     "quarter": "Quý",
     "year": "Năm",
 }
-VALUES = {
-    "total": "Tổng số người tham gia",
-    "voluntary": "Tự nguyện",
-    "compulsory": "Bắt buộc",
-    "target": "Chỉ tiêu năm kế hoạch",
-    "attainment": "Tỷ lệ đạt chỉ tiêu",
-    "voluntary_share": "Tỷ trọng tự nguyện",
-    "net_increase": "Tăng ròng so với kỳ trước",
-}
+VALUES = {i.code: i.label for i in indicators.offered("pivot")}
 # "indicator" heads the single row of a pivot that has no row dimension.
 LABELS = {**DIMENSIONS, **VALUES, "indicator": "Chỉ số"}
 TIME = ("month", "quarter", "year")  # finest first
-RATIOS = {"attainment": ("total", "target"), "voluntary_share": ("voluntary", "total")}
+RATIOS = {i.code: i.ratio for i in indicators.offered("pivot") if i.ratio is not None}
 UNKNOWN_GROUP = "Chưa xác định"
 _COUNTS = ["total", "voluntary", "compulsory", "target", "net_increase"]
 
@@ -58,29 +51,11 @@ _UNITS = """
 """
 
 
-def _quarter(period: str) -> str:
-    return f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}"
-
-
-# Sortable keys of each time grain, from a 'YYYY-MM' period.
-_KEY = {"month": lambda p: p, "quarter": _quarter, "year": lambda p: p[:4]}
-
-
-def _previous(key: str, grain: str) -> str:
-    """The period just before ``key`` at the same grain: the one a net increase is measured from."""
-    if grain == "month":
-        return add_months(key, -1)
-    if grain == "quarter":
-        year, q = int(key[:4]), int(key[-1])
-        return f"{year - (q == 1)}-Q{(q - 2) % 4 + 1}"
-    return str(int(key) - 1)
-
-
 def _coarser(key: str, grain: str, dim: str) -> str:
     """The ``dim`` period containing grain period ``key`` (a month's quarter, a quarter's year)."""
     if dim == grain:
         return key
-    return key[:4] if dim == "year" else _quarter(key)
+    return key[:4] if dim == "year" else spans.key(key, spans.QUARTER)
 
 
 def _time_label(dim: str, key: str) -> str:
@@ -119,17 +94,6 @@ def _units(con: Connection, settings: Settings, codes: list[str] | None) -> pd.D
     return units.astype({"target": float})
 
 
-def _stocks(values: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """Per commune and grain period: the last reported month's counts and the change from the previous period."""
-    ordered = values.sort_values("period")
-    ordered = ordered.assign(grain=ordered["period"].map(_KEY[grain]))
-    stocks = ordered.drop_duplicates(["code", "grain"], keep="last")
-    before = stocks[["code", "grain", "total"]].rename(columns={"grain": "previous", "total": "total_before"})
-    stocks = stocks.assign(previous=stocks["grain"].map(lambda k: _previous(k, grain)))
-    stocks = stocks.merge(before, on=["code", "previous"], how="left")
-    return stocks.assign(net_increase=stocks["total"] - stocks["total_before"])
-
-
 def cells(con: Connection, settings: Settings, dims: list[str], value: str, period_from: str | None = None,
           period_to: str | None = None, codes: list[str] | None = None) -> pd.DataFrame:
     """One row per combination of ``dims``: the dimensions, "indicator" (the value's label) and "value".
@@ -137,7 +101,7 @@ def cells(con: Connection, settings: Settings, dims: list[str], value: str, peri
     The finest chosen time dimension is the grain. With none chosen, the cells hold the
     state at the end of the range (its last month), and the net increase is that month's.
     """
-    values = store.monthly(con)
+    values = reads.monthly(con)
     if codes is not None:
         values = values[values["code"].isin(codes)]
     if period_to is not None:
@@ -149,8 +113,8 @@ def cells(con: Connection, settings: Settings, dims: list[str], value: str, peri
     grain = times[0] if times else "month"
     last = period_to or values["period"].max()
     first = (period_from or values["period"].min()) if times else last
-    in_range = {_KEY[grain](add_months(first, i)) for i in range(months_between(first, last) + 1)}
-    stocks = _stocks(values, grain)
+    in_range = {spans.key(add_months(first, i), grain) for i in range(months_between(first, last) + 1)}
+    stocks = standing.span_values(values, grain).rename(columns={"key": "grain", "net": "net_increase"})
     stocks = stocks[stocks["grain"].isin(in_range)]
     if stocks.empty:
         return pd.DataFrame(columns=[*dims, "indicator", "value"])

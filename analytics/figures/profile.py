@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from analytics.figures import metrics
+from analytics.figures import standing
 from analytics.storage import db
 from analytics.storage.db import Connection
 from analytics.units.communes import resolve_code
@@ -18,7 +18,7 @@ def identity(con: Connection, code: str) -> dict:
     """code, name, unit_type, former_district, former_province, target, voluntary_min and aliases of a unit;
     ``code`` may be an alias. UnknownCommune when no unit has it."""
     code = resolve_code(con, code)
-    row = metrics.communes(con).set_index("code").loc[code].to_dict()
+    row = standing.commune_units(con).set_index("code").loc[code].to_dict()
     unit_type = db.value(con, "SELECT unit_type FROM communes WHERE code = ?", [code])
     aliases = [r[0] for r in db.rows(con, "SELECT alias FROM commune_aliases WHERE code = ? ORDER BY alias", [code])]
     return {"code": code, **row, "unit_type": unit_type, "aliases": aliases}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.figures import arrears, completeness, metrics, spans, stocks
+from analytics.figures import arrears, completeness, indicators, spans, standing
 from analytics.figures.annual import annual_targets
 from analytics.settings import Settings
 from analytics.storage import cache
@@ -14,8 +14,8 @@ from analytics.storage.db import Connection
 
 # Light codes (analytics.text.labels.LIGHT words them) and the indicators, in column order.
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
-INDICATORS = ("annual_attainment", "attainment_2030", "voluntary_attainment", "growth_3m_pct", "completeness_pct",
-              "labour_coverage", "arrears_reduction_pct")
+INDICATORS = tuple(i.scorecard for i in indicators.on_scorecard())
+HEADINGS = {i.scorecard: i.short for i in indicators.on_scorecard()}
 LIGHT_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NONE: 3}
 
 
@@ -42,22 +42,21 @@ def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Ser
           settings: Settings, owed: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per commune: each indicator in percent, its light, and a rank (fewest reds, then attainment).
 
-    ``table`` is metrics.commune_table for the month; ``annual`` the official targets for the month's year
+    ``table`` is standing.commune_table for the month; ``annual`` the official targets for the month's year
     (code, total_target) or None; ``completeness`` the share of due months reported, per code; ``owed`` the
     arrears of the span's last month with arrears figures (see ``reduction``), or None.
     """
     out = table[["code", "name", "former_district", "total", "target", "voluntary", "voluntary_min"]].copy()
     annual_target = (annual.set_index("code")["total_target"] if annual is not None and not annual.empty
                      else pd.Series(dtype=float))
-    out["annual_attainment"] = 100 * out["total"] / out["code"].map(annual_target)
-    out["attainment_2030"] = 100 * table["attainment"]
-    out["voluntary_attainment"] = 100 * table["voluntary_attainment"]
-    out["growth_3m_pct"] = 100 * table["net_3m"] / (table["total"] - table["net_3m"])
-    out["completeness_pct"] = 100 * out["code"].map(completeness)
-    out["labour_coverage"] = 100 * table["labour_coverage"]  # of the commune's own labour force (figures.labour)
-    out["arrears_reduction_pct"] = out["code"].map(reduction(owed))
-    for key in INDICATORS:
-        out[f"{key}_light"] = [light(v, settings.scorecard[key]) for v in out[key]]
+    # What the indicators' ``points`` read besides the commune table's columns.
+    inputs = table.assign(annual_target=table["code"].map(annual_target),
+                          completeness=table["code"].map(completeness),
+                          arrears_reduction=table["code"].map(reduction(owed)))
+    for shown in indicators.on_scorecard():
+        assert shown.points is not None  # every indicator on the scorecard says how it scores
+        out[shown.scorecard] = shown.points(inputs).to_numpy(dtype=float)
+        out[f"{shown.scorecard}_light"] = [light(v, shown.lights(settings)) for v in out[shown.scorecard]]
     lights = out[[f"{k}_light" for k in INDICATORS]]
     out["reds"] = (lights == RED).sum(axis=1)
     out["ambers"] = (lights == AMBER).sum(axis=1)
@@ -68,12 +67,12 @@ def build(table: pd.DataFrame, annual: pd.DataFrame | None, completeness: pd.Ser
 
 @cache.shared(max_entries=24)
 def of_span(con: Connection, settings: Settings, span: str, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scorecard of a month, quarter or year (``build`` on stocks.commune_table) and the official annual
+    """The scorecard of a month, quarter or year (``build`` on standing.commune_table) and the official annual
     targets of the span's year it used (None when there are none)."""
     official = annual_targets(con)
     year_targets = official[official["year"] == int(span[:4])]
-    reported = completeness.reporting(con, settings, today, metrics.periods(con))
+    reported = completeness.reporting(con, settings, today, standing.reported_periods(con))
     month = arrears.month_of(con, spans.last_month(span))
-    card = build(stocks.commune_table(con, settings, span), year_targets, completeness.completeness_share(reported),
+    card = build(standing.commune_table(con, settings, span), year_targets, completeness.completeness_share(reported),
                  settings, arrears.communes(con, month) if month else None)
     return card, (year_targets if not year_targets.empty else None)

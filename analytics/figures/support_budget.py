@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InsufficientHistory, SupportScenarioRefused
-from analytics.figures import metrics, outlook
+from analytics.figures import outlook, standing
 from analytics.figures.periods import add_months, month_index
 from analytics.figures.projection import calibrated
 from analytics.settings import SUPPORT_GROUPS, Settings, Support, check_shares
-from analytics.storage import cache, store
+from analytics.storage import cache, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt, labels
 
@@ -43,16 +43,25 @@ class Budget:
     years: pd.DataFrame  # year, person_months, reported_months, basis_months, poverty_line, contribution,
     #                      support, topup, central, provincial, total, formula
 
-    def basis_below_reported(self) -> tuple[str, float, str, float] | None:
-        """(last reported month, its stock, first month of the basis, its stock) when the basis starts below what
-        was last reported, as the trajectory to a minimum does for a province ahead of it: the later years then
-        count fewer people than already take part."""
+    def basis_below_reported(self) -> BasisBelow | None:
+        """Where the basis starts below what was last reported, as the trajectory to a minimum does for a
+        province ahead of it: the later years then count fewer people than already take part."""
         reported, later = (self.months[self.months["source"] == s] for s in ("reported", "basis"))
         if reported.empty or later.empty:
             return None
         last, first = reported.iloc[-1], later.iloc[0]
-        return (last["period"], last["stock"], first["period"], first["stock"]) if first["stock"] < last["stock"] \
-            else None
+        return BasisBelow(last["period"], last["stock"], first["period"], first["stock"]) \
+            if first["stock"] < last["stock"] else None
+
+
+@dataclass(frozen=True)
+class BasisBelow:
+    """The last reported month and its voluntary stock against the basis's first month and its lower stock."""
+
+    last_period: str
+    last_stock: float
+    basis_period: str
+    basis_stock: float
 
 
 def support_of(settings: Settings) -> Support:
@@ -87,10 +96,10 @@ def plan_months(settings: Settings) -> list[str]:
 def _reported(con: Connection, codes: list[str] | None, months: list[str], until: str) -> pd.Series:
     """Per month up to ``until``: the sum of each commune's voluntary stock, a month it did not report taking
     its last report before; NaN before the first report."""
-    values = store.monthly(con)
+    values = reads.monthly(con)
     values = values[(values["period"] <= until) & values["voluntary"].notna()]
     if codes is not None:
-        values = values[metrics.among(values["code"], codes)]
+        values = values[standing.among(values["code"], codes)]
     wide = values.pivot_table(index="period", columns="code", values="voluntary", aggfunc="last")
     shown = [m for m in months if m <= until]
     return wide.reindex(sorted(set(wide.index) | set(shown))).ffill().reindex(shown).sum(axis=1, min_count=1)
@@ -100,7 +109,7 @@ def _basis(con: Connection, settings: Settings, basis: str, months: list[str], c
     """The voluntary stock the basis gives each month after ``until``."""
     later = [m for m in months if m > until]
     if basis == "trajectory":
-        return pd.Series(metrics.expected_sums(con, settings, months, codes)["voluntary"], index=months)[later]
+        return pd.Series(standing.expected_sums(con, settings, months, codes)["voluntary"], index=months)[later]
     series = outlook.province_outlook(con, settings, codes, until)["series"]
     voluntary = series.set_index("period")["voluntary"].dropna()
     try:
@@ -176,7 +185,7 @@ def budget(con: Connection, settings: Settings, basis: str = "trajectory", mix_p
     support = support_of(settings)
     mix = check_shares(mix_pct or support.mix_pct, "Cơ cấu nhóm đối tượng", 100, SupportScenarioRefused)
     topups = checked_topups(support, topup_pct)
-    until = until or metrics.latest_period(con)
+    until = until or standing.latest_period(con)
     if until is None:
         raise SupportScenarioRefused("Chưa có số liệu hằng tháng, nên chưa tính được kinh phí hỗ trợ.")
     stocks = monthly_stocks(con, settings, basis, codes, until)

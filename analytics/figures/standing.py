@@ -1,23 +1,25 @@
-"""Monitoring metrics for any month, per commune and for the province as their sum.
+"""Where the communes and the province stand, for any span: a month, a quarter ("YYYY-Qn") or a year.
 
-Counts are stocks at month end: a quarter's or a year's value is its last
-month's, and growth is a difference of stocks. The expected level follows a
-straight path from each commune's baseline to its target in December of the
-target year; where official annual targets are in force, it passes through each
-of them in December of its year instead (see ``paths`` and ``trajectory_source``).
+Counts are month-end stocks, so a span's value is never a sum of its months: each commune's is that of
+its last reported month within the span, the province's the sum of its communes'. The net increase of a
+span is, per commune, its value less the previous span's, summed over the communes that have both: a
+commune that missed a report is left out rather than counted as a fall. A month is a span of one month.
+The expected level follows ``trajectory``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analytics.figures import labour
-from analytics.figures.periods import add_months, month_index, months_between
+from analytics.figures import labour, spans
+from analytics.figures.periods import add_months
+from analytics.figures.trajectory import level_sums, levels_at, paths
 from analytics.settings import Settings
-from analytics.storage import cache, db, store
+from analytics.storage import cache, db, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt
 
@@ -27,21 +29,23 @@ STATUS_ORDER = [STATUS_VERY_LATE, STATUS_LATE, STATUS_ON_TRACK, STATUS_NO_DATA]
 LAGGING = (STATUS_VERY_LATE, STATUS_LATE)
 # The measures a commune can lag on, and the reason code for each set of them (None: lags on nothing).
 MEASURES = ("total", "voluntary")
+_NONE = np.array(None, dtype=object)  # None as numpy's functions take it: what they make of None themselves
 REASONS = {("total",): "total", ("voluntary",): "voluntary", ("total", "voluntary"): "total_and_voluntary"}
 REASON_MEASURES = {code: set(measures) for measures, code in REASONS.items()}
-
-
-def target_period(settings: Settings) -> str:
-    return f"{settings.target_year}-12"
+VALUES = ["total", "compulsory", "voluntary", "labour_force"]
+# What a span's series says besides its sums: the plan's side, taken at the span's last month with figures.
+PLANNED = ["period", "units", "expected", "voluntary_expected", "target", "voluntary_min"]
 
 
 @cache.shared(max_entries=1)
-def periods(con: Connection) -> list[str]:
+def reported_periods(con: Connection) -> list[str]:
+    """The months with figures in force, oldest first."""
     return [r[0] for r in db.rows(con, "SELECT DISTINCT period FROM monthly_in_force ORDER BY period")]
 
 
 @cache.shared(max_entries=1)
 def latest_period(con: Connection) -> str | None:
+    """The last month with figures in force; None before the first upload."""
     return db.value(con, "SELECT max(period) FROM monthly_in_force")
 
 
@@ -50,13 +54,11 @@ def annual_in_force(con: Connection) -> pd.DataFrame:
     return db.frame(con, "SELECT year, code, total_target, voluntary_min FROM annual_in_force")
 
 
-def linear_expected(base: float, base_period: str, target: float, end_period: str, period: str) -> float:
-    """The level a straight path from (base_period, base) to (end_period, target) reaches at ``period``."""
-    span = months_between(base_period, end_period)
-    if span <= 0:
-        return float(target)
-    share = min(max(months_between(base_period, period) / span, 0.0), 1.0)
-    return base + (target - base) * share
+def span_state(con: Connection, span: str) -> dict:
+    """The months of ``span`` that have figures, the last of them, and whether the span is complete."""
+    reported = [p for p in reported_periods(con) if p in set(spans.months(span))]
+    return {"span": span, "reported": reported, "last": reported[-1] if reported else None,
+            "complete": spans.is_complete(span, reported)}
 
 
 def among(codes: pd.Series, wanted) -> np.ndarray:
@@ -90,99 +92,9 @@ _BASELINES = """
 
 
 @cache.shared(max_entries=1)
-def communes(con: Connection) -> pd.DataFrame:
+def commune_units(con: Connection) -> pd.DataFrame:
     """Every unit with its 2030 targets and former district/province."""
     return db.frame(con, f"{_UNITS} ORDER BY c.code")
-
-
-@dataclass(frozen=True)
-class Paths:
-    """The points each unit's expected levels pass through: one row per unit, in month order.
-
-    ``months`` holds month indices (``periods.month_index``), +inf after a unit's last point; a
-    unit with no point has no path and no expected level.
-    """
-
-    months: np.ndarray  # units × points
-    levels: dict[str, np.ndarray]  # "total", "voluntary" -> units × points
-    count: np.ndarray  # points per unit
-
-
-def paths(units: pd.DataFrame, annual: pd.DataFrame, settings: Settings) -> Paths:
-    """The path of each row of ``units`` (code, target, voluntary_min, base_month, base_total, base_voluntary).
-
-    A path starts at the unit's baseline, passes through December of each year with an official
-    target in ``annual`` (year, code, total_target, voluntary_min) and ends in December of the
-    target year at the appendix target, unless an official target for that year replaces it. Points
-    not after the baseline are dropped; a unit with none left stays at its final target. A unit
-    without a baseline or a target has no path. Between two points the level moves in a straight
-    line, month by month; before the first point it is the first's, after the last the last's.
-    """
-    n, end = len(units), month_index(target_period(settings))
-    row = pd.Index(units["code"].tolist()).get_indexer(annual["code"].tolist())
-    annual = annual[row >= 0].assign(row=row[row >= 0]).sort_values(["row", "year"])
-    slot = annual.groupby("row").cumcount().to_numpy()
-    width = int(slot.max()) + 2 if len(annual) else 1  # official years, then the appendix target
-    months = np.full((n, width), np.inf)
-    levels = {m: np.full((n, width), np.nan) for m in ("total", "voluntary")}
-    rows = annual["row"].to_numpy()
-    months[rows, slot] = annual["year"].to_numpy() * 12 + 11
-    levels["total"][rows, slot] = annual["total_target"].to_numpy(dtype=float)
-    levels["voluntary"][rows, slot] = annual["voluntary_min"].to_numpy(dtype=float)
-    final = ~(months == end).any(axis=1)
-    months[final, -1] = end
-    levels["total"][final, -1] = units["target"].to_numpy(dtype=float)[final]
-    levels["voluntary"][final, -1] = units["voluntary_min"].to_numpy(dtype=float)[final]
-    base = units["base_month"].to_numpy(dtype=float)
-    valid = ~np.isnan(base) & ~np.isnan(units["target"].to_numpy(dtype=float))
-    later = (months > base[:, None]) & np.isfinite(months)  # False where there is no baseline
-    started = later.any(axis=1)
-    # Without a later point the path is its final target alone; otherwise the baseline, then the later points.
-    keep = np.where(started[:, None], later, months == end)
-    months = np.hstack([np.where(started, base, np.inf)[:, None], np.where(keep, months, np.inf)])
-    order = np.argsort(months, axis=1, kind="stable")
-    months = np.take_along_axis(months, order, axis=1)
-    out = {}
-    for measure, first in (("total", "base_total"), ("voluntary", "base_voluntary")):
-        stacked = np.hstack([units[first].to_numpy(dtype=float)[:, None], levels[measure]])
-        out[measure] = np.take_along_axis(stacked, order, axis=1)
-    count = np.where(valid, np.isfinite(months).sum(axis=1), 0)
-    return Paths(months, out, count)
-
-
-def levels_at(path: Paths, periods: list[str]) -> dict[str, np.ndarray]:
-    """measure -> units × periods: the expected level of each unit at each period (NaN without a path)."""
-    when = np.array([month_index(p) for p in periods], dtype=float)[None, :]
-    before = (path.months[:, None, :] < when[:, :, None]).sum(axis=2)  # points strictly before each period
-    last = np.maximum(path.count - 1, 0)[:, None]
-    low, high = np.minimum(np.maximum(before - 1, 0), last), np.minimum(before, last)
-    t0, t1 = np.take_along_axis(path.months, low, axis=1), np.take_along_axis(path.months, high, axis=1)
-    out = {}
-    for measure, points in path.levels.items():
-        v0, v1 = np.take_along_axis(points, low, axis=1), np.take_along_axis(points, high, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            moving = v0 + (v1 - v0) * ((when - t0) / (t1 - t0))
-        out[measure] = np.where(path.count[:, None] == 0, np.nan, np.where(low == high, v0, moving))
-    return out
-
-
-def level_sums(path: Paths, periods: list[str]) -> dict[str, np.ndarray]:
-    """measure -> per period, the sum over units of their expected levels (``levels_at``, without a path: 0).
-
-    Summed segment by segment, not unit by unit: between the same two months, a sum of straight
-    lines is a straight line whose slope is the sum of their slopes.
-    """
-    when = np.array([month_index(p) for p in periods], dtype=float)
-    inner = np.arange(1, path.months.shape[1])[None, :] < path.count[:, None]  # segment j ends at point j
-    m0, m1 = path.months[:, :-1][inner], path.months[:, 1:][inner]
-    pairs, group = np.unique(np.stack([m0, m1]), axis=1, return_inverse=True)
-    out = {}
-    for measure, points in path.levels.items():
-        start = points[path.count > 0, 0].sum()
-        slope = np.bincount(group, weights=np.diff(points, axis=1)[inner] / (m1 - m0), minlength=pairs.shape[1])
-        out[measure] = start + (slope[:, None] * (np.clip(when, pairs[0][:, None], pairs[1][:, None])
-                                                  - pairs[0][:, None])).sum(axis=0)
-    return out
 
 
 @cache.shared(max_entries=1)
@@ -190,14 +102,14 @@ def trajectory_source(con: Connection) -> str:
     """Which path the expected levels follow, in words, so every page can say what "on track" means."""
     final_year = db.value(con, "SELECT target_year FROM plan")
     straight = f"lộ trình thẳng từ tháng gốc đến chỉ tiêu {final_year}"
-    annual = store.annual(con)
+    annual = reads.annual(con)
     if annual.empty:
         return straight
     years = sorted(int(y) for y in annual["year"].unique())
     official = f"chỉ tiêu năm chính thức ({', '.join(str(y) for y in years)})"
     if final_year not in years:
         official += f" và chỉ tiêu {final_year}"
-    with_target = set(communes(con).dropna(subset=["target"])["code"])
+    with_target = set(commune_units(con).dropna(subset=["target"])["code"])
     covered = with_target & set(annual["code"])
     if covered == with_target:
         return official
@@ -231,13 +143,12 @@ def _reasons(total_status: np.ndarray, vol_status: np.ndarray) -> np.ndarray:
     """Per row, the reason code for the measures that lag (``REASONS``), None when neither does."""
     lags = [np.isin(s, LAGGING) for s in (total_status, vol_status)]
     return np.select([lags[0] & lags[1], lags[0], lags[1]],
-                     [REASONS[MEASURES], REASONS[MEASURES[:1]], REASONS[MEASURES[1:]]], None).astype(object)
+                     [REASONS[MEASURES], REASONS[MEASURES[:1]], REASONS[MEASURES[1:]]], _NONE).astype(object)
 
 
-@cache.shared(max_entries=24)
-def commune_table(con: Connection, settings: Settings, period: str) -> pd.DataFrame:
-    """One row per unit: its figures at ``period``, attainment, trajectory, status and growth, and its coverage of
-    the labour force (``labour.communes_for`` the period's year: ``labour_force``, ``labour_year``, …)."""
+def _month_rows(con: Connection, settings: Settings, period: str) -> pd.DataFrame:
+    """One row per unit: its figures at the month ``period``, attainment, trajectory, status and growth, and its
+    coverage of the labour force (``labour.communes_for`` the period's year: ``labour_force``, ``labour_year``, …)."""
     before = {months: add_months(period, -months) for months in (1, 3, 12)}
     frame = db.frame(con, f"""
         WITH base AS ({_BASELINES.format(scope="true")}),
@@ -260,6 +171,7 @@ def commune_table(con: Connection, settings: Settings, period: str) -> pd.DataFr
     expected, voluntary_expected = levels["total"][:, 0], levels["voluntary"][:, 0]
     progress, voluntary_progress = _ratio(total, expected), _ratio(voluntary, voluntary_expected)
     total_status, vol_status = _statuses(progress, settings), _statuses(voluntary_progress, settings)
+    net = {f"net_{months}m": (frame["total"] - frame[f"total_{months}"]).to_numpy() for months in before}
     added = {
         "expected": expected, "voluntary_expected": voluntary_expected,
         "attainment": _ratio(total, column["target"]),
@@ -267,11 +179,50 @@ def commune_table(con: Connection, settings: Settings, period: str) -> pd.DataFr
         "voluntary_share": _ratio(voluntary, total), "labour_coverage": _ratio(total, column["labour_force"]),
         "voluntary_coverage": _ratio(voluntary, column["labour_force"]),
         "gap_to_trajectory": total - expected, "progress": progress, "voluntary_progress": voluntary_progress,
-        "status": _worst(total_status, vol_status), "reason": _reasons(total_status, vol_status),
-        **{f"net_{months}m": (frame["total"] - frame[f"total_{months}"]).to_numpy() for months in before},
+        "status": _worst(total_status, vol_status), "reason": _reasons(total_status, vol_status), **net,
+        # A month is its own span: its figures are of that month, its net increase over the month before.
+        "as_of": np.where(np.isnan(total), _NONE, period).astype(object), "net_period": net["net_1m"],
     }
     kept = frame.drop(columns=["base_month", *(f"total_{months}" for months in before)])
     return pd.concat([kept, pd.DataFrame(added, index=kept.index)], axis=1)
+
+
+def span_values(values: pd.DataFrame, granularity: str) -> pd.DataFrame:
+    """key, code, as_of, the counts and net: each commune's last reported month within each span of ``values``
+    (reads.monthly rows).
+
+    ``net`` is the commune's total less its total of the span before; NaN when it has none there.
+    """
+    if values.empty:
+        return pd.DataFrame(columns=["key", "code", "as_of", *VALUES, "net"])
+    frame = values.sort_values("period").assign(key=lambda f: f["period"].map(lambda p: spans.key(p, granularity)))
+    last = frame.drop_duplicates(["key", "code"], keep="last").rename(columns={"period": "as_of"})
+    last = last[["key", "code", "as_of", *VALUES]].reset_index(drop=True)
+    before = last[["key", "code", "total"]].rename(columns={"key": "previous", "total": "total_before"})
+    merged = last.assign(previous=last["key"].map(spans.previous)).merge(before, on=["previous", "code"], how="left")
+    return last.assign(net=(merged["total"] - merged["total_before"]).to_numpy(dtype=float))
+
+
+@cache.shared(max_entries=32)
+def commune_table(con: Connection, settings: Settings, span: str) -> pd.DataFrame:
+    """One row per unit at ``span``: its figures, attainment, trajectory, status and growth (``_month_rows``) as
+    of its last reported month within the span, that month (``as_of``) and its net increase over the span
+    before (``net_period``).
+
+    A commune with no figure in the span takes the row of the span's last month with figures (its
+    expected level, no figures).
+    """
+    if spans.granularity_of(span) == spans.MONTH:
+        return _month_rows(con, settings, span)
+    carried = span_values(reads.monthly(con), spans.granularity_of(span))
+    here = carried[carried["key"] == span].set_index("code")
+    end = here["as_of"].max() if not here.empty else spans.last_month(span)
+    tables = {month: commune_table(con, settings, month) for month in {end, *here["as_of"]}}
+    chosen = tables[end]["code"].map(here["as_of"]).fillna(end)
+    rows = pd.concat([table[table["code"].isin(tables[end]["code"][chosen == month])]
+                      for month, table in tables.items()])
+    rows = rows.sort_values("code").reset_index(drop=True)
+    return rows.assign(as_of=rows["code"].map(here["as_of"]), net_period=rows["code"].map(here["net"]))
 
 
 def lags_on(table: pd.DataFrame, measures) -> pd.Series:
@@ -280,33 +231,52 @@ def lags_on(table: pd.DataFrame, measures) -> pd.Series:
     return table["reason"].map(lambda r: bool(REASON_MEASURES.get(r, set()) & wanted))
 
 
-@cache.shared(max_entries=64)
-def province_series(con: Connection, settings: Settings, codes: list[str] | None = None,
-                    until: str | None = None) -> pd.DataFrame:
-    """Per month up to ``until`` (or the latest): the sum over communes (all, or ``codes``), how many
-    reported, and the expected level.
+@dataclass(frozen=True)
+class Summary:
+    """The overview's card of a span and a scope: sums over its communes and how many are on track."""
 
-    The expected level is the sum of the communes' own expected levels (those of commune_table) over
-    the communes in scope that have a path, so the province follows official annual targets exactly
-    as far as its communes do.
-    """
-    scope, params = _scope(codes)
-    if until is not None:  # no filter at all otherwise: a condition on every row costs even when always true
-        scope, params = f"{scope} AND period <= $until", {**params, "until": until}
-    sums = db.frame(con, f"""
-        SELECT period, sum(total)::BIGINT AS total, coalesce(sum(compulsory), 0)::BIGINT AS compulsory,
-               sum(voluntary)::BIGINT AS voluntary, count(*) AS reporting
-        FROM monthly_in_force WHERE {scope}
-        GROUP BY period ORDER BY period""", params)
-    if sums.empty:
-        return pd.DataFrame(columns=["period", "total", "compulsory", "voluntary", "reporting", "units",
-                                     "expected", "voluntary_expected", "target", "voluntary_min"])
-    units = _scope_units(con, settings, codes, scope, params)
-    sums["units"] = len(units)
-    sums["target"], sums["voluntary_min"] = float(units["target"].sum()), float(units["voluntary_min"].sum())
-    levels = level_sums(paths(units, annual_in_force(con), settings), sums["period"].tolist())
-    sums["expected"], sums["voluntary_expected"] = levels["total"], levels["voluntary"]
-    return sums
+    span: str
+    total: float
+    voluntary: float
+    target: float  # the communes' own 2030 targets, summed
+    voluntary_min: float
+    attainment: float  # NaN without a target
+    voluntary_attainment: float
+    net: float  # net increase over the span before; NaN when no commune reported both
+    as_of: str | None  # the span's last month with figures
+    units: int
+    reporting: int
+    on_track: int
+    stated_target: float  # the plan's own total, which may differ from the communes' sum
+
+    @property
+    def has_net(self) -> bool:
+        return not math.isnan(self.net)
+
+
+@cache.shared(max_entries=64)
+def summary(con: Connection, settings: Settings, span: str, codes: list[str] | None = None) -> Summary:
+    """The card of ``span`` over the scope ``codes`` (None: the province), from the span's commune table."""
+    table = commune_table(con, settings, span)
+    if codes is not None:
+        table = table[among(table["code"], codes)]
+    total, voluntary = float(table["total"].sum()), float(table["voluntary"].sum())
+    target, vmin = float(table["target"].sum()), float(table["voluntary_min"].sum())
+    net = table["net_period"].dropna()
+    return Summary(
+        span=span, total=total, voluntary=voluntary, target=target, voluntary_min=vmin,
+        attainment=total / target if target else math.nan, voluntary_attainment=voluntary / vmin if vmin else math.nan,
+        net=float(net.sum()) if len(net) else math.nan,
+        as_of=table["as_of"].dropna().max() if table["as_of"].notna().any() else None,
+        units=len(table), reporting=int(table["total"].notna().sum()),
+        on_track=int((table["status"] == STATUS_ON_TRACK).sum()),
+        stated_target=_stated_target(con))
+
+
+def _stated_target(con: Connection) -> float:
+    participants = db.value(con, "SELECT participants FROM plan")
+    assert participants is not None  # the plan's row is written with the database
+    return float(participants)
 
 
 def _scope_units(con: Connection, settings: Settings, codes: list[str] | None, scope: str,
@@ -319,37 +289,72 @@ def _scope_units(con: Connection, settings: Settings, codes: list[str] | None, s
                     nullable_integers=False)
 
 
+def _month_series(con: Connection, settings: Settings, codes: list[str] | None, until: str | None) -> pd.DataFrame:
+    """Per month up to ``until``: the scope's sums, how many reported, their net increase and the expected level.
+
+    The expected level is the sum of the communes' own (those of ``commune_table``) over the communes in
+    scope that have a path, so the province follows official annual targets exactly as far as its
+    communes do.
+    """
+    scope, params = _scope(codes)
+    if until is not None:  # no filter at all otherwise: a condition on every row costs even when always true
+        scope, params = f"{scope} AND period <= $until", {**params, "until": until}
+    sums = db.frame(con, f"""
+        WITH kept AS (
+            SELECT code, period, total, compulsory, voluntary,
+                   substr(period, 1, 4)::INTEGER * 12 + substr(period, 6, 2)::INTEGER AS month
+            FROM monthly_in_force WHERE {scope}),
+        rows AS (  -- a commune's net increase counts only against the calendar month just before
+            SELECT *, lag(total) OVER w AS total_before, lag(month) OVER w AS month_before
+            FROM kept WINDOW w AS (PARTITION BY code ORDER BY period))
+        SELECT period, period AS key, sum(total)::BIGINT AS total, coalesce(sum(compulsory), 0)::BIGINT AS compulsory,
+               sum(voluntary)::BIGINT AS voluntary, count(*) AS reporting,
+               sum(total - total_before) FILTER (month_before = month - 1)::DOUBLE AS net
+        FROM rows GROUP BY period ORDER BY period""", params)
+    if sums.empty:
+        return pd.DataFrame(columns=["key", "period", "total", "compulsory", "voluntary", "reporting", "net",
+                                     *PLANNED[1:]])
+    units = _scope_units(con, settings, codes, scope, params)
+    sums["units"] = len(units)
+    levels = level_sums(paths(units, annual_in_force(con), settings), sums["period"].tolist())
+    sums["expected"], sums["voluntary_expected"] = levels["total"], levels["voluntary"]
+    sums["target"], sums["voluntary_min"] = float(units["target"].sum()), float(units["voluntary_min"].sum())
+    return sums[["key", "period", "total", "compulsory", "voluntary", "reporting", "net", *PLANNED[1:]]]
+
+
+@cache.shared(max_entries=64)
+def province_series(con: Connection, settings: Settings, granularity: str = spans.MONTH,
+                    codes: list[str] | None = None, until: str | None = None) -> pd.DataFrame:
+    """Per span of ``granularity`` up to the month ``until`` (None: the latest): key, period (the span's last
+    month with figures), the sums of the scope's communes (all, or ``codes``) and how many reported, their
+    net increase (``net``), the units in scope, their targets and the expected level at ``period``."""
+    monthly = _month_series(con, settings, codes, until)
+    if granularity == spans.MONTH or monthly.empty:
+        return monthly
+    values = reads.monthly(con)
+    if codes is not None:
+        values = values[among(values["code"], codes)]
+    if until is not None:
+        values = values[values["period"] <= until]
+    sums = span_values(values, granularity).groupby("key").agg(
+        period=("as_of", "max"), total=("total", "sum"), compulsory=("compulsory", "sum"),
+        voluntary=("voluntary", "sum"), reporting=("code", "nunique"),
+        net=("net", lambda s: s.sum(min_count=1))).reset_index()
+    return sums.merge(monthly[PLANNED], on="period", how="left")
+
 
 @cache.shared(max_entries=16)
 def expected_sums(con: Connection, settings: Settings, months: list[str],
                   codes: list[str] | None = None) -> dict[str, np.ndarray]:
-    """measure -> per month of ``months`` (reported or not), the scope's expected level: the sum of its communes'
-    (``province_series``'s expected and voluntary_expected, for any month)."""
+    """measure -> per month of ``months`` (reported or not), the scope's expected level (``province_series``'s
+    expected and voluntary_expected, for any month)."""
     scope, params = _scope(codes)
     units = _scope_units(con, settings, codes, scope, params)
     return level_sums(paths(units, annual_in_force(con), settings), months)
 
 
-def net_increase(series: pd.Series, freq: str) -> pd.Series:
-    """Growth of a stock per month ('M'), quarter ('Q') or year ('Y'): end value minus previous end value.
-
-    ``series`` is indexed by 'YYYY-MM'. A quarter's or year's value is its last month's.
-    """
-    ordered = series.sort_index()
-    if freq == "M":
-        ends = ordered
-        labels = ordered.index
-        index = [month_index(p) for p in labels]
-        previous = pd.Series(ordered.values, index=index)
-        diffs = [ordered.iloc[i] - previous.get(index[i] - 1, np.nan) for i in range(len(index))]
-        return pd.Series(diffs, index=labels, dtype=float)
-    key = (lambda p: f"{p[:4]}-Q{(int(p[5:]) - 1) // 3 + 1}") if freq == "Q" else (lambda p: p[:4])
-    ends = ordered.groupby(ordered.index.map(key)).last()
-    return ends.diff()
-
-
 def monthly_growth(values: pd.DataFrame, column: str = "total") -> pd.Series:
-    """Net increase per month summed over communes reporting both that month and the one before.
+    """Net increase of ``column`` per month summed over communes reporting both that month and the one before.
 
     A commune missing a month is left out of that month's growth rather than counted as a fall.
     """
@@ -362,33 +367,10 @@ def monthly_growth(values: pd.DataFrame, column: str = "total") -> pd.Series:
     return (pairs[column] - pairs[f"{column}_before"]).groupby(pairs["period"]).sum().astype(float)
 
 
-@cache.shared(max_entries=64)
-def summary(con: Connection, settings: Settings, period: str, codes: list[str] | None = None) -> dict:
-    """The overview cards for ``period``: sums over the scope's communes and how many are on track."""
-    table = commune_table(con, settings, period)
-    return summarise(con, table if codes is None else table[table["code"].isin(codes)], period)
-
-
-def summarise(con: Connection, table: pd.DataFrame, period: str) -> dict:
-    """The overview cards of a commune table (all communes or a scope's) at ``period``, a month or a span."""
-    total, voluntary = float(table["total"].sum()), float(table["voluntary"].sum())
-    target, vmin = float(table["target"].sum()), float(table["voluntary_min"].sum())
-    stated = db.value(con, "SELECT participants FROM plan")
-    return {
-        "period": period, "total": total, "voluntary": voluntary, "target": target, "voluntary_min": vmin,
-        "attainment": total / target if target else float("nan"),
-        "voluntary_attainment": voluntary / vmin if vmin else float("nan"),
-        "net_1m": float(table["net_1m"].sum()) if table["net_1m"].notna().any() else float("nan"),
-        "units": len(table), "reporting": int(table["total"].notna().sum()),
-        "on_track": int((table["status"] == STATUS_ON_TRACK).sum()),
-        "stated_target": float(stated),
-    }
-
-
 @cache.shared(max_entries=32)
 def campaign_effect(con: Connection, settings: Settings, codes: list[str] | None = None) -> pd.DataFrame:
     """Per year: voluntary net increase in the campaign month against the mean of the year's other months."""
-    values = store.monthly(con)
+    values = reads.monthly(con)
     if codes is not None:
         values = values[values["code"].isin(codes)]
     growth = monthly_growth(values, "voluntary")
