@@ -16,7 +16,8 @@ from analytics.intake.arrears_templates import (
     employers_template_csv,
     employers_template_xlsx,
 )
-from analytics.intake.checks import Checked, check_annual, check_labour, check_monthly
+from analytics.intake.check_base import Checked
+from analytics.intake.checks import check_annual, check_labour, check_monthly
 from analytics.intake.reading import Reading
 from analytics.intake.templates import (
     labour_template_csv,
@@ -26,17 +27,17 @@ from analytics.intake.templates import (
 )
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
-from analytics.storage import store
+from analytics.storage import reads
 
 # (reading, units, settings, connection, today) -> the checked rows to store and every problem found
 Checker = Callable[[Reading, Units, Settings, object, dt.date], Checked]
 
 CHECKERS: dict[str, Checker] = {
     "monthly": lambda reading, units, settings, con, today: check_monthly(
-        reading, units, settings, today, previous=store.monthly(con)),
+        reading, units, settings, today, previous=reads.monthly(con)),
     "annual": lambda reading, units, settings, con, today: check_annual(
-        reading, units, settings, con, previous=store.annual(con)),
-    "labour": lambda reading, units, settings, con, today: check_labour(reading, units, settings, store.monthly(con)),
+        reading, units, settings, con, previous=reads.annual(con)),
+    "labour": lambda reading, units, settings, con, today: check_labour(reading, units, settings, reads.monthly(con)),
     "arrears": lambda reading, units, settings, con, today: check_arrears(reading, units, settings, today),
     "employers": lambda reading, units, settings, con, today: check_employers(reading, units, settings, today),
 }

@@ -22,12 +22,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from openpyxl.utils.exceptions import InvalidFileException
 
+from analytics.intake.problem import BadValue, raises
+
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
-class Unreadable(Exception):
-    """The file cannot be turned into cells; the message is for the person."""
+class Unreadable(BadValue):
+    """The file cannot be turned into cells: why, by code (analytics.text.messages)."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def _slow_csv(text: str, delimiter: str) -> pd.DataFrame:
             numbers.append(line)
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise Unreadable(f"Tệp CSV bị lỗi ở dòng {line}: {exc}. Hãy mở bằng Excel và lưu lại.") from exc
+        raise Unreadable("csv_broken", line=line, reason=str(exc)) from exc
     width = max((len(r) for r in rows), default=0)
     frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], index=numbers, dtype=object)
     return frame.where(frame.map(lambda v: v is not None and v != ""), None) if len(frame) else frame
@@ -119,7 +121,7 @@ def _csv(data: bytes) -> list[Grid]:
     try:
         text, utf8 = decode(data)
     except UnicodeDecodeError as exc:
-        raise Unreadable("Không đọc được bảng mã của tệp CSV; hãy lưu lại dạng CSV UTF-8.") from exc
+        raise Unreadable("csv_encoding") from exc
     delimiter = _delimiter(text)
     frame = _fast_csv(text, utf8, delimiter)
     return [Grid(frame if frame is not None else _slow_csv(text, delimiter), None)]
@@ -129,8 +131,7 @@ def _workbook(data: bytes):
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise Unreadable("Không mở được tệp Excel (tệp hỏng hoặc không phải .xlsx); "
-                         "hãy mở bằng Excel và lưu lại dạng .xlsx.") from exc
+        raise Unreadable("excel_unopenable") from exc
 
 
 def _sheet(ws) -> Grid:
@@ -149,20 +150,21 @@ def _sheet(ws) -> Grid:
     return Grid(frame, ws.title, frozenset(merged))
 
 
+@raises("empty_file", "xls_file", "unknown_file_type", "no_such_sheet", "csv_broken", "csv_encoding",
+        "excel_unopenable")
 def read_grids(data: bytes, filename: str, sheet: str | None = None) -> list[Grid]:
     """Every sheet of the file (only ``sheet`` when named), as cells; raises Unreadable with the reason."""
     suffix = PurePath(filename).suffix.lower()
     if not data:
-        raise Unreadable("Tệp rỗng; hãy chọn lại tệp có số liệu.")
+        raise Unreadable("empty_file")
     if suffix in TEXT_SUFFIXES:
         return _csv(data)
     if suffix == ".xls":
-        raise Unreadable("Chưa đọc được tệp .xls (Excel 97–2003); hãy mở bằng Excel và lưu lại dạng .xlsx.")
+        raise Unreadable("xls_file")
     if suffix not in EXCEL_SUFFIXES:
-        raise Unreadable(f"Không nhận dạng được loại tệp “{filename}”; hãy tải lên tệp .xlsx hoặc .csv.")
+        raise Unreadable("unknown_file_type", file=filename)
     book = _workbook(data)
     if sheet is not None and sheet not in book.sheetnames:
-        names = ", ".join(f"“{n}”" for n in book.sheetnames)
-        raise Unreadable(f"Tệp không có trang tính “{sheet}”; các trang có trong tệp: {names}.")
+        raise Unreadable("no_such_sheet", sheet=sheet, sheets=list(book.sheetnames))
     return [_sheet(ws) for ws in book.worksheets if sheet is None or ws.title == sheet]
 

@@ -2,22 +2,18 @@
 
 A shape is the file's header signature (its header words, digits ignored, so next month's
 file has the same one). Saving is part of confirming a mapping on the upload page or on the
-command line; an administrator lists and deletes layouts. Every change is audited.
+command line; an administrator lists and deletes layouts (analytics.storage.writes.save_layout, delete_layout).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pandas as pd
 
-from analytics.access import audit
-from analytics.access.accounts import User, require
-from analytics.intake.columns import Column
 from analytics.intake.reading import Saved
 from analytics.storage import db
-from analytics.storage.db import Connection, transaction
+from analytics.storage.db import Connection
 
 
 def finder(con: Connection, kind: str):
@@ -32,20 +28,6 @@ def finder(con: Connection, kind: str):
     return saved
 
 
-def save(con: Connection, user: User, kind: str, signature: str, columns: list[Column], mapping: dict[int, str],
-         file_name: str, now: dt.datetime | None = None) -> None:
-    """Store (or replace) the layout of files shaped like this one, audited."""
-    require(user, "upload")
-    now = now or dt.datetime.now()
-    headers = json.dumps([c.header for c in columns], ensure_ascii=False)
-    with transaction(con):
-        con.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [signature, kind, headers, json.dumps({str(k): v for k, v in sorted(mapping.items())}),
-                     file_name, user.username, now])
-        shown = ", ".join(f"{c.letter}={mapping.get(c.index, 'skip')}" for c in columns)
-        audit.record(con, user.username, "save_layout", f"{kind} «{file_name}»: {shown}", now)
-
-
 def listing(con: Connection) -> pd.DataFrame:
     """Every saved layout: signature, kind, the headers and what each column was mapped to, who saved it."""
     frame = db.query(con, "SELECT signature, kind, headers, mapping, file_name, saved_by, saved_at FROM layouts "
@@ -54,11 +36,3 @@ def listing(con: Connection) -> pd.DataFrame:
         "; ".join(f"{h or '(trống)'} → {json.loads(m).get(str(i), 'skip')}" for i, h in enumerate(json.loads(hs)))
         for hs, m in zip(frame["headers"], frame["mapping"])]
     return frame[["signature", "kind", "file_name", "columns", "saved_by", "saved_at"]]
-
-
-def delete(con: Connection, user: User, signature: str) -> None:
-    """Forget a layout, audited: the next file of that shape is read afresh."""
-    require(user, "layouts")
-    with transaction(con):
-        con.execute("DELETE FROM layouts WHERE signature = ?", [signature])
-        audit.record(con, user.username, "delete_layout", signature)

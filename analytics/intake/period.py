@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from analytics.intake.grid import Grid
+from analytics.intake.problem import Problem, raises
 from analytics.text import fmt
 
 _TITLE = re.compile(r"(?<![a-z0-9])(?:thang|th|t)\.?\s*(\d{1,2})\s*(?:/|-|\.|\s+nam\s+)\s*(\d{4})(?!\d)")
@@ -76,10 +77,11 @@ def from_file_name(filename: str) -> Source | None:
 class Decision:
     fill: str | None  # the month of rows that give none themselves
     sources: list[Source]  # where the file says its month, and the form
-    error: str | None = None
-    warning: str | None = None
+    error: Problem | None = None
+    warning: Problem | None = None
 
 
+@raises("typed_month_overrides", "periods_disagree", "periods_disagree_with_column")
 def decide(file_sources: list[Source], typed: str | None, column_months: set[str]) -> Decision:
     """Which month fills rows without one; disagreement between the file's own sources is an error.
 
@@ -91,20 +93,16 @@ def decide(file_sources: list[Source], typed: str | None, column_months: set[str
     if typed:
         if len(column_months) > 1:  # a file of several months: the typed one only fills rows without a month
             return Decision(typed, file_sources + form)
-        others = (stated | column_months) - {typed}
+        others = [*(s for s in file_sources if s.period != typed),
+                  *(Source("cột kỳ báo cáo", m) for m in sorted(column_months - {typed}))]
         if others:
-            where = "; ".join([*(s.said() for s in file_sources if s.period != typed),
-                               *(f"cột kỳ báo cáo: {fmt.month(m)}" for m in sorted(column_months - {typed}))])
-            return Decision(typed, file_sources + form, warning=(
-                f"Dùng tháng đã chọn ({fmt.month(typed)}) thay cho tháng ghi trong tệp ({where})."))
+            return Decision(typed, file_sources + form, warning=Problem(
+                None, None, "typed_month_overrides", {"typed": typed, "said": "; ".join(s.said() for s in others)},
+                "warning"))
         return Decision(typed, file_sources + form)
     if len(stated) > 1:
-        return Decision(None, file_sources, error=(
-            f"Tệp ghi kỳ báo cáo không thống nhất: {said}. Hãy sửa tệp cho thống nhất, hoặc chọn tháng đúng "
-            "ở ô Kỳ báo cáo."))
+        return Decision(None, file_sources, error=Problem(None, None, "periods_disagree", {"said": said}))
     if stated and column_months and not stated <= column_months:
-        months = ", ".join(fmt.month(m) for m in sorted(column_months))
-        return Decision(None, file_sources, error=(
-            f"Tệp ghi kỳ báo cáo không thống nhất: {said}; cột kỳ báo cáo: {months}. Hãy sửa tệp cho thống "
-            "nhất, hoặc chọn tháng đúng ở ô Kỳ báo cáo."))
+        return Decision(None, file_sources, error=Problem(None, None, "periods_disagree_with_column",
+                                                          {"said": said, "months": sorted(column_months)}))
     return Decision(next(iter(stated), None), file_sources)

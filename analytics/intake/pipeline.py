@@ -5,6 +5,7 @@
 figures so a person can confirm the mapping first (``Prepared.needs_mapping``).
 ``confirm_mapping`` saves that mapping as the layout of files of this shape. ``apply`` stores a
 prepared upload as one transaction and refuses errors, unconfirmed warnings and a file already applied.
+Both store through analytics.storage.writes and hand it the acting ``user``, whose role it checks.
 """
 
 from __future__ import annotations
@@ -17,17 +18,16 @@ import pandas as pd
 
 import analytics.intake.layouts as layouts
 import analytics.intake.upload_worker as upload_worker
-from analytics.access.accounts import User
 from analytics.errors import DuplicateUpload, SourceMissing, ValidationFailed, WarningsNotConfirmed
 from analytics.intake.catalogue import CHECKERS
-from analytics.intake.checks import Checked
+from analytics.intake.check_base import Checked
 from analytics.intake.fields import KINDS
-from analytics.intake.problem import Problem
+from analytics.intake.problem import Problem, raises
 from analytics.intake.reading import Reading, mapping_of, read
 from analytics.intake.review import read_lines
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
-from analytics.storage import store
+from analytics.storage import reads, writes
 from analytics.storage.db import Connection
 from analytics.text import fmt, labels, usertext
 
@@ -42,7 +42,7 @@ class Prepared:
     reading: Reading
     checked: Checked
     duplicate_of: int | None
-    kind: str = "monthly"  # which store.KINDS table the rows go to
+    kind: str = "monthly"  # which schema.KINDS table the rows go to
 
     @property
     def errors(self) -> list[Problem]:
@@ -110,24 +110,25 @@ def prepare(con: Connection, data: bytes, file_name: str, *, kind: str = "monthl
     else:
         checked = CHECKERS[kind](reading, units, settings, con, today or dt.date.today())
     sha = hashlib.sha256(data).hexdigest()
-    return Prepared(file_name, sha, reading, checked, store.applied_with_hash(con, sha), kind)
+    return Prepared(file_name, sha, reading, checked, reads.applied_with_hash(con, sha), kind)
 
 
-def confirm_mapping(con: Connection, prepared: Prepared, mapping: dict[int, str], *, user: User,
+def confirm_mapping(con: Connection, prepared: Prepared, mapping: dict[int, str], *, user,
                     now: dt.datetime | None = None) -> None:
     """Save a person's mapping as the layout of files shaped like this one (audited)."""
     reading = prepared.reading
-    layouts.save(con, user, prepared.kind, reading.signature, reading.columns, mapping, prepared.file_name, now)
+    writes.save_layout(con, user, prepared.kind, reading.signature, reading.columns, mapping, prepared.file_name, now)
 
 
-def apply(con: Connection, prepared: Prepared, *, user: User, confirm_warnings: bool = False, note: str = "",
+@raises("mapping_unconfirmed")
+def apply(con: Connection, prepared: Prepared, *, user, confirm_warnings: bool = False, note: str = "",
           is_demo: bool = False, now: dt.datetime | None = None, source: str = "") -> int:
     """Store a prepared upload of its kind; refuses errors, unconfirmed warnings and a file already applied.
 
     ``source``: where the figures come from, required for a kind that must name it (stored with each row).
     """
     if prepared.needs_mapping:
-        raise ValidationFailed([Problem(None, None, "Cần xác nhận cách đọc cột trước khi lưu.")])
+        raise ValidationFailed([Problem(None, None, "mapping_unconfirmed")])
     if prepared.errors:
         raise ValidationFailed(prepared.errors)
     if prepared.duplicate_of is not None:
@@ -143,7 +144,7 @@ def apply(con: Connection, prepared: Prepared, *, user: User, confirm_warnings: 
             raise SourceMissing("Hãy ghi nguồn số liệu (ví dụ: Cục Thống kê tỉnh, niên giám thống kê năm 2025) "
                                 "trước khi lưu: mọi tỷ lệ bao phủ tính từ tệp này sẽ nêu nguồn đó.")
         table = table.assign(source=source)
-    return store.record_upload(
+    return writes.record_upload(
         con, table, kind=prepared.kind, file_name=prepared.file_name, sha256=prepared.sha256,
         user=user, rows_read=len(prepared.reading.records), note=note, is_demo=is_demo, now=now,
     )

@@ -19,11 +19,10 @@ from analytics.figures.periods import month_index
 from analytics.intake.columns import Column, Header, find, mapped
 from analytics.intake.fields import AMOUNT, COUNT, IDENTITY, SKIP, TRIPLE, Kind
 from analytics.intake.grid import Grid, Unreadable, read_grids
-from analytics.intake.problem import Problem
+from analytics.intake.problem import BadValue, Problem, raises
 from analytics.intake.rows import Aside, classify, marker_kind
 from analytics.intake.units import Units
 from analytics.intake.values import by_distinct, parse_amounts, parse_counts, parse_period, parse_year, written
-from analytics.text import fmt
 from analytics.units.names import nfc
 
 HEADER_SEARCH_ROWS = 20
@@ -113,8 +112,8 @@ class Reading:
         return frame[[*self.kind.fields, "_row"]]
 
 
-def _error(reading: Reading, message: str) -> Reading:
-    reading.problems.append(Problem(None, None, message))
+def _error(reading: Reading, code: str, **params) -> Reading:
+    reading.problems.append(Problem(None, None, code, params))
     return reading
 
 
@@ -122,30 +121,34 @@ def _score(grid: Grid, header: Header | None) -> int:
     return 0 if header is None else len(header.fields & set(IDENTITY)) * 10 + len(header.fields)
 
 
+@raises(periods.decide.raises, "no_data", "no_header", "no_rows", "duplicate_column", "missing_identity_column",
+        "missing_column", "missing_measure_columns", "period_and_month_columns", "month_missing_total_column",
+        "totals_only", "typed_month_invalid", "no_period")
 def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | None = None,
          typed: str | None = None, mapping: dict[int, str] | None = None,
          saved: Callable[[str], Saved | None] = lambda signature: None,
          grids_of: Callable[..., list[Grid]] = read_grids) -> Reading:
     """Read a file as far as it can be read; every reading problem is in ``problems``, never raised.
 
-    ``grids_of``: what turns the bytes into cells (the upload path reads them in a confined child).
+    ``grids_of``: what turns the bytes into cells (the upload path reads them in a confined child); the codes it
+    raises (``grids_of.raises``) are the reading's too.
     """
     reading = Reading(kind, file_name)
     try:
         grids = grids_of(data, file_name, sheet)
     except Unreadable as exc:
-        return _error(reading, str(exc))
+        return _error(reading, exc.code, **exc.params)
     reading.sheets = [g.sheet for g in grids if g.sheet is not None]
     if not any(any(v is not None for v in g.row(n)) for g in grids for n in g.cells.index):
-        return _error(reading, "Tệp không có dữ liệu; hãy chọn lại tệp có số liệu.")
+        return _error(reading, "no_data")
     found = [(grid, find(grid, kind, units) if len(grid.cells) else None) for grid in grids]
     grid, header = max(found, key=lambda pair: _score(*pair))
     reading.sheet = grid.sheet
     if header is None:
         first = kind.measures[0]
-        return _error(reading, f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu. Cần cột "
-                               f"{kind.labels['code']} ({kind.accepted('code')}) hoặc {kind.labels['commune']} "
-                               f"({kind.accepted('commune')}), và cột số liệu như {kind.accepted(first)}.")
+        return _error(reading, "no_header", rows=HEADER_SEARCH_ROWS, code_label=kind.labels["code"],
+                      code_accepted=kind.accepted("code"), commune_label=kind.labels["commune"],
+                      commune_accepted=kind.accepted("commune"), measure_accepted=kind.accepted(first))
     if mapping:
         header, reading.mapping_given = mapped(header, mapping, "mapping"), True
     elif (layout := saved(header.signature)) is not None:
@@ -167,7 +170,7 @@ def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | 
         _decide_period(reading, grid, typed)
     _derive(reading)
     if reading.records.empty and not any(p.severity == "error" for p in reading.problems):
-        reading.problems.append(Problem(None, None, "Không có dòng số liệu nào dưới dòng tiêu đề."))
+        reading.problems.append(Problem(None, None, "no_rows"))
     return reading
 
 
@@ -211,33 +214,34 @@ def _column_problems(reading: Reading) -> list[Problem]:
             continue
         first = seen.setdefault((col.field, col.period), col)
         if first is not col:
-            problems.append(Problem(row, col.shown, f"Cột “{first.shown}” và cột “{col.shown}” cùng là "
-                                    f"{kind.labels[col.field]}; hãy xoá hoặc đổi tên một cột, hoặc chọn "
-                                    "«Bỏ qua» cho một cột ở bước đọc cột."))
+            problems.append(Problem(row, col.shown, "duplicate_column",
+                                    {"first": first.shown, "second": col.shown, "field": kind.labels[col.field]}))
     fields = header.fields
     months = list(dict.fromkeys(c.period for c in header.columns if c.period))
     if not fields & set(IDENTITY):
-        problems.append(Problem(row, None, "Thiếu cột mã xã hoặc tên xã/phường (cần ít nhất một). "
-                                f"Tên cột được chấp nhận: {kind.accepted('code')}; hoặc {kind.accepted('commune')}."))
+        problems.append(Problem(row, None, "missing_identity_column", {"code_accepted": kind.accepted("code"),
+                                                                       "commune_accepted": kind.accepted("commune")}))
     if not kind.month_columns:
         needed = (*(() if kind.month_of_file else (kind.when,)), *kind.required)
-        problems += [Problem(row, None, f"Thiếu cột “{kind.labels[f]}”. Tên cột được chấp nhận: "
-                             f"{kind.accepted(f)}.") for f in needed if f not in fields]
+        problems += [_missing_column(row, None, kind, f) for f in needed if f not in fields]
         if not kind.required and not fields & set(kind.measures):  # each optional, at least one
-            problems.append(Problem(row, None, "Thiếu cột số liệu; cần ít nhất một trong các cột: " + "; ".join(
-                f"“{kind.labels[m]}” ({kind.accepted(m)})" for m in kind.measures) + "."))
+            problems.append(Problem(row, None, "missing_measure_columns", {
+                "columns": [(kind.labels[m], kind.accepted(m)) for m in kind.measures]}))
         return problems
     if months and kind.when in fields:
-        problems.append(Problem(row, None, "Tệp vừa có cột kỳ báo cáo vừa có cột theo từng tháng; "
-                                "hãy giữ một cách ghi tháng."))
+        problems.append(Problem(row, None, "period_and_month_columns"))
     for month in months or [None]:
         have = {c.field for c in header.columns if c.period == month and c.field}
         label = next((c.period_label for c in header.columns if c.period == month), None)
         if "total" not in have and not {"compulsory", "voluntary"} <= have:
-            where = f"Tháng “{label}” thiếu" if label else "Thiếu"
-            problems.append(Problem(row, label, f"{where} cột “{kind.labels['total']}”. Tên cột được chấp "
-                                    f"nhận: {kind.accepted('total')}."))
+            problems.append(Problem(row, label, "month_missing_total_column", {
+                "month": label, "field": kind.labels["total"], "accepted": kind.accepted("total")})
+                            if label else _missing_column(row, label, kind, "total"))
     return problems
+
+
+def _missing_column(row: int | None, label: str | None, kind: Kind, name: str) -> Problem:
+    return Problem(row, label, "missing_column", {"field": kind.labels[name], "accepted": kind.accepted(name)})
 
 
 DERIVATIONS = (  # (measure worked out, from, how the review says it)
@@ -262,12 +266,8 @@ def _derive(reading: Reading) -> None:
     only = given["total"] & ~given["compulsory"] & ~given["voluntary"]
     if only.any():
         reading.missing = ("compulsory", "voluntary")
-        months = ", ".join(fmt.month(m) for m in sorted(records.loc[only, "period"].dropna().map(_month_or_none)
-                                                         .dropna().unique()))
-        reading.problems.append(Problem(None, None, (
-            "Tệp chỉ có tổng số người tham gia, không có số BHXH bắt buộc và tự nguyện: "
-            f"{months or 'tháng của tệp'} sẽ thiếu số tự nguyện và bắt buộc (các trang về tự nguyện để trống "
-            "tháng này). Nếu tệp có các cột đó, hãy chọn chúng ở bước đọc cột."), "warning"))
+        months = sorted(records.loc[only, "period"].dropna().map(_month_or_none).dropna().unique())
+        reading.problems.append(Problem(None, None, "totals_only", {"months": months}, "warning"))
 
 
 def when_index(value, kind: Kind) -> int:
@@ -276,7 +276,7 @@ def when_index(value, kind: Kind) -> int:
 
 
 def _parsed(cells: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(month or year, why not, its when_index) of each time cell, parsed once per distinct value."""
+    """(month or year, why not as a BadValue, its when_index) of each time cell, parsed once per distinct value."""
     parse = parse_period if kind.when == "period" else parse_year
 
     def attempt(value):
@@ -284,8 +284,8 @@ def _parsed(cells: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series, pd.Seri
             return None, None
         try:
             return parse(value), None
-        except ValueError as exc:
-            return None, str(exc)
+        except BadValue as exc:
+            return None, exc
 
     codes, distinct = pd.factorize(cells, use_na_sentinel=True)
     found = [attempt(value) for value in distinct] + [(None, None)]
@@ -366,15 +366,15 @@ def _decide_period(reading: Reading, grid: Grid, typed: str | None) -> None:
     if typed is not None:
         try:
             typed = parse_period(typed)
-        except ValueError as exc:
-            reading.problems.append(Problem(None, None, f"Tháng đã chọn không hợp lệ: {exc}."))
+        except BadValue as exc:
+            reading.problems.append(Problem(None, None, "typed_month_invalid", {"reason": str(exc)}))
             return
     decision = periods.decide(sources, typed, column_months)
     reading.period = decision
     if decision.error:
-        reading.problems.append(Problem(None, None, decision.error))
+        reading.problems.append(decision.error)
     if decision.warning:
-        reading.problems.append(Problem(None, None, decision.warning, "warning"))
+        reading.problems.append(decision.warning)
     if records.empty:
         return
     blank = records["period"].isna() | ~written(records["period"])
@@ -384,8 +384,7 @@ def _decide_period(reading: Reading, grid: Grid, typed: str | None) -> None:
         records.loc[blank, ["period", "_when", "_filled"]] = [decision.fill, decision.fill, True]
         records.loc[blank, "_when_index"] = when_index(decision.fill, reading.kind)
     elif blank.all() and not decision.error:
-        reading.problems.append(Problem(None, None, "Tệp không ghi kỳ báo cáo; hãy chọn tháng của số liệu "
-                                                    "rồi tải lên lại."))
+        reading.problems.append(Problem(None, None, "no_period"))
 
 
 def mapping_of(columns: list[Column]) -> dict[int, str]:

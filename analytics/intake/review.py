@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.intake.checks import Checked
+from analytics.intake.check_base import Checked
 from analytics.intake.fields import TRIPLE
 from analytics.intake.reading import Reading
 from analytics.intake.rows import KIND_VI

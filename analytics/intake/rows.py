@@ -19,8 +19,8 @@ import pandas as pd
 
 from analytics.intake.columns import Column
 from analytics.intake.fields import COUNT_VI
+from analytics.intake.problem import Problem, raises
 from analytics.intake.words import GRAND_TOTAL, NOTE, SUBTOTAL, is_numbering, is_signature, starts_with, words
-from analytics.text import fmt
 
 _NUMBERING = re.compile(r"\(?(?:[IVXivx]{1,4}|\d{1,3}|[A-Za-z])[.)]?\)?")
 KIND_VI = {"grand_total": "tổng cộng", "subtotal": "cộng nhóm", "group": "tên nhóm", "note": "ghi chú",
@@ -209,25 +209,20 @@ def _between(communes: pd.Index, boundaries: pd.Index, row) -> tuple[pd.Index, p
     return communes[(communes > start) & (communes < row)], communes[(communes > row) & (communes < end)]
 
 
-def _signed(difference: float) -> str:
-    """A difference as written in a message, '+1' or '-0,1' (an amount keeps its decimals)."""
-    shown = fmt.decimal(_number(difference))
-    return shown if difference < 0 else f"+{shown}"
-
-
-def stated_problems(aside: list[Aside], columns: list[Column]) -> list[tuple[int, str | None, str]]:
-    """(file row, column header, message) for every stated total that differs from its communes' sum."""
+@raises("stated_total_differs", "stated_subtotal_differs")
+def stated_problems(aside: list[Aside], columns: list[Column]) -> list[Problem]:
+    """A warning at its row and column for every stated total that differs from its communes' sum."""
     headers = {_key(c): c.header or c.letter for c in columns if c.field}
     out = []
     for a in aside:
         for key, (stated, summed) in a.differences.items():
             measure, _, month = key.partition("|")
-            what = COUNT_VI.get(measure, measure) + (f" {fmt.month(month)}" if month else "")
-            where = (f"các xã, phường từ dòng {a.first} đến dòng {a.last}" if a.kind == "subtotal"
-                     else "tất cả các xã, phường")
-            out.append((a.row, headers.get(key), (
-                f"Dòng {KIND_VI[a.kind]} «{a.label}» ghi {what} {fmt.decimal(stated)}, cộng {where} được "
-                f"{fmt.decimal(summed)} (chênh {_signed(stated - summed)}). Số liệu trong tệp không được sửa; "
-                "hãy kiểm tra lại dòng này hoặc các dòng xã, phường.")))
+            params = {"label": a.label, "measure": COUNT_VI.get(measure, measure), "month": month or None,
+                      "stated": stated, "summed": summed, "difference": _number(stated - summed)}
+            if a.kind == "subtotal":
+                code, params = "stated_subtotal_differs", params | {"first": a.first, "last": a.last}
+            else:
+                code = "stated_total_differs"
+            out.append(Problem(a.row, headers.get(key), code, params, "warning"))
     return out
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from numbers import Real
 
+from analytics.intake.problem import BadValue
+
 WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 ENTERPRISE, BRANCH, PERSONAL = "enterprise", "branch", "personal"  # kinds of code, worded in analytics.text.labels
 
@@ -39,25 +41,23 @@ def _text(value) -> str:
 
 
 def parse(value) -> TaxCode:
-    """The tax code a cell holds; ValueError says, in Vietnamese, what is wrong with it."""
+    """The tax code a cell holds; BadValue says what is wrong with it."""
     text = _text(value)
     if not text:
-        raise ValueError("thiếu mã số thuế")
+        raise BadValue("missing_tax_code")
     found = re.fullmatch(r"(\d+)(?:-(\d+))?", text)
     if found is None:
-        raise ValueError(f"mã số thuế «{text}» chỉ gồm chữ số, có thể thêm mã chi nhánh dạng -001")
+        raise BadValue("tax_code_not_digits", value=text)
     main, branch = found[1], found[2]
     if len(main) == 12 and branch is None:
         return TaxCode(main, PERSONAL)
     if len(main) != 10:
-        raise ValueError(f"mã số thuế «{text}» có {len(main)} chữ số; cần 10 chữ số (doanh nghiệp, có thể thêm "
-                         "-001 cho chi nhánh) hoặc 12 chữ số (số định danh cá nhân)")
+        raise BadValue("tax_code_length", value=text, digits=len(main))
     if branch is not None and (len(branch) != 3 or branch == "000"):
-        raise ValueError(f"mã chi nhánh «-{branch}» của mã số thuế «{text}» phải là ba chữ số từ 001 đến 999")
+        raise BadValue("branch_code_invalid", value=text, branch=branch)
     expected = check_digit(main[:9])
     if expected is None:
-        raise ValueError(f"mã số thuế «{text}» không hợp lệ: chín chữ số đầu không cho chữ số kiểm tra nào")
+        raise BadValue("tax_code_no_check_digit", value=text)
     if int(main[9]) != expected:
-        raise ValueError(f"mã số thuế «{text}» sai chữ số kiểm tra: chữ số thứ 10 phải là {expected}, "
-                         f"không phải {main[9]}")
+        raise BadValue("tax_code_check_digit", value=text, expected=expected, found=main[9])
     return TaxCode(text, BRANCH if branch else ENTERPRISE)

@@ -21,8 +21,8 @@ import pyarrow as pa
 import analytics.intake.upload_checks as upload_checks
 from analytics.errors import MemoryLimitExceeded, TimeLimitExceeded, WorkerFailed
 from analytics.intake.grid import Grid, Unreadable, read_grids
+from analytics.intake.problem import raises
 from analytics.safety import sandbox
-from analytics.text import fmt
 
 sandbox.preload(__name__)
 
@@ -95,19 +95,17 @@ def _read(data: bytes, filename: str, sheet: str | None) -> tuple[dict, bytes]:
     """The child's work: the XML limits, then the cells of every sheet."""
     if PurePath(filename).suffix.lower() in upload_checks.EXCEL_SUFFIXES and (
             refused := upload_checks.xml_refusal(data)):
-        return {"refused": refused}, b""
+        return {"refused": "file_refused", "params": {"reason": refused}}, b""
     try:
         grids = read_grids(data, filename, sheet)
     except Unreadable as exc:
-        return {"refused": str(exc)}, b""
+        return {"refused": exc.code, "params": exc.params}, b""
     except csv.Error:
         grids = None
     if grids is None or any(_longest(g.cells) > upload_checks.MAX_CELL for g in grids if g.sheet is None):
-        return {"refused": f"Tệp CSV có một ô dài quá {fmt.number(upload_checks.MAX_CELL)} ký tự hoặc bị hỏng. "
-                           "Hãy mở bằng Excel, kiểm tra lại các ô rồi lưu lại dạng CSV UTF-8."}, b""
+        return {"refused": "csv_cell_too_long", "params": {"limit": upload_checks.MAX_CELL}}, b""
     if any(g.cells.shape[1] > upload_checks.MAX_COLUMNS for g in grids):
-        return {"refused": f"Trang tính có hơn {fmt.number(upload_checks.MAX_COLUMNS)} cột, quá giới hạn. Hãy xoá "
-                           "các cột trống hoặc không cần thiết, hoặc chia thành nhiều tệp."}, b""
+        return {"refused": "too_many_columns", "params": {"limit": upload_checks.MAX_COLUMNS}}, b""
     return _encoded(grids)
 
 
@@ -120,22 +118,20 @@ def _longest(cells: pd.DataFrame) -> int:
 def confined(max_mb: int, limits: sandbox.Limits = LIMITS):
     """A reader of grids (``read_grids``'s signature) behind the upload limits and in a confined child; it raises
     Unreadable with the reason a file is refused."""
+    @raises(read_grids.raises, "file_refused", "csv_cell_too_long", "too_many_columns", "read_timeout",
+            "read_memory", "read_failed")
     def read(data: bytes, filename: str, sheet: str | None = None) -> list[Grid]:
-        refused = upload_checks.refusal(data, filename, max_mb)
-        if refused is None:
-            try:
-                header, body = sandbox.run(_read, (data, filename, sheet), limits)
-            except TimeLimitExceeded:
-                refused = (f"Đọc tệp mất quá {limits.seconds()} giây nên đã dừng: tệp quá lớn hoặc bất thường. "
-                           "Hãy chép riêng bảng số liệu sang một tệp mới, hoặc chia thành nhiều tệp.")
-            except MemoryLimitExceeded:
-                refused = (f"Đọc tệp cần quá {fmt.number(limits.memory_mb)} MB bộ nhớ nên đã dừng: tệp quá lớn "
-                           "hoặc bất thường. Hãy chép riêng bảng số liệu sang một tệp mới, hoặc chia thành nhiều tệp.")
-            except WorkerFailed:
-                refused = "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng). Hãy mở bằng Excel và lưu lại."
-            else:
-                refused = header.get("refused")
-                if refused is None:
-                    return _decoded(header, body)
-        raise Unreadable(refused)
+        if (refused := upload_checks.refusal(data, filename, max_mb)) is not None:
+            raise Unreadable("file_refused", reason=refused)
+        try:
+            header, body = sandbox.run(_read, (data, filename, sheet), limits)
+        except TimeLimitExceeded as exc:
+            raise Unreadable("read_timeout", seconds=limits.seconds()) from exc
+        except MemoryLimitExceeded as exc:
+            raise Unreadable("read_memory", memory_mb=limits.memory_mb) from exc
+        except WorkerFailed as exc:
+            raise Unreadable("read_failed") from exc
+        if "refused" in header:
+            raise Unreadable(header["refused"], **header["params"])
+        return _decoded(header, body)
     return read

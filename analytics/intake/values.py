@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analytics.intake.problem import BadValue
 from analytics.units.names import nfc
 
 _SPACES = "\u00a0\u202f "
@@ -29,29 +30,26 @@ _PERIODS = (
 
 
 def parse_count(value) -> int:
-    """A head count as written: '12.345', '12,345', '1 234', 12345.0; ValueError says why not."""
+    """A head count as written: '12.345', '12,345', '1 234', 12345.0; BadValue says why not."""
     if isinstance(value, bool) or value is None or value is pd.NA or value != value:  # NaN: a blank
-        raise ValueError("ô không có số")
+        raise BadValue("no_number")
     if isinstance(value, Real):
         if not isinstance(value, int) and not float(value).is_integer():
-            raise ValueError(f"{value} không phải số nguyên; số người phải là số nguyên")
+            raise BadValue("not_whole", value=value)
         number = int(value)
     else:
         text = re.sub(r"\s+", " ", str(value)).strip()
         if not text:
-            raise ValueError("ô không có số")
+            raise BadValue("no_number")
         if re.fullmatch(r"[-\u2212] ?\d[\d., ]*", text):
-            raise ValueError(f"“{text}” là số âm; số người phải từ 0 trở lên")
+            raise BadValue("negative_count", value=text)
         if text.isdecimal():
             return int(text)
         if any(p.fullmatch(text) for p in _GROUPED):
             return int(re.sub(r"[., ]", "", text))
-        if "," in text:
-            raise ValueError(f"“{text}” có dấu phẩy; số người là số nguyên, tách nghìn bằng dấu chấm hoặc dấu phẩy: "
-                             "12.345 hoặc 12,345")
-        raise ValueError(f"“{text}” không phải là số nguyên; hãy ghi số người, ví dụ 12345 hoặc 12.345")
+        raise BadValue("comma_in_count" if "," in text else "not_a_count", value=text)
     if number < 0:
-        raise ValueError(f"{number} là số âm; số người phải từ 0 trở lên")
+        raise BadValue("negative_count", value=number)
     return number
 
 
@@ -87,13 +85,13 @@ def parse_counts(column: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def reasons(cells: pd.Series, parse=parse_count) -> pd.Series:
-    """Why each of these cells is not a count (or what ``parse`` reads), in words."""
-    def reason(value) -> str:
+    """Why each of these cells is not a count (or what ``parse`` reads): a BadValue per cell."""
+    def reason(value) -> BadValue:
         try:
             parse(value)
-        except ValueError as exc:
-            return str(exc)
-        return "ô không đọc được thành số"
+        except BadValue as exc:
+            return exc
+        return BadValue("unreadable_number")
     return cells.map(reason)
 
 
@@ -115,7 +113,7 @@ def written(series: pd.Series) -> pd.Series:
 
 
 def parse_period(value) -> str:
-    """'YYYY-MM' from the ways people write a month; ValueError says why not."""
+    """'YYYY-MM' from the ways people write a month; BadValue says why not."""
     if isinstance(value, date):
         return f"{value.year:04d}-{value.month:02d}"
     text = nfc(value).lower() if isinstance(value, str) else ""
@@ -124,31 +122,31 @@ def parse_period(value) -> str:
             year, month = int(found["y"]), int(found["m"])
             if 1 <= month <= 12:
                 return f"{year:04d}-{month:02d}"
-            raise ValueError(f"“{value}”: tháng {month} không có; tháng phải từ 1 đến 12")
-    raise ValueError(f"“{value}” không phải là tháng; hãy ghi theo dạng 2026-01 hoặc 01/2026")
+            raise BadValue("month_out_of_range", value=value, month=month)
+    raise BadValue("not_a_month", value=value)
 
 
 def parse_year(value) -> int:
-    """A year as written: 2027, 2027.0, '2027', 'Năm 2027'; ValueError says why not."""
+    """A year as written: 2027, 2027.0, '2027', 'Năm 2027'; BadValue says why not."""
     if isinstance(value, Real) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
     text = nfc(value).lower() if isinstance(value, str) else ""
     if found := re.fullmatch(r"(?:năm|nam)?\s*(\d{4})", text):
         return int(found[1])
-    raise ValueError(f"“{value}” không phải là năm; hãy ghi năm bằng bốn chữ số, ví dụ 2027")
+    raise BadValue("not_a_year", value=value)
 
 
 def parse_amount(value) -> float:
     """A sum of money (triệu đồng) as written: 1.234,5 (Vietnamese), 1234.5 or 1234,5, 1.234 (thousands), 12,5;
-    ValueError says why not. A dot alone followed by three digits groups thousands, as Vietnamese writes them."""
+    BadValue says why not. A dot alone followed by three digits groups thousands, as Vietnamese writes them."""
     if isinstance(value, bool) or value is None or value is pd.NA or value != value:
-        raise ValueError("ô không có số")
+        raise BadValue("no_number")
     if isinstance(value, Real):
         number = float(value)
     else:
         text = re.sub(r"[\s\u00a0\u202f]+", "", str(value))
         if not text:
-            raise ValueError("ô không có số")
+            raise BadValue("no_number")
         negative = text[0] in "-\u2212"
         body = text[1:] if negative else text
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?", body):  # Vietnamese: 1.234,5 · 12,5
@@ -156,11 +154,11 @@ def parse_amount(value) -> float:
         elif re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+", body):  # plain: 1,234.5 · 1234.5
             number = float(body.replace(",", ""))
         else:
-            raise ValueError(f"“{text}” không phải là số tiền; hãy ghi số triệu đồng, ví dụ 1.234,5 hoặc 1234.5")
+            raise BadValue("not_an_amount", value=text)
         number = -number if negative else number
     if number < 0:
         shown = str(value).replace(".", ",") if isinstance(value, Real) else str(value).strip()  # -7,25
-        raise ValueError(f"{shown} là số âm; số tiền nợ phải từ 0 trở lên")
+        raise BadValue("negative_amount", value=shown)
     return number
 
 

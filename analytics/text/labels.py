@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-# A commune against its trajectory (metrics.commune_table "status"), worst first.
+# A commune against its trajectory (standing.commune_table "status"), worst first.
 STATUS = {"very_late": "Rất chậm", "late": "Chậm", "on_track": "Đạt tiến độ", "no_data": "Chưa có số liệu"}
 # What a commune lags on ("reason"): the measures behind its status, as in "Chậm về: tổng số".
 MEASURE = {"total": "tổng số", "voluntary": "tự nguyện"}
@@ -13,25 +13,8 @@ REASON = {"total": "Tổng số", "voluntary": "Tự nguyện", "total_and_volun
 REPORTING = {"on_time": "Đúng hạn", "late": "Muộn", "missing": "Thiếu", "pending": "Chưa đến hạn"}
 # Scorecard traffic lights.
 LIGHT = {"green": "Xanh", "amber": "Vàng", "red": "Đỏ", "none": "—"}
-SCORECARD_INDICATOR = {
-    "annual_attainment": "Đạt chỉ tiêu năm",
-    "attainment_2030": "Đạt chỉ tiêu 2030",
-    "voluntary_attainment": "Tự nguyện so với tối thiểu",
-    "growth_3m_pct": "Tăng 3 tháng",
-    "completeness_pct": "Đầy đủ báo cáo",
-    "labour_coverage": "Bao phủ LLLĐ",
-    "arrears_reduction_pct": "Giảm nợ BHXH so với tháng trước",
-}
 # How finely the pages show time (spans.GRANULARITIES).
 GRANULARITY = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
-# The indicator a map or the sidebar shows.
-INDICATOR = {
-    "attainment": "Tỷ lệ đạt chỉ tiêu 2030",
-    "progress": "Tiến độ so với lộ trình",
-    "voluntary_attainment": "Tự nguyện so với chỉ tiêu tối thiểu",
-    "voluntary_share": "Tỷ trọng tự nguyện",
-    "labour_coverage": "Tỷ lệ bao phủ lực lượng lao động",
-}
 # A problem found in an uploaded file.
 SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 # An appendix row's match to the registry, and a finding's state.
@@ -75,7 +58,7 @@ EVALUATION_INDICATOR = {
 }
 TARGET_SOURCE = {"official": "Chỉ tiêu năm chính thức", "trajectory": "Mức lộ trình tháng 12",
                  "plan": "Chỉ tiêu của kế hoạch"}
-# What an upload held (store.KINDS), and where a written name of a unit was seen (profile.name_matches).
+# What an upload held (schema.KINDS), and where a written name of a unit was seen (profile.name_matches).
 UPLOAD_KIND = {"monthly": "Số liệu hằng tháng", "annual": "Chỉ tiêu năm", "labour": "Lực lượng lao động",
                "arrears": "Nợ, chậm đóng theo xã", "employers": "Danh sách đơn vị nợ, chậm đóng"}
 EMPLOYER_STATUS = {"late": "Chậm đóng", "evading": "Trốn đóng", "owing": "Nợ đọng"}
