@@ -9,22 +9,17 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.middleware import Middleware
-from streamlit.runtime.pages_manager import PagesManager
 
 from analytics.settings import db_path, plan_path
 from analytics.storage import backup_schedule
 from ui import downloads as page_downloads
-from ui.common import incident
+from ui.errors import incident
 from ui.requester import is_admin
 from ui.routes import PATHS
 from web import downloads, session_cookie
 from web.admin_only import AdminOnly
 from web.bounds import Bounds
 from web.unknown_paths import UnknownPaths
-
-# app.py routes every path itself (st.navigation). Without this, a fresh server would treat the folder pages/
-# as old-style pages for its very first run and show Streamlit's English "Page not found" to its first visitor.
-PagesManager.uses_pages_directory = False
 
 _log = logging.getLogger("bhxh")
 if not _log.handlers:

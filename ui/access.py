@@ -14,11 +14,13 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analytics.access import accounts, identity, sessions
+from analytics.access import accounts, identity
 from analytics.errors import IdentityRefused, LoginFailed, SessionExpired, SessionRevoked
 from analytics.settings import load_settings
+from analytics.storage import writes
 from analytics.text import usertext
-from ui.common import connection, show_error, shown_errors
+from ui.errors import show_error, shown_errors
+from ui.state import connection, page_at
 from web import session_cookie
 
 TOKEN, COOKIE_STEP, NOTICE, DISMISSED = "session_token", "cookie_step", "session_notice", "dismissed_token"
@@ -61,7 +63,7 @@ def current_user(con, settings) -> accounts.User | None:
         token = st.session_state.get(TOKEN) or (cookie if cookie != st.session_state.get(DISMISSED) else None)
         if token:
             try:
-                user = accounts.signed_in(con, token, idle_minutes=settings.idle_minutes,
+                user = writes.signed_in(con, token, idle_minutes=settings.idle_minutes,
                                           lifetime_hours=settings.session_hours, touch=touch)
             except (SessionExpired, SessionRevoked) as exc:
                 _forget(token, ("warning", str(exc)))
@@ -100,7 +102,7 @@ def _forget(token: str, notice: tuple[str, str] | None) -> None:
 
 
 def sign_in(con, user: accounts.User, settings) -> None:
-    token = sessions.start(con, user.username, settings.session_hours)
+    token = writes.start_session(con, user.username, settings.session_hours)
     st.session_state[TOKEN] = token
     st.session_state["user"] = user
     st.session_state[COOKIE_STEP] = session_cookie.store_script(
@@ -111,7 +113,7 @@ def sign_out(con) -> None:
     """The session ends on the server (the cookie, if the browser keeps it, opens nothing any more)."""
     token = st.session_state.get(TOKEN)
     if token:
-        sessions.end(con, token)
+        writes.end_session(con, token)
         _forget(token, SIGNED_OUT)
     st.session_state["user"] = None
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
@@ -151,7 +153,7 @@ def client_address(peer: str | None, forwarded: list[str]) -> str:
 
 def login_form(then: str | None = None) -> None:
     """Local login, and the organisation's single sign-on when configured. After a login the page asked for
-    opens (``then``: another page's file instead)."""
+    opens (``then``: another page's URL path instead)."""
     with st.form("login"):
         username = st.text_input("Tên đăng nhập")
         password = st.text_input("Mật khẩu", type="password")
@@ -161,13 +163,13 @@ def login_form(then: str | None = None) -> None:
             con, settings = connection(), load_settings()
             try:
                 client = client_address(st.context.ip_address, st.context.headers.get_all("X-Forwarded-For"))
-                user = accounts.authenticate(con, username, password, client=client)
+                user = writes.authenticate(con, username, password, client=client)
             except LoginFailed as exc:
                 show_error(exc)
             else:
                 sign_in(con, user, settings)
                 if then:
-                    st.switch_page(then)
+                    st.switch_page(page_at(then))
                 st.rerun()
     if oidc_configured():
         st.divider()
@@ -184,7 +186,7 @@ def gate(title: str):
             st.title("Đăng nhập")
             st.info(f"Trang «{title}» chỉ mở cho người đã đăng nhập. Sau khi đăng nhập, trang sẽ mở ra.")
             login_form()
-            st.page_link("ui/public.py", label="Hoặc xem trang Công khai kết quả", icon=":material/campaign:")
+            st.page_link(page_at("cong-khai"), label="Hoặc xem trang Công khai kết quả", icon=":material/campaign:")
         else:
             st.title(title)
             st.warning(f"Tài khoản «{usertext.literal(user.username)}» ({accounts.ROLE_VI[user.role]}) không có quyền "

@@ -14,11 +14,11 @@ import streamlit as st
 from starlette.requests import Request
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analytics.access import audit
 from analytics.settings import load_settings
+from analytics.storage import writes
 from ui.access import TOKEN
-from ui.common import connection
 from ui.requester import requester
+from ui.state import connection
 from web import downloads
 from web.downloads import VIEW, Offer, Owner
 
@@ -60,4 +60,4 @@ def allowed(request: Request, offer: Offer) -> str | None:
 
 
 def audited(who: str, offer: Offer) -> None:
-    audit.record(connection(), who, "download", offer.file_name)
+    writes.record_download(connection(), who, offer.file_name)

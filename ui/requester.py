@@ -8,7 +8,8 @@ from starlette.requests import Request
 from analytics.access import accounts, identity
 from analytics.errors import IdentityRefused, SessionExpired, SessionRevoked
 from analytics.settings import load_settings
-from ui.common import connection
+from analytics.storage import writes
+from ui.state import connection
 from web import session_cookie
 from web.downloads import Owner, digest
 
@@ -20,7 +21,7 @@ def requester(request: Request) -> tuple[Owner, accounts.User] | None:
     token = request.cookies.get(session_cookie.NAME)
     if token:
         try:
-            user = accounts.signed_in(con, token, idle_minutes=settings.idle_minutes,
+            user = writes.signed_in(con, token, idle_minutes=settings.idle_minutes,
                                       lifetime_hours=settings.session_hours, touch=False)
         except (SessionExpired, SessionRevoked):
             user = None

@@ -1,4 +1,4 @@
-"""Every page of the app: its file, title, icon, URL path, navigation section and who may open it.
+"""Every page of the app: its function, title, icon, URL path, navigation section and who may open it.
 
 Every path is always known to the navigation, so a link opens its page, or says why it cannot, and never
 falls back to Streamlit's English "Page not found". The overview answers at "/" and at "/tong-quan".
@@ -6,10 +6,33 @@ falls back to Streamlit's English "Page not found". The overview answers at "/" 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from analytics.access.accounts import User
 from analytics.settings import Settings
+from ui import (
+    admin,
+    annual,
+    annual_report,
+    arrears,
+    briefing,
+    budget,
+    completeness,
+    data_check,
+    explore,
+    forecast,
+    home,
+    lagging,
+    login,
+    overview,
+    profile,
+    public,
+    scorecard,
+    upload,
+    voluntary,
+)
+from ui import map as commune_map
 
 # Who may open a page: "public" (anyone), "view" (the monitoring pages: anyone unless the settings ask for a
 # login), "visitor" (anyone, listed only for someone not logged in), or an action of analytics.access.accounts.NEEDS.
@@ -18,7 +41,7 @@ PUBLIC, VIEW, VISITOR = "public", "view", "visitor"
 
 @dataclass(frozen=True)
 class Route:
-    file: str
+    page: Callable[[], None]  # the page module's body (ui/<module>.py's page)
     title: str
     icon: str
     path: str
@@ -28,27 +51,27 @@ class Route:
 
 _WATCH, _COMMITTEE, _DATA = "Theo dõi", "Ban Chỉ đạo", "Dữ liệu"
 ROUTES = (
-    Route("ui/overview.py", "Tổng quan", ":material/monitoring:", "tong-quan", _WATCH, VIEW),
-    Route("ui/map.py", "Bản đồ", ":material/map:", "ban-do", _WATCH, VIEW),
-    Route("ui/voluntary.py", "Tự nguyện", ":material/volunteer_activism:", "tu-nguyen", _WATCH, VIEW),
-    Route("ui/lagging.py", "Xã chậm tiến độ", ":material/trending_down:", "xa-cham-tien-do", _WATCH, VIEW),
-    Route("ui/forecast.py", "Dự báo 2030", ":material/insights:", "du-bao-2030", _WATCH, VIEW),
-    Route("ui/arrears.py", "Nợ, chậm đóng", ":material/money_off:", "no-cham-dong", _WATCH, VIEW),
-    Route("ui/profile.py", "Hồ sơ xã, phường", ":material/location_city:", "ho-so-xa", _WATCH, VIEW),
-    Route("ui/scorecard.py", "Bảng điểm", ":material/traffic:", "bang-diem", _COMMITTEE, VIEW),
-    Route("ui/completeness.py", "Tiến độ báo cáo", ":material/event_available:", "tien-do-bao-cao", _COMMITTEE,
+    Route(overview.page, "Tổng quan", ":material/monitoring:", "tong-quan", _WATCH, VIEW),
+    Route(commune_map.page, "Bản đồ", ":material/map:", "ban-do", _WATCH, VIEW),
+    Route(voluntary.page, "Tự nguyện", ":material/volunteer_activism:", "tu-nguyen", _WATCH, VIEW),
+    Route(lagging.page, "Xã chậm tiến độ", ":material/trending_down:", "xa-cham-tien-do", _WATCH, VIEW),
+    Route(forecast.page, "Dự báo 2030", ":material/insights:", "du-bao-2030", _WATCH, VIEW),
+    Route(arrears.page, "Nợ, chậm đóng", ":material/money_off:", "no-cham-dong", _WATCH, VIEW),
+    Route(profile.page, "Hồ sơ xã, phường", ":material/location_city:", "ho-so-xa", _WATCH, VIEW),
+    Route(scorecard.page, "Bảng điểm", ":material/traffic:", "bang-diem", _COMMITTEE, VIEW),
+    Route(completeness.page, "Tiến độ báo cáo", ":material/event_available:", "tien-do-bao-cao", _COMMITTEE,
           VIEW),
-    Route("ui/briefing.py", "Báo cáo", ":material/description:", "bao-cao", _COMMITTEE, VIEW),
-    Route("ui/annual_report.py", "Báo cáo năm", ":material/summarize:", "bao-cao-nam", _COMMITTEE, VIEW),
-    Route("ui/budget.py", "Kinh phí hỗ trợ", ":material/payments:", "kinh-phi-ho-tro", _COMMITTEE, VIEW),
-    Route("ui/public.py", "Công khai kết quả", ":material/campaign:", "cong-khai", _COMMITTEE, PUBLIC),
-    Route("ui/home.py", "Kế hoạch và chỉ tiêu", ":material/assignment:", "ke-hoach", _DATA, VIEW),
-    Route("ui/data_check.py", "Kiểm tra dữ liệu", ":material/fact_check:", "kiem-tra-du-lieu", _DATA, VIEW),
-    Route("ui/upload.py", "Nhập số liệu", ":material/upload_file:", "nhap-so-lieu", _DATA, "upload"),
-    Route("ui/annual.py", "Chỉ tiêu năm", ":material/flag:", "chi-tieu-nam", _DATA, "annual_targets"),
-    Route("ui/explore.py", "Khám phá", ":material/explore:", "kham-pha", _DATA, "explore"),
-    Route("ui/admin.py", "Quản trị", ":material/admin_panel_settings:", "quan-tri", "Quản trị", "accounts"),
-    Route("ui/login.py", "Đăng nhập", ":material/login:", "dang-nhap", "Tài khoản", VISITOR),
+    Route(briefing.page, "Báo cáo", ":material/description:", "bao-cao", _COMMITTEE, VIEW),
+    Route(annual_report.page, "Báo cáo năm", ":material/summarize:", "bao-cao-nam", _COMMITTEE, VIEW),
+    Route(budget.page, "Kinh phí hỗ trợ", ":material/payments:", "kinh-phi-ho-tro", _COMMITTEE, VIEW),
+    Route(public.page, "Công khai kết quả", ":material/campaign:", "cong-khai", _COMMITTEE, PUBLIC),
+    Route(home.page, "Kế hoạch và chỉ tiêu", ":material/assignment:", "ke-hoach", _DATA, VIEW),
+    Route(data_check.page, "Kiểm tra dữ liệu", ":material/fact_check:", "kiem-tra-du-lieu", _DATA, VIEW),
+    Route(upload.page, "Nhập số liệu", ":material/upload_file:", "nhap-so-lieu", _DATA, "upload"),
+    Route(annual.page, "Chỉ tiêu năm", ":material/flag:", "chi-tieu-nam", _DATA, "annual_targets"),
+    Route(explore.page, "Khám phá", ":material/explore:", "kham-pha", _DATA, "explore"),
+    Route(admin.page, "Quản trị", ":material/admin_panel_settings:", "quan-tri", "Quản trị", "accounts"),
+    Route(login.page, "Đăng nhập", ":material/login:", "dang-nhap", "Tài khoản", VISITOR),
 )
 OVERVIEW = "tong-quan"
 # The default page needs a URL path of its own, which Streamlit never shows (it serves it at "/"); the
