@@ -19,16 +19,22 @@ from analytics.intake.catalogue import CHECKERS
 from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.words import words
 from analytics.settings import db_path, load_settings
-from analytics.storage import backup, db
+from analytics.storage import backup, db, writes
 from analytics.storage.schema import MIGRATIONS
 from analytics.text import labels
 from analytics.units import demo, targets
-from analytics.units.build import build_database, ensure_database, is_built
 from analytics.units.names import nfc
 
 PROG = "python -m analytics"
 # Whoever runs a command on the server already holds the database file.
 SERVER = accounts.User("cli", "Dòng lệnh trên máy chủ", "admin")
+
+
+def _built():
+    """The app's database, built from data/ when it never was."""
+    con = db.connect()
+    writes.build_database(con, load_settings(), only_new=True)
+    return con
 
 
 @click.group(help="Theo dõi phát triển đối tượng tham gia BHXH: các lệnh quản trị trên máy chủ.")
@@ -42,8 +48,7 @@ def commands() -> None:
 def build(force: bool, with_demo: bool) -> int:
     con = db.connect()
     settings = load_settings()
-    if force or not is_built(con):
-        build_database(con, settings)
+    writes.build_database(con, settings, only_new=not force)
     if with_demo and demo.install(con, settings):
         click.echo("Đã thêm dữ liệu minh hoạ.")
     units = db.value(con, "SELECT count(*) FROM communes")
@@ -53,7 +58,7 @@ def build(force: bool, with_demo: bool) -> int:
 
 @commands.command(help="In từng dòng phụ lục và mọi phát hiện; mã thoát 1 khi còn phát hiện chưa xử lý.")
 def check() -> int:
-    con = ensure_database()
+    con = _built()
     for r in targets.appendix_view(con).fillna("—").itertuples():
         click.echo(f"{r.stt:>4}  {nfc(r.name_as_printed):<28} -> {r.official_name:<28} {r.code:>6} "
                    f"{r.method:<13} {r.score:>5}  {r.status}")
@@ -110,7 +115,7 @@ def _show(prepared: Prepared, columns: bool = True, rest: bool = True) -> None:
 @click.option("--user", default=SERVER.username, show_default=True, help="tên ghi vào nhật ký")
 def ingest(file: Path, kind: str, period: str | None, sheet: str | None, mapping: tuple[str, ...], dry_run: bool,
            yes: bool, source: str, user: str) -> int:
-    con = ensure_database()
+    con = _built()
     data = file.read_bytes()
     prepared = prepare(con, data, file.name, kind=kind, sheet=sheet, period=period)
     guessed = prepared.needs_mapping
@@ -153,7 +158,7 @@ def create_admin(username: str, name: str) -> int:
         password = getpass.getpass("Mật khẩu: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise click.ClickException("hai lần nhập mật khẩu không khớp.")
-    user = accounts.create_user(ensure_database(), accounts.SYSTEM, username, name, "admin", password)
+    user = writes.create_user(_built(), accounts.SYSTEM, username, name, "admin", password)
     click.echo(f"Đã tạo tài khoản quản trị «{user.username}».")
     return 0
 

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 from analytics.errors import SettingsError
 from analytics.text import fmt
@@ -205,6 +206,17 @@ def _labour_force(raw: dict) -> tuple[dict, str]:
     return figures, source
 
 
+class _LabourForce(TypedDict):
+    labour_force: dict
+    labour_force_source: str
+
+
+def _labour_force_fields(raw: dict) -> _LabourForce:
+    """``_labour_force`` as the keyword arguments of Settings."""
+    figures, source = _labour_force(raw)
+    return {"labour_force": figures, "labour_force_source": source}
+
+
 def plan_path() -> Path:
     return Path(os.environ.get("BHXH_PLAN", DATA_DIR / "plan.toml"))
 
@@ -260,7 +272,7 @@ def _load(path: Path, mtime: float) -> Settings:
             backup_folder=str(_optional(raw, "backup", "folder")),
             backup_daily_at=_clock(_optional(raw, "backup", "daily_at")),
             backup_keep=int(_optional(raw, "backup", "keep")),
-            **dict(zip(("labour_force", "labour_force_source"), _labour_force(raw))),
+            **_labour_force_fields(raw),
         )
     except FileNotFoundError as exc:
         raise SettingsError(f"Không tìm thấy tệp cấu hình kế hoạch {path}.") from exc
@@ -300,7 +312,7 @@ def _toml_value(value) -> str:
 def update_settings(changes: dict, path: Path | None = None) -> list[str]:
     """Rewrite the given keys in the plan file in place, keeping its comments; the changes made, in words.
 
-    Callers authorise and audit (analytics.access.accounts.change_settings).
+    Callers authorise and audit (analytics.storage.writes.change_settings).
     """
     path = Path(path or plan_path())
     text = path.read_text(encoding="utf-8")

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.access import accounts, audit
 from analytics.settings import load_settings
-from analytics.storage import backup, db
+from analytics.storage import backup, db, writes
 
 
 def _size_mib(path: Path) -> float:
@@ -42,7 +41,8 @@ class _Writer:
     def _loop(self):
         while not self._stop.is_set():
             with db.transaction(self.cursor):
-                audit.record(self.cursor, "bench", "ghi", str(self.writes))
+                self.cursor.execute("INSERT INTO audit_log (happened_at, actor, action, detail) "
+                                    "VALUES (now(), 'bench', 'ghi', ?)", [str(self.writes)])
                 self.cursor.execute("INSERT INTO bench_marks VALUES (?)", [self.writes])
             self.writes += 1
 
@@ -70,7 +70,7 @@ def measure(database: Path, workdir: Path, reps: int) -> dict:
     try:
         with _Writer(con) as writer:
             for n in range(reps):
-                made = backup.online(con.cursor(), accounts.SYSTEM, settings, now=dt.datetime(2000, 1, 1, 0, 0, n))
+                made = writes.make_backup(con.cursor(), writes.SYSTEM, settings, now=dt.datetime(2000, 1, 1, 0, 0, n))
                 runs["online"].append(made.seconds)
                 bare = workdir / f"export-{n}"
                 runs["export"].append(_timed(lambda b=bare: con.cursor().execute(
@@ -79,10 +79,10 @@ def measure(database: Path, workdir: Path, reps: int) -> dict:
                 runs["copy"].append(_timed(lambda c=copy: _copy(con, c)))
                 sizes = {"online": _size_mib(made.directory), "export": _size_mib(bare), "copy": _size_mib(copy)}
                 checks.append(_checked(made.directory, copy, workdir / f"restored-{n}.duckdb", runs))
-            writes = writer.writes
+            written = writer.writes
     finally:
         con.close()
-    return {"runs": runs, "size_mib": sizes, "database_mib": _size_mib(database), "writes_during": writes,
+    return {"runs": runs, "size_mib": sizes, "database_mib": _size_mib(database), "writes_during": written,
             "consistent": all(checks)}
 
 

@@ -16,10 +16,9 @@ from pathlib import Path
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from analytics.access import accounts
 from analytics.settings import ROOT, load_settings
+from analytics.storage import db, writes
 from analytics.units import demo
-from analytics.units.build import ensure_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -65,9 +64,10 @@ IDLE = """() => {
 
 def demo_database(path: Path) -> None:
     """The shipped plan with demo data and an admin account, as a first start with `make run` leaves it."""
-    con = ensure_database(path)
+    con = db.connect(path)
+    writes.build_database(con, load_settings(), only_new=True)
     demo.install(con, load_settings())
-    accounts.create_user(con, accounts.SYSTEM, LOGIN[0], "Đo hiệu năng", "admin", LOGIN[1])
+    writes.create_user(con, writes.SYSTEM, LOGIN[0], "Đo hiệu năng", "admin", LOGIN[1])
     con.close()
 
 

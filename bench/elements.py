@@ -23,10 +23,10 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
-from analytics.access import sessions
 from analytics.settings import db_path
-from analytics.storage import db
+from analytics.storage import db, writes
 from ui.access import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,13 +149,16 @@ def _session(username: str) -> str:
     """A new sign-in session of ``username`` in the app's database: its token."""
     con = db.connect(db_path())
     try:
-        return sessions.start(con, username, lifetime_hours=12)
+        return writes.start_session(con, username, lifetime_hours=12)
     finally:
         con.close()
 
 
-def record(page: str, user=None, timeout: float = 300) -> dict:
-    """Run ``page`` of the app once (after app.py's first run) and return its calls, navigation and config."""
+def record(path: str, user=None, timeout: float = 300) -> dict:
+    """Run the page at URL ``path`` once (after app.py's first run) and return its calls, navigation and config.
+
+    Pages are functions (ui.routes), which AppTest.switch_page cannot find by file: the run asks for the page by
+    its URL path's hash, as a browser does."""
     recorder = Recorder()
     originals = {}
     for name, method in inspect.getmembers(DeltaGenerator, inspect.isfunction):
@@ -186,12 +189,12 @@ def record(page: str, user=None, timeout: float = 300) -> dict:
         if user is not None:  # signed in as through the login form: a session of the account, its token held
             at.session_state[TOKEN] = _session(user.username)
         at.run()
-        at.switch_page(page)
+        at._page_hash = calc_hash(path)
         recorder.calls.clear()
         recorder.names.clear()
         at.run()
         if at.exception:
-            raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
+            raise RuntimeError(f"{path}: {[e.value for e in at.exception]}")
     finally:
         for name, method in originals.items():
             setattr(DeltaGenerator, name, method)

@@ -29,11 +29,11 @@ from playwright.sync_api import sync_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+from tests.test_hostile import CONSOLE_BOMBS, MORE_UPLOADS
 
 from bench import browser as b
 from bench import loadgen
 from tests.fixtures import bombs
-from tests.test_hostile import CONSOLE_BOMBS, MORE_UPLOADS
 
 TARGET_MIB = 1536
 PARALLEL_LOGINS = 20

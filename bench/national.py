@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from analytics.access.accounts import User
-from analytics.figures import metrics
+from analytics.figures import standing
 from analytics.figures.periods import add_months
 from analytics.intake import apply, prepare
 from analytics.settings import Settings
-from analytics.storage import db, store
+from analytics.storage import db, reads, writes
 from analytics.units.demo import last_complete_month
 from analytics.units.registry import load_registry
 
@@ -55,7 +55,7 @@ class Nation:
     units: pd.DataFrame
     aliases: pd.DataFrame
     targets: pd.DataFrame
-    table: pd.DataFrame  # COLUMNS, what validation hands to store.record_upload
+    table: pd.DataFrame  # COLUMNS, what validation hands to writes.record_upload
     csv: bytes
 
 
@@ -123,13 +123,13 @@ PLAIN = ("CREATE TABLE t (period VARCHAR, code VARCHAR, total BIGINT, compulsory
 
 
 def ingest(workdir: Path, base: Path, nation: Nation, today: dt.date, reps: int, csv_reps: int) -> dict:
-    """The national table through store.record_upload, and the CSV through prepare + apply, against bare inserts."""
+    """The national table through writes.record_upload, and the CSV through prepare + apply, against bare inserts."""
     table, csv_path = nation.table, workdir / "national.csv"
     csv_path.write_bytes(nation.csv)
 
     def record():
         con, cleanup = _fresh(workdir / "run.duckdb", base)
-        return lambda: store.record_upload(con, table, kind="monthly", file_name="national.csv", sha256="bench",
+        return lambda: writes.record_upload(con, table, kind="monthly", file_name="national.csv", sha256="bench",
                                            user=BENCH_USER, rows_read=len(table)), cleanup
 
     def insert_frame():
@@ -179,9 +179,9 @@ def queries(path: Path, nation: Nation, reps: int) -> dict:
     con = db.connect(path)
     latest = con.execute("SELECT max(period) FROM monthly_values").fetchone()[0]
     actions = {
-        "monthly": lambda: store.monthly.__wrapped__(con),
-        "commune_table": lambda: metrics.commune_table.__wrapped__(con, nation.settings, latest),
-        "province_series": lambda: metrics.province_series.__wrapped__(con, nation.settings),
+        "monthly": lambda: reads.monthly.__wrapped__(con),
+        "commune_table": lambda: standing.commune_table.__wrapped__(con, nation.settings, latest),
+        "province_series": lambda: standing.province_series.__wrapped__(con, nation.settings),
     }
 
     def bare():

@@ -32,7 +32,7 @@ from playwright.sync_api import sync_playwright
 from analytics.access import accounts
 from analytics.access.accounts import User
 from analytics.settings import DATA_DIR, ROOT
-from analytics.storage import db, store
+from analytics.storage import db, writes
 from bench import browser as b
 from bench import elements, loadgen, national
 
@@ -75,9 +75,9 @@ def national_database(workdir: Path, nation: national.Nation) -> Path:
     path = workdir / "app-national.duckdb"
     national.build_base(path, nation)
     con = db.connect(path)
-    store.record_upload(con, nation.table, kind="monthly", file_name="national", sha256="bench",
+    writes.record_upload(con, nation.table, kind="monthly", file_name="national", sha256="bench",
                         user=national.BENCH_USER, rows_read=len(nation.table))
-    accounts.create_user(con, accounts.SYSTEM, b.LOGIN[0], "Đo hiệu năng", "admin", b.LOGIN[1])
+    writes.create_user(con, accounts.SYSTEM, b.LOGIN[0], "Đo hiệu năng", "admin", b.LOGIN[1])
     con.close()
     return path
 
@@ -91,8 +91,8 @@ def record_all(database: Path, plan: Path | None, out: Path) -> None:
 
 def _record_main(out: str) -> None:
     recordings = {}
-    for path, script in SCRIPTS.items():
-        recordings[path] = elements.record(f"pages/{script}.py", user=ADMIN if path in SIGNED_IN else None)
+    for path in SCRIPTS:
+        recordings[path] = elements.record(path, user=ADMIN if path in SIGNED_IN else None)
     with open(out, "wb") as f:
         pickle.dump(recordings, f)
 

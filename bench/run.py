@@ -24,7 +24,7 @@ import streamlit
 
 from analytics.safety import console
 from analytics.settings import load_settings
-from analytics.storage import db, store
+from analytics.storage import db, writes
 from bench import backups, browser, concurrency, hostile, loadgen, national, pages, sandbox
 
 BENCH = Path(__file__).resolve().parent
@@ -63,7 +63,7 @@ def _national(workdir: Path, today: dt.date) -> tuple[list[dict], dict]:
     ingest = national.ingest(workdir, base, nation, today, REPS, CSV_REPS)
     shutil.copy(base, full)
     con = db.connect(full)
-    store.record_upload(con, nation.table, kind="monthly", file_name="national", sha256="bench",
+    writes.record_upload(con, nation.table, kind="monthly", file_name="national", sha256="bench",
                         user=national.BENCH_USER, rows_read=len(nation.table))
     con.close()
     _say("Quy mô toàn quốc: truy vấn phân tích")
@@ -73,14 +73,14 @@ def _national(workdir: Path, today: dt.date) -> tuple[list[dict], dict]:
                f"(medians of {REPS} runs; the CSV path of {CSV_REPS})")
     group_by = "`GROUP BY period` over the same rows"
     figures = [
-        figure(section, "Ingest the table: `store.record_upload`",
+        figure(section, "Ingest the table: `writes.record_upload`",
                "`INSERT INTO t SELECT * FROM df`, table without keys", ingest["record_upload"]),
         *([figure(section, f"Ingest the same rows as a {ingest['csv_mb']:.1f} MB CSV: `intake.prepare` + "
                   "`intake.apply`", "`INSERT INTO t SELECT * FROM read_csv(…)`", ingest["csv"])]
           if ingest["csv"] else []),
-        figure(section, "`store.monthly` (values in force)", group_by, queries["monthly"]),
-        figure(section, "`metrics.commune_table`, latest month", group_by, queries["commune_table"]),
-        figure(section, "`metrics.province_series`", group_by, queries["province_series"]),
+        figure(section, "`reads.monthly` (values in force)", group_by, queries["monthly"]),
+        figure(section, "`standing.commune_table`, latest month", group_by, queries["commune_table"]),
+        figure(section, "`standing.province_series`", group_by, queries["province_series"]),
     ]
     scale = {"units": units, "rows": rows, "csv_mb": ingest["csv_mb"], "csv_refused": ingest["csv_refused"]}
     return figures, scale, nation

@@ -31,8 +31,7 @@ from analytics.intake.grid import Unreadable
 from analytics.intake.upload_worker import confined
 from analytics.safety import console, sandbox
 from analytics.settings import load_settings
-from analytics.storage import db
-from analytics.units.build import build_database
+from analytics.storage import db, writes
 from tests.fixtures import bombs
 
 QUERY = "SELECT count(*) AS n FROM v_xa"
@@ -118,13 +117,13 @@ def logins(path: Path) -> dict[str, list[float]]:
     """Seconds of refused logins: an unknown user, a known user with a wrong password."""
     con = db.connect(path)
     try:
-        accounts.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-do-hieu-nang-2026")
+        writes.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-do-hieu-nang-2026")
 
         clients = (f"10.0.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
         def refused(username):
             try:  # each attempt from an address of its own: after five, one address is held back unchecked
-                accounts.authenticate(con, username, "sai-mat-khau-roi", client=next(clients))
+                writes.authenticate(con, username, "sai-mat-khau-roi", client=next(clients))
             except LoginFailed:
                 return
             raise AssertionError("a wrong password was accepted")
@@ -138,7 +137,7 @@ def logins(path: Path) -> dict[str, list[float]]:
 def built(path: Path) -> Path:
     """The shipped plan's database at ``path``."""
     con = db.connect(path)
-    build_database(con, load_settings())
+    writes.build_database(con, load_settings())
     con.close()
     return path
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-from analytics.figures import stocks
+from analytics.figures import indicators, standing
 from analytics.settings import Settings
 from analytics.storage import cache, db
 from analytics.storage.db import Connection
@@ -44,15 +44,6 @@ _VIRIDIS = ["#440154", "#482475", "#414487", "#355f8d", "#2a788e", "#21918c",
 # ColorBrewer PuOr, 6 classes: orange below the centre, purple above.
 _PUOR_6 = ["#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788"]
 
-# Upper bounds of every class but the last, as ratios.
-SEQUENTIAL_BREAKS = {
-    "attainment": (0.6, 0.7, 0.8, 0.9, 1.0),
-    "voluntary_attainment": (0.25, 0.5, 0.75, 1.0),
-    "voluntary_share": (0.02, 0.05, 0.1, 0.2),
-    "labour_coverage": (0.4, 0.45, 0.5, 0.55, 0.6),
-}
-
-
 @dataclass(frozen=True)
 class Boundaries:
     frame: gpd.GeoDataFrame  # code, name, source, geometry (simplified for display)
@@ -75,13 +66,12 @@ def _viridis(n: int) -> list[RGB]:
 
 
 def scale(indicator: str, thresholds: dict) -> tuple[tuple[float, ...], list[RGB]]:
-    """Class breaks and one colour per class (one more colour than breaks); ``thresholds`` as in settings."""
-    if indicator == "progress":
-        very_late = thresholds["very_late_pct"] / 100
-        on_track = thresholds["on_track_pct"] / 100
-        breaks = (very_late, on_track, 1.0, 2 - on_track, 2 - very_late)  # mirrored around 100 %
-        return tuple(round(b, 6) for b in breaks), [_hex(c) for c in _PUOR_6]
-    breaks = SEQUENTIAL_BREAKS[indicator]
+    """Class breaks (``indicators``' map breaks) and one colour per class (one more colour than breaks);
+    ``thresholds`` as in settings. Progress is diverging around 100 %, the others sequential."""
+    shown = indicators.get(indicator)
+    breaks = shown.map_breaks(thresholds)
+    if shown.breaks is None:  # around the status thresholds
+        return breaks, [_hex(c) for c in _PUOR_6]
     return breaks, _viridis(len(breaks) + 1)
 
 
@@ -116,7 +106,7 @@ def map_frame(geometry_gdf: gpd.GeoDataFrame, table: pd.DataFrame, indicator: st
               highlight: list[str] | None = None) -> pd.DataFrame:
     """One row per polygon part (a PolygonLayer draws no multipolygons) with colours and tooltip texts.
 
-    ``table`` is `metrics.commune_table`; ``highlight`` the codes of the chosen scope (None: all).
+    ``table`` is `standing.commune_table`; ``highlight`` the codes of the chosen scope (None: all).
     """
     classes = legend(indicator, thresholds)
     figures = table.set_index("code")
@@ -225,7 +215,7 @@ def deck(con: Connection, settings: Settings, span: str, indicator: str, codes: 
     """The map of ``indicator`` over ``span`` (a month, quarter or year) fitted to ``canvas``, the scope ``codes``
     outlined and its neighbours named, serialised once per data version."""
     bounds = geometry(con, settings)
-    frame = map_frame(bounds.frame, stocks.commune_table(con, settings, span), indicator, settings.thresholds,
+    frame = map_frame(bounds.frame, standing.commune_table(con, settings, span), indicator, settings.thresholds,
                       highlight=codes)
     # Fills take the clicks, outlines are drawn on top by a layer of their own that is not pickable: picking
     # thousands of outline segments made a click on a slow device outlast a tap and go unnoticed.

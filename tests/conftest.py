@@ -14,17 +14,16 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.access.accounts import User
 from analytics.settings import DATA_DIR, load_settings
-from analytics.storage import db
+from analytics.storage import db, writes
 from analytics.units import demo
-from analytics.units.build import build_database
 from analytics.units.registry import Registry, load_registry
-from tests.helpers import DEMO_TODAY, ROOT, TINY, TINY_TOTAL, TINY_VOLUNTARY, signed_in
+from tests.helpers import DEMO_TODAY, ROOT, TINY, TINY_TOTAL, TINY_VOLUNTARY, signed_in, switch_page
 from ui.access import TOKEN
 
 
 def _built(path: Path, settings, registry: Registry | None = None) -> Path:
     con = db.connect(path)
-    build_database(con, settings, registry)
+    writes.build_database(con, settings, registry)
     con.close()
     return path
 
@@ -145,27 +144,63 @@ def tiny(tiny_db):
 # --- Pages --------------------------------------------------------------------------------------------
 
 
+def _ran(at: AppTest) -> AppTest:
+    """``at`` after its run, which no unexpected error may have ended (it would show its incident message)."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e for e in at.error if "Mã sự cố" in e.value], [e.value for e in at.error]
+    return at
+
+
+def _session(at: AppTest, database: Path, user: User | None, query: dict | None) -> AppTest:
+    if user is not None:
+        at.session_state[TOKEN] = signed_in(database, user)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
 @pytest.fixture
 def open_page(monkeypatch):
-    """open_page(path, db, user=None, query=None): app.py run against the database file ``db``, switched to
-    ``path`` (e.g. "ui/overview.py"), logged in as ``user`` (a session of that account, added if missing),
-    with URL query ``query``; the run AppTest.
+    """open_page(page, db, user=None, query=None): app.py run against the database file ``db``, switched to
+    ``page`` (its module's file, e.g. "ui/overview.py"), logged in as ``user`` (a session of that account, added
+    if missing), with URL query ``query``; the run AppTest.
 
-    A page the user may not open raises ValueError ("Could not find a navigation page"): its path shows
-    ui.access.gate instead. An unexpected error on the page fails the test with its incident message.
+    A page the user may not open shows ui.access.gate at its path. An unexpected error on the page fails the
+    test with its incident message.
     """
 
-    def run(path: str, database: Path, user: User | None = None, query: dict | None = None) -> AppTest:
+    def run(page: str, database: Path, user: User | None = None, query: dict | None = None) -> AppTest:
         monkeypatch.setenv("BHXH_DB", str(database))
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        if user is not None:
-            at.session_state[TOKEN] = signed_in(database, user)
-        for key, value in (query or {}).items():
-            at.query_params[key] = value
+        at = _session(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90), database, user, query)
         at.run()
-        at.switch_page(path).run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert not [e for e in at.error if "Mã sự cố" in e.value], [e.value for e in at.error]
-        return at
+        return _ran(switch_page(at, page).run())
+
+    return run
+
+
+def _alone(page) -> None:
+    """One page without the navigation: this run's user and sidebar as app.py sets them, then the page."""
+    import streamlit as st
+
+    from analytics.settings import load_settings
+    from ui.access import current_user
+    from ui.state import connection, sidebar
+
+    con = connection()
+    current_user(con, load_settings())
+    st.session_state["view"] = sidebar(con)
+    page()
+
+
+@pytest.fixture
+def run_page(monkeypatch):
+    """run_page(page, db, user=None, query=None): one page's function (e.g. ui.overview.page) run alone with
+    AppTest.from_function, after the user and the sidebar as app.py reads them: no navigation is built, so the
+    page's links to other pages (ui.state.page_at) need open_page. Otherwise as open_page."""
+
+    def run(page, database: Path, user: User | None = None, query: dict | None = None) -> AppTest:
+        monkeypatch.setenv("BHXH_DB", str(database))
+        at = AppTest.from_function(_alone, args=(page,), default_timeout=90)
+        return _ran(_session(at, database, user, query).run())
 
     return run

@@ -15,10 +15,11 @@ from docx import Document
 from markdown_it import MarkdownIt
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
-from analytics.access import sessions
 from analytics.access.accounts import User
-from analytics.storage import db, store
+from analytics.storage import db, writes
+from ui.routes import ROUTES
 from web import downloads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,7 @@ def monthly_frame(rows) -> pd.DataFrame:
 def record_monthly(con, rows, *, sha: str = "x", now: dt.datetime = T0, user: User = ANALYST,
                    file_name: str = "t.csv") -> int:
     """Store (period, code, total, voluntary) rows as one real upload, as the ingest step would; its id."""
-    return store.record_upload(con, monthly_frame(rows), kind="monthly", file_name=file_name, sha256=sha,
+    return writes.record_upload(con, monthly_frame(rows), kind="monthly", file_name=file_name, sha256=sha,
                                user=user, rows_read=len(rows), now=now)
 
 
@@ -50,8 +51,14 @@ def record_annual(con, rows, *, sha: str = "annual", now: dt.datetime = T0, user
     """Store (year, code, total_target, voluntary_min) rows as one upload of official annual targets; its id."""
     frame = pd.DataFrame(rows, columns=["year", "code", "total_target", "voluntary_min"]).assign(
         source_row=None, written_name=None, match_method="code", match_score=None)
-    return store.record_upload(con, frame, kind="annual", file_name="chi-tieu-nam.xlsx", sha256=sha, user=user,
+    return writes.record_upload(con, frame, kind="annual", file_name="chi-tieu-nam.xlsx", sha256=sha, user=user,
                                rows_read=len(rows), now=now)
+
+
+def audit_row(con, actor: str, action: str, detail: str, at: dt.datetime) -> None:
+    """An audit row as any write leaves one, without the write: a marker tests look for."""
+    con.execute("INSERT INTO audit_log (happened_at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                [at, actor, action, detail])
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
@@ -74,7 +81,7 @@ def signed_in(database: Path, user: User) -> str:
         con.execute("INSERT INTO users (username, display_name, role, password_hash, created_at) "
                     "VALUES (?, ?, ?, 'khong-dang-nhap-bang-mat-khau', ?) ON CONFLICT DO NOTHING",
                     [user.username, user.display_name, user.role, T0])
-        return sessions.start(con, user.username, lifetime_hours=12)
+        return writes.start_session(con, user.username, lifetime_hours=12)
     finally:
         con.close()
 
@@ -122,3 +129,14 @@ def plain_text(body: str) -> str:
     parts = blocks[1].children
     assert {p.type for p in parts} <= {"text", "softbreak"}, (body, [p.type for p in parts])
     return shown(body)
+
+
+def switch_page(at: AppTest, page: str) -> AppTest:
+    """``at`` bound for ``page`` (its module's file, e.g. "ui/overview.py") at the next run, as a browser asks for it:
+    by the hash of the page's URL path. AppTest.switch_page finds pages by file, and these pages are functions
+    (ui.routes), so this sets the hash that method would."""
+    module = page.removesuffix(".py").replace("/", ".")
+    paths = [r.path for r in ROUTES if r.page.__module__ == module]
+    assert paths, f"no route for {page}"
+    at._page_hash = calc_hash(paths[0])
+    return at

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import xlsxwriter
@@ -99,19 +100,39 @@ def _page_setup(doc) -> None:
     paragraph._p.append(field)
 
 
-def para(container, text: str = "", *, bold=False, italic=False, align=None, size=None, indent=True, after=None):
-    """A paragraph of body text; ``indent`` gives the first-line indent of running text."""
+@dataclass(frozen=True)
+class Style:
+    """How a paragraph looks; the default is running text: justified, its first line indented."""
+
+    bold: bool = False
+    italic: bool = False
+    align: int | None = None  # None: justified
+    size: Pt | None = None
+    indent: bool = True  # a first-line indent, for justified text only
+    after: Pt | None = None  # the space after it
+
+
+BODY = Style()
+NOTE = Style(italic=True)  # a remark on the running text
+SMALL_NOTE = Style(italic=True, size=Pt(12))  # how a table or figure above was worked out
+CENTRED = Style(align=CENTRE)
+TITLE = Style(bold=True, align=CENTRE)
+CAPTION = Style(italic=True, align=CENTRE, size=Pt(12))
+
+
+def para(container, text: str = "", style: Style = BODY):
+    """A paragraph of ``text`` in ``style``."""
     paragraph = container.add_paragraph()
     if text:
         run = paragraph.add_run(text)
-        run.bold, run.italic = bold, italic
-        if size:
-            run.font.size = size
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if align is None else align
-    if indent and align is None:
+        run.bold, run.italic = style.bold, style.italic
+        if style.size:
+            run.font.size = style.size
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if style.align is None else style.align
+    if style.indent and style.align is None:
         paragraph.paragraph_format.first_line_indent = Cm(1)
-    if after is not None:
-        paragraph.paragraph_format.space_after = after
+    if style.after is not None:
+        paragraph.paragraph_format.space_after = style.after
     return paragraph
 
 
@@ -219,11 +240,11 @@ def header_block(doc, issuer: list[str], number: str, place: str, year: int, sup
 
 def title_block(doc, lines: list[str], demo: bool) -> None:
     """"BÁO CÁO" and the report's name, centred and bold; the demo notice when the figures are made up."""
-    para(doc, "BÁO CÁO", bold=True, align=CENTRE, after=Pt(0)).paragraph_format.space_before = Pt(18)
+    para(doc, "BÁO CÁO", replace(TITLE, after=Pt(0))).paragraph_format.space_before = Pt(18)
     for i, line in enumerate(lines):
-        para(doc, line, bold=True, align=CENTRE, after=Pt(12) if i == len(lines) - 1 else Pt(0))
+        para(doc, line, replace(TITLE, after=Pt(12) if i == len(lines) - 1 else Pt(0)))
     if demo:
-        para(doc, DEMO_NOTICE, bold=True, align=CENTRE)
+        para(doc, DEMO_NOTICE, TITLE)
 
 
 def picture(doc, png: bytes, caption: str, width=TEXT_WIDTH) -> None:
@@ -233,7 +254,7 @@ def picture(doc, png: bytes, caption: str, width=TEXT_WIDTH) -> None:
     doc.add_picture(io.BytesIO(png), width=width)
     doc.paragraphs[-1].alignment = CENTRE
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    para(doc, f"Hình {number}. {caption}", italic=True, align=CENTRE, size=Pt(12))
+    para(doc, f"Hình {number}. {caption}", CAPTION)
 
 
 def dotted_lines(doc, count: int) -> None:

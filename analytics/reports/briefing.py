@@ -7,26 +7,24 @@ every figure comes from the same functions the dashboard pages use.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import pickle
 import subprocess
 import sys
 from dataclasses import dataclass
 
 import pandas as pd
-from docx.shared import Pt
 
 from analytics.errors import BriefingFailed, SupportScenarioRefused
-from analytics.figures import arrears, coverage, metrics, outlook, spans, support_budget
+from analytics.figures import arrears, coverage, indicators, outlook, spans, standing, support_budget
 from analytics.figures.periods import month_index
 from analytics.figures.projection import METHOD_VI
 from analytics.figures.support_budget import Budget
 from analytics.reports import blocks, images, sections
 from analytics.reports.budget_workbook import briefing_section as support_section
 from analytics.settings import ROOT
-from analytics.storage import store
+from analytics.storage import reads
 from analytics.storage.db import Connection
-from analytics.text import fmt, labels
+from analytics.text import columns, fmt, labels
 from analytics.units import targets
 
 KINDS = ("docx", "xlsx")
@@ -37,17 +35,17 @@ class Figures:
     """Everything the briefing states for one month."""
 
     period: str
-    summary: dict
-    table: pd.DataFrame  # metrics.commune_table
-    lagging: pd.DataFrame  # metrics.lagging, slowest first
-    series: pd.DataFrame  # metrics.province_series up to the period
+    summary: standing.Summary
+    table: pd.DataFrame  # standing.commune_table
+    lagging: pd.DataFrame  # standing.lagging, slowest first
+    series: pd.DataFrame  # standing.province_series up to the period
     net: dict  # "M", "Q", "Y" -> net increase of participants (stock difference)
     outlook: dict  # outlook.province_outlook as it stood at the period
     communes_outlook: pd.DataFrame  # outlook.commune_outlook as it stood at the period
     plan: dict  # targets.plan_summary
-    uploads: pd.DataFrame  # store.uploads
-    trajectory: str  # metrics.trajectory_source: what "on track" is measured against
-    updated: dt.datetime | None  # store.last_upload_time
+    uploads: pd.DataFrame  # reads.uploads
+    trajectory: str  # standing.trajectory_source: what "on track" is measured against
+    updated: dt.datetime | None  # reads.last_upload_time
     demo: bool
     coverage: coverage.Coverage  # of the province's labour force, with its denominator
     support: Budget | None = None  # support_budget.budget with no top-up; None without voluntary figures or settings
@@ -60,49 +58,45 @@ def quarter_label(period: str) -> str:
 
 
 def net_increases(values: pd.DataFrame, period: str) -> dict:
-    """Growth of participants over the month, quarter to date and year to date ending at ``period``.
-
-    Taken per commune and then summed, so a commune that missed a report is left out instead of its
-    whole stock counting as a fall or a rise; NaN when no commune has the earlier figure.
-    """
-    keys = {"M": period, "Q": f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}", "Y": period[:4]}
+    """Growth of participants over the month, quarter to date and year to date ending at ``period``: the net
+    of ``standing.span_values`` over the months up to ``period`` (a past month's report uses no later month);
+    NaN when no commune has the earlier figure."""
     upto = values[values["period"] <= period]
     out = {}
-    for freq, key in keys.items():
-        per_commune = [metrics.net_increase(group.set_index("period")["total"], freq).get(key, math.nan)
-                       for _, group in upto.groupby("code")]
-        out[freq] = float(pd.Series(per_commune, dtype=float).sum(min_count=1))
+    for freq, granularity in (("M", spans.MONTH), ("Q", spans.QUARTER), ("Y", spans.YEAR)):
+        carried = standing.span_values(upto, granularity)
+        out[freq] = float(carried.loc[carried["key"] == spans.key(period, granularity), "net"].sum(min_count=1))
     return out
 
 
 def _lagging(table: pd.DataFrame) -> pd.DataFrame:
-    """metrics.lagging without the blank rows it returns when no commune lags.
+    """standing.lagging without the blank rows it returns when no commune lags.
 
     With nothing kept it assigns a full-length column to an empty frame, which pandas 3 answers with
     one empty row per commune; dropping rows without a code is a no-op once that is fixed.
     """
-    return metrics.lagging(table, list(metrics.LAGGING), list(metrics.MEASURES)).dropna(subset=["code"])
+    return standing.lagging(table, list(standing.LAGGING), list(standing.MEASURES)).dropna(subset=["code"])
 
 
 def figures(con: Connection, settings, period: str) -> Figures:
     """The month's figures; series and projections stop at ``period``, so a past month's report uses no later month."""
     month_index(period)  # a malformed period fails here, not deep inside a chart
-    values = store.monthly(con)
-    table = metrics.commune_table(con, settings, period)
+    values = reads.monthly(con)
+    table = standing.commune_table(con, settings, period)
     return Figures(
         period=period,
-        summary=metrics.summary(con, settings, period),
+        summary=standing.summary(con, settings, period),
         table=table,
         lagging=_lagging(table),
-        series=metrics.province_series(con, settings, until=period),
+        series=standing.province_series(con, settings, until=period),
         net=net_increases(values, period),
         outlook=outlook.province_outlook(con, settings, until=period),
         communes_outlook=outlook.commune_outlook(con, settings, until=period),
         plan=targets.plan_summary(con),
-        uploads=store.uploads(con),
-        trajectory=metrics.trajectory_source(con),
-        updated=store.last_upload_time(con),
-        demo=store.has_demo(con),
+        uploads=reads.uploads(con),
+        trajectory=standing.trajectory_source(con),
+        updated=reads.last_upload_time(con),
+        demo=reads.has_demo(con),
         coverage=coverage.of_scope(con, settings, period),
         support=default_budget(con, settings, period),
         arrears=arrears.brief(con, period),
@@ -131,13 +125,13 @@ def summary_rows(f: Figures, settings) -> list[tuple[str, str, float, str]]:
     s = f.summary
     year = settings.target_year
     return [
-        ("Số người tham gia BHXH", "người", s["total"], "whole"),
-        (f"Tỷ lệ so với chỉ tiêu năm {year} ({fmt.number(s['target'])} người)", "%", s["attainment"], "pct"),
-        ("Trong đó: số người tham gia BHXH tự nguyện", "người", s["voluntary"], "whole"),
-        (f"Tỷ lệ so với chỉ tiêu tự nguyện tối thiểu năm {year} ({fmt.number(s['voluntary_min'])} người)", "%",
-         s["voluntary_attainment"], "pct"),
-        ("Số xã, phường có số liệu trong tháng", "xã, phường", s["reporting"], "whole"),
-        ("Số xã, phường đạt tiến độ theo lộ trình", "xã, phường", s["on_track"], "whole"),
+        ("Số người tham gia BHXH", "người", s.total, "whole"),
+        (f"Tỷ lệ so với chỉ tiêu năm {year} ({fmt.number(s.target)} người)", "%", s.attainment, "pct"),
+        ("Trong đó: số người tham gia BHXH tự nguyện", "người", s.voluntary, "whole"),
+        (f"Tỷ lệ so với chỉ tiêu tự nguyện tối thiểu năm {year} ({fmt.number(s.voluntary_min)} người)", "%",
+         s.voluntary_attainment, "pct"),
+        ("Số xã, phường có số liệu trong tháng", "xã, phường", s.reporting, "whole"),
+        ("Số xã, phường đạt tiến độ theo lộ trình", "xã, phường", s.on_track, "whole"),
         (f"Tăng ròng trong {fmt.month(f.period)}", "người", f.net["M"], "signed"),
         (f"Tăng ròng {quarter_label(f.period)} (đến hết {fmt.month(f.period)})", "người", f.net["Q"], "signed"),
         (f"Tăng ròng năm {f.period[:4]} (so với cuối năm {int(f.period[:4]) - 1})", "người", f.net["Y"], "signed"),
@@ -161,18 +155,17 @@ def _docx(f: Figures, settings) -> bytes:
                      f"báo cáo kết quả phát triển đối tượng tham gia bảo hiểm xã hội (BHXH) đến hết {month} như sau:")
 
     doc.add_heading("I. KẾT QUẢ THỰC HIỆN", level=1)
-    blocks.para(doc, f"Đến hết {month}, toàn tỉnh có {fmt.number(s['total'])} người tham gia BHXH, đạt "
-                     f"{fmt.percent(s['attainment'])} chỉ tiêu năm {year}; trong đó {fmt.number(s['voluntary'])} người "
-                     f"tham gia BHXH tự nguyện, đạt {fmt.percent(s['voluntary_attainment'])} chỉ tiêu tự nguyện tối "
-                     f"thiểu. Có {fmt.number(s['on_track'])}/{fmt.number(s['units'])} xã, phường đạt tiến độ theo "
+    blocks.para(doc, f"Đến hết {month}, toàn tỉnh có {fmt.number(s.total)} người tham gia BHXH, đạt "
+                     f"{fmt.percent(s.attainment)} chỉ tiêu năm {year}; trong đó {fmt.number(s.voluntary)} người "
+                     f"tham gia BHXH tự nguyện, đạt {fmt.percent(s.voluntary_attainment)} chỉ tiêu tự nguyện tối "
+                     f"thiểu. Có {fmt.number(s.on_track)}/{fmt.number(s.units)} xã, phường đạt tiến độ theo "
                      "lộ trình.")
-    if s["reporting"] < s["units"]:
-        blocks.para(doc, f"Lưu ý: {fmt.number(s['units'] - s['reporting'])} xã, phường chưa có số liệu {month}; "
-                         "các tổng số chỉ cộng các xã, phường đã báo cáo.", italic=True)
+    if s.reporting < s.units:
+        blocks.para(doc, f"Lưu ý: {fmt.number(s.units - s.reporting)} xã, phường chưa có số liệu {month}; "
+                         "các tổng số chỉ cộng các xã, phường đã báo cáo.", blocks.NOTE)
     blocks.figure_table(doc, summary_rows(f, settings))
     blocks.para(doc, "Tăng ròng là chênh lệch số người tham gia cuối kỳ so với cuối kỳ trước, cộng theo từng xã, "
-                     "phường có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", italic=True,
-                size=Pt(12))
+                     "phường có số liệu ở cả hai kỳ; dấu «—»: chưa có số liệu kỳ trước để so sánh.", blocks.SMALL_NOTE)
     if (said := sections.coverage_sentence(f.coverage, settings, month)) is not None:
         doc.add_heading("Bao phủ lực lượng lao động trong độ tuổi", level=2)
         blocks.para(doc, said)
@@ -199,9 +192,9 @@ def _docx(f: Figures, settings) -> bytes:
         blocks.para(doc, f"Trong {month} không có xã, phường nào chậm tiến độ.")
     else:
         counts = lag["status"].value_counts()
-        blocks.para(doc, f"Có {fmt.number(len(lag))}/{fmt.number(s['units'])} xã, phường chậm tiến độ "
-                         f"({fmt.number(counts.get(metrics.STATUS_VERY_LATE, 0))} rất chậm, "
-                         f"{fmt.number(counts.get(metrics.STATUS_LATE, 0))} chậm), xếp từ chậm nhất; tiến độ là số "
+        blocks.para(doc, f"Có {fmt.number(len(lag))}/{fmt.number(s.units)} xã, phường chậm tiến độ "
+                         f"({fmt.number(counts.get(standing.STATUS_VERY_LATE, 0))} rất chậm, "
+                         f"{fmt.number(counts.get(standing.STATUS_LATE, 0))} chậm), xếp từ chậm nhất; tiến độ là số "
                          "thực hiện so với mức cần đạt trên lộ trình.")
         rows = [[fmt.number(r.rank), r.name, r.status, blocks.shown(r.progress, "pct"),
                  blocks.shown(r.voluntary_progress, "pct"), r.reason] for r in labels.shown(lag).itertuples()]
@@ -259,19 +252,11 @@ def few_months_sentence(series: pd.DataFrame) -> str:
 
 # --- Excel ------------------------------------------------------------------------------------------
 
-COMMUNE_COLUMNS = {
-    "code": "Mã", "name": "Xã, phường", "former_district": "Huyện cũ", "former_province": "Tỉnh cũ",
-    "target": "Chỉ tiêu tổng số", "voluntary_min": "Chỉ tiêu tự nguyện tối thiểu", "total": "Số tham gia",
-    "compulsory": "Bắt buộc", "voluntary": "Tự nguyện", "labour_force": "Lực lượng lao động",
-    "expected": "Mức cần đạt theo lộ trình", "voluntary_expected": "Mức tự nguyện cần đạt",
-    "gap_to_trajectory": "Chênh lệch so với lộ trình",
-    "attainment": "Đạt chỉ tiêu tổng số", "voluntary_attainment": "Đạt chỉ tiêu tự nguyện",
-    "progress": "Tiến độ tổng số", "voluntary_progress": "Tiến độ tự nguyện", "voluntary_share": "Tỷ trọng tự nguyện",
-    "labour_coverage": "Bao phủ lực lượng lao động", "voluntary_coverage": "Bao phủ tự nguyện",
-    "labour_year": "Năm của lực lượng lao động", "labour_source": "Nguồn lực lượng lao động",
-    "status": "Trạng thái", "reason": "Chậm về",
-    "net_1m": "Tăng ròng 1 tháng", "net_3m": "Tăng ròng 3 tháng", "net_12m": "Tăng ròng 12 tháng",
-}
+COMMUNE_COLUMNS = columns.headings([
+    "code", "name", "former_district", "former_province", "target", "voluntary_min", "total", "compulsory",
+    "voluntary", "labour_force", "expected", "voluntary_expected", "gap_to_trajectory",
+    *(i.column for i in indicators.offered("reports") if i.kind == "pct"), "voluntary_progress", "voluntary_coverage",
+    "labour_year", "labour_source", "status", "reason", "net_1m", "net_3m", "net_12m"])
 LAGGING_COLUMNS = {"rank": "Hạng", **{k: COMMUNE_COLUMNS[k] for k in (
     "code", "name", "former_district", "status", "reason", "progress", "voluntary_progress", "total", "expected",
     "gap_to_trajectory", "voluntary", "voluntary_expected")}}
@@ -301,10 +286,10 @@ def _xlsx(f: Figures, settings) -> bytes:
     book.figures("Tổng hợp", summary_rows(f, settings),
                  [f"Kỳ báo cáo: {fmt.month(f.period)}"] + (["DỮ LIỆU MINH HỌA — số giả lập, không phải số liệu thực."]
                                                            if f.demo else []))
-    book.sheet("Xã phường", labels.shown(f.table), COMMUNE_COLUMNS, sections.COLUMN_KINDS, 2)
-    book.sheet("Chậm tiến độ", labels.shown(f.lagging), LAGGING_COLUMNS, sections.COLUMN_KINDS, 3)
+    book.sheet("Xã phường", labels.shown(f.table), COMMUNE_COLUMNS, columns.KINDS, 2)
+    book.sheet("Chậm tiến độ", labels.shown(f.lagging), LAGGING_COLUMNS, columns.KINDS, 3)
     book.sheet(f"Dự báo {settings.target_year}", sections.outlook_frame(f.outlook, f.communes_outlook, settings),
-               sections.OUTLOOK_COLUMNS, sections.COLUMN_KINDS, 2)
+               sections.OUTLOOK_COLUMNS, columns.KINDS, 2)
     sections.sources_sheet(book, [
         ("Kế hoạch", settings.title),
         ("Nghị quyết", settings.resolution),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import altair as alt
 import pandas as pd
 
-from analytics.figures import metrics, spans, stocks
+from analytics.figures import spans, standing
 from analytics.figures.periods import months_between
 from analytics.settings import Settings
 from analytics.storage import cache
@@ -15,10 +17,11 @@ from analytics.text.fmt import vega_locale
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+TopLevel = TypeVar("TopLevel", bound=alt.TopLevelMixin)  # a chart, layered or not: each configure keeps its kind
 STATUS_COLOURS = {"on_track": "#009E73", "late": "#E69F00", "very_late": "#D55E00", "no_data": "#999999"}
 
 
-def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def vietnamese(chart: TopLevel) -> TopLevel:
     """Vietnamese number and month formats for any chart, from Babel's locale data."""
     return chart.configure(locale=vega_locale()).configure_range(category=OKABE_ITO) \
         .configure_title(anchor="start", offset=8)
@@ -50,7 +53,7 @@ def span(periods: pd.Series) -> int:
 
 def trend(series: pd.DataFrame, value: str, expected: str, title: str, unit: str = "người") -> alt.Chart:
     """Actual stock against the expected trajectory, month by month, or span by span when ``series`` has
-    the ``key`` column of stocks.province_series for quarters or years."""
+    the ``key`` column of standing.province_series for quarters or years."""
     spanned = "key" in series and len(series) and spans.granularity_of(series["key"].iloc[0]) != spans.MONTH
     if spanned:
         data = series.assign(month=series["key"].map(spans.label))
@@ -118,7 +121,7 @@ def trends(con: Connection, settings: Settings, granularity: str, codes: list[st
            str]) -> list[dict]:
     """The scope's total and voluntary trends against their trajectories, month by month or span by span, as
     Vega-Lite specs made once per data version."""
-    series = stocks.province_series(con, settings, granularity, codes)
+    series = standing.province_series(con, settings, granularity, codes)
     return [trend(series, "total", "expected", titles[0]).to_dict(),
             trend(series, "voluntary", "voluntary_expected", titles[1]).to_dict()]
 
@@ -128,9 +131,9 @@ def ranked_spec(con: Connection, settings: Settings, span: str, codes: list[str]
                 title: str, axis_title: str, colour: str | None = None) -> dict:
     """``ranked_bars`` of the ``ranked`` reporting communes in scope over ``span`` (a month, quarter or year), as
     a Vega-Lite spec made once per data version; the span is the subtitle."""
-    table = stocks.commune_table(con, settings, span)
+    table = standing.commune_table(con, settings, span)
     if codes is not None:
-        table = table[metrics.among(table["code"], codes)]
+        table = table[standing.among(table["code"], codes)]
     shown = ranked(table[table["total"].notna()], value, which, n)
     return ranked_bars(shown, value, "name", title, axis_title, colour=colour, ascending=which == "lowest",
                        subtitle=spans.label(span)).to_dict()

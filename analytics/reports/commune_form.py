@@ -14,12 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
-from analytics.figures import commune_reports, evaluation, metrics, scorecard, stocks
+from analytics.figures import commune_reports, evaluation, scorecard, standing
 from analytics.reports import blocks, images
 from analytics.settings import Settings
-from analytics.storage import store
+from analytics.storage import reads
 from analytics.storage.db import Connection
 from analytics.text import fmt, labels
 from analytics.units.names import fold
@@ -50,8 +50,8 @@ class YearFigures:
 
 def _series(con: Connection, settings: Settings, until: str) -> pd.DataFrame:
     """Each commune's figure and expected level in every month with figures up to ``until``."""
-    months = [p for p in metrics.periods(con) if p <= until]
-    frames = [metrics.commune_table(con, settings, p)[["code", "total", "expected"]].assign(period=p)
+    months = [p for p in standing.reported_periods(con) if p <= until]
+    frames = [standing.commune_table(con, settings, p)[["code", "total", "expected"]].assign(period=p)
               for p in months]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["code", "total", "expected", "period"])
@@ -62,8 +62,8 @@ def year_figures(con: Connection, settings: Settings, year: int, today: dt.date)
     table = evaluation.indicators(con, settings, year, today)
     card = scorecard.of_span(con, settings, str(year), today)[0]
     table = table.merge(card[["code", "rank"]], on="code", how="left").assign(units=len(card))
-    return YearFigures(year, table, _series(con, settings, f"{year}-12"), stocks.state(con, str(year))["last"],
-                       store.has_demo(con))
+    return YearFigures(year, table, _series(con, settings, f"{year}-12"), standing.span_state(con, str(year))["last"],
+                       reads.has_demo(con))
 
 
 def file_name(year: int, code: str, name: str) -> str:
@@ -119,14 +119,14 @@ def _form(figures: YearFigures, code: str, settings: Settings, png: bytes | None
     blocks.header_block(doc, ["Ủy ban nhân dân", name], "BC-UBND", place(name), year)
     blocks.title_block(doc, [f"Kết quả phát triển đối tượng tham gia bảo hiểm xã hội năm {year}", f"của {name}"],
                        figures.demo)
-    blocks.para(doc, f"Kính gửi: Ủy ban nhân dân tỉnh {settings.province} (qua Sở Nội vụ).", align=blocks.CENTRE)
+    blocks.para(doc, f"Kính gửi: Ủy ban nhân dân tỉnh {settings.province} (qua Sở Nội vụ).", blocks.CENTRED)
     blocks.para(doc, f"Thực hiện {settings.title}, Ủy ban nhân dân {name} báo cáo kết quả thực hiện năm {year} "
                      "như sau:")
     due = fmt.date(commune_reports.deadline(settings, year))
     through = fmt.month(figures.last_month) if figures.last_month else "—"
     blocks.para(doc, f"Mục I do Sở Nội vụ điền sẵn từ hệ thống theo dõi (số liệu đến hết {through}); nếu số liệu "
                      f"của xã, phường khác, xin ghi rõ ở mục V. Các mục II–V do xã, phường viết. Gửi báo cáo về Sở Nội "
-                     f"vụ trước ngày {due}.", italic=True, size=Pt(12))
+                     f"vụ trước ngày {due}.", blocks.SMALL_NOTE)
 
     doc.add_heading(f"I. SỐ LIỆU KẾT QUẢ THỰC HIỆN NĂM {year}", level=1)
     blocks.figure_table(doc, figure_rows(row, year, settings))
@@ -136,7 +136,7 @@ def _form(figures: YearFigures, code: str, settings: Settings, png: bytes | None
                        f"{settings.target_year}", width=CHART_WIDTH)
     for heading, what in BLANK_SECTIONS:
         doc.add_heading(heading, level=1)
-        blocks.para(doc, TO_FILL.format(what=what), italic=True, size=Pt(12))
+        blocks.para(doc, TO_FILL.format(what=what), blocks.SMALL_NOTE)
         blocks.dotted_lines(doc, LINES_PER_SECTION)
     blocks.signature_block(doc, [f"- UBND tỉnh {settings.province} (qua Sở Nội vụ);", "- Lưu: VT."],
                            ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])

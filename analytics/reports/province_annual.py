@@ -13,16 +13,15 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from docx.shared import Pt
 
-from analytics.figures import commune_reports, evaluation, outlook, spans, stocks
+from analytics.figures import commune_reports, evaluation, outlook, spans, standing
 from analytics.figures.completeness import LATE, MISSING, PENDING, PRESENT
 from analytics.reports import blocks, images, sections
 from analytics.reports.charts import trend
 from analytics.settings import Settings
-from analytics.storage import store
+from analytics.storage import reads
 from analytics.storage.db import Connection
-from analytics.text import fmt, labels
+from analytics.text import columns, fmt, labels
 from analytics.units import targets
 
 RECIPIENTS = ("- Ủy ban nhân dân tỉnh (để báo cáo);", "- Ban Chỉ đạo tỉnh;", "- Lưu: VT.")
@@ -33,33 +32,33 @@ class AnnualFigures:
     """Everything the province's annual report states."""
 
     year: int
-    state: dict  # stocks.state of the year: its months with figures, whether December is in
-    summary: dict  # stocks.summary of the year
+    state: dict  # standing.span_state of the year: its months with figures, whether December is in
+    summary: standing.Summary  # of the year
     communes: pd.DataFrame  # evaluation.evaluate: each commune's figures, indicators, class and reason
-    quarters: pd.DataFrame  # the year's four quarters: stocks.province_series per quarter, blank where none
+    quarters: pd.DataFrame  # the year's four quarters: standing.province_series per quarter, blank where none
     returns: pd.DataFrame  # commune_reports.status for the year
     outlook: dict  # outlook.province_outlook as it stood at the year's last month with figures
     communes_outlook: pd.DataFrame  # outlook.commune_outlook, same cut
     plan: dict  # targets.plan_summary
-    uploads: pd.DataFrame  # store.uploads
+    uploads: pd.DataFrame  # reads.uploads
     updated: dt.datetime | None
     demo: bool
 
 
 def annual_figures(con: Connection, settings: Settings, year: int, today: dt.date) -> AnnualFigures:
     """The year's figures; the outlook uses no month after the year."""
-    state = stocks.state(con, str(year))
+    state = standing.span_state(con, str(year))
     until = state["last"] or f"{year}-12"
-    series = stocks.province_series(con, settings, spans.QUARTER)
+    series = standing.province_series(con, settings, spans.QUARTER)
     quarters = pd.DataFrame({"key": [f"{year}-Q{q}" for q in range(1, 5)]}).merge(series, on="key", how="left")
     return AnnualFigures(
-        year=year, state=state, summary=stocks.summary(con, settings, str(year)),
+        year=year, state=state, summary=standing.summary(con, settings, str(year)),
         communes=evaluation.evaluate(con, settings, year, today), quarters=quarters,
         returns=commune_reports.status(con, settings, year, today),
         outlook=outlook.province_outlook(con, settings, until=until),
         communes_outlook=outlook.commune_outlook(con, settings, until=until),
-        plan=targets.plan_summary(con), uploads=store.uploads(con), updated=store.last_upload_time(con),
-        demo=store.has_demo(con))
+        plan=targets.plan_summary(con), uploads=reads.uploads(con), updated=reads.last_upload_time(con),
+        demo=reads.has_demo(con))
 
 
 def file_name(kind: str, year: int) -> str:
@@ -76,24 +75,24 @@ def _ratio(part: float, whole: float) -> float:
 def summary_rows(f: AnnualFigures, settings: Settings) -> list[tuple[str, str, object, str]]:
     """(label, unit, value, kind) of section I: the year against its annual targets and the plan's."""
     s, c, year = f.summary, f.communes, f.year
-    through = fmt.month(s["as_of"]) if s["as_of"] else f"năm {year}"
+    through = fmt.month(s.as_of) if s.as_of else f"năm {year}"
     annual, annual_voluntary = float(c["annual_target"].sum()), float(c["annual_voluntary_target"].sum())
     classes = evaluation.class_counts(c)
     returned = commune_reports.counts(f.returns)
     return [
-        (f"Số người tham gia BHXH (đến hết {through})", "người", s["total"], "whole"),
+        (f"Số người tham gia BHXH (đến hết {through})", "người", s.total, "whole"),
         (f"Chỉ tiêu năm {year} (tổng của các xã, phường)", "người", annual, "whole"),
-        (f"Tỷ lệ đạt chỉ tiêu năm {year}", "%", _ratio(s["total"], annual), "pct"),
-        (f"Chỉ tiêu năm {settings.target_year}", "người", s["target"], "whole"),
-        (f"Tỷ lệ đạt chỉ tiêu năm {settings.target_year}", "%", s["attainment"], "pct"),
-        ("Trong đó: số người tham gia BHXH tự nguyện", "người", s["voluntary"], "whole"),
-        (f"Tỷ lệ đạt chỉ tiêu tự nguyện năm {year}", "%", _ratio(s["voluntary"], annual_voluntary), "pct"),
-        (f"Tỷ lệ đạt chỉ tiêu tự nguyện tối thiểu năm {settings.target_year}", "%", s["voluntary_attainment"], "pct"),
-        (f"Tăng ròng năm {year} (so với cuối năm {year - 1})", "người", s["net"], "signed"),
-        ("Số xã, phường có số liệu trong năm", "xã, phường", s["reporting"], "whole"),
+        (f"Tỷ lệ đạt chỉ tiêu năm {year}", "%", _ratio(s.total, annual), "pct"),
+        (f"Chỉ tiêu năm {settings.target_year}", "người", s.target, "whole"),
+        (f"Tỷ lệ đạt chỉ tiêu năm {settings.target_year}", "%", s.attainment, "pct"),
+        ("Trong đó: số người tham gia BHXH tự nguyện", "người", s.voluntary, "whole"),
+        (f"Tỷ lệ đạt chỉ tiêu tự nguyện năm {year}", "%", _ratio(s.voluntary, annual_voluntary), "pct"),
+        (f"Tỷ lệ đạt chỉ tiêu tự nguyện tối thiểu năm {settings.target_year}", "%", s.voluntary_attainment, "pct"),
+        (f"Tăng ròng năm {year} (so với cuối năm {year - 1})", "người", s.net, "signed"),
+        ("Số xã, phường có số liệu trong năm", "xã, phường", s.reporting, "whole"),
         (f"Số xã, phường đạt chỉ tiêu năm {year}", "xã, phường", int((c["annual_attainment"] >= 100).sum()),
          "whole"),
-        ("Số xã, phường đạt tiến độ theo lộ trình", "xã, phường", s["on_track"], "whole"),
+        ("Số xã, phường đạt tiến độ theo lộ trình", "xã, phường", s.on_track, "whole"),
         *[(f"Số xã, phường xếp loại «{labels.EVALUATION[cls]}»", "xã, phường", n, "whole")
           for cls, n in classes.items()],
         ("Số xã, phường gửi báo cáo năm đúng hạn", "xã, phường", returned[PRESENT], "whole"),
@@ -135,24 +134,23 @@ def annual_docx(f: AnnualFigures, settings: Settings) -> bytes:
                           settings.title)
     blocks.header_block(doc, ["Sở Nội vụ"], "BC-SNV", settings.province, year, superior=sections.issuer_name(settings))
     blocks.title_block(doc, [f"Kết quả thực hiện {settings.title} năm {year}"], f.demo)
-    blocks.para(doc, f"Kính gửi: {sections.issuer_name(settings)}.", align=blocks.CENTRE)
+    blocks.para(doc, f"Kính gửi: {sections.issuer_name(settings)}.", blocks.CENTRED)
     blocks.para(doc, f"Thực hiện {settings.title}, Sở Nội vụ tổng hợp báo cáo kết quả thực hiện năm {year} "
                      "như sau:")
     if not f.state["complete"]:
         blocks.para(doc, f"Lưu ý: năm {year} chưa có số liệu tháng 12; các số dưới đây tính đến hết "
-                         f"{fmt.month(f.state['last']) if f.state['last'] else '—'} và là số tạm tính.", italic=True)
+                         f"{fmt.month(f.state['last']) if f.state['last'] else '—'} và là số tạm tính.", blocks.NOTE)
 
     doc.add_heading(f"I. KẾT QUẢ THỰC HIỆN NĂM {year}", level=1)
-    growth = (f"tăng ròng trong năm {fmt.signed(s['net'])} người" if s["net"] == s["net"]
+    growth = (f"tăng ròng trong năm {fmt.signed(s.net)} người" if s.has_net
               else f"chưa có số liệu cuối năm {year - 1} để tính tăng ròng trong năm")
-    blocks.para(doc, f"Đến hết {fmt.month(s['as_of']) if s['as_of'] else f'năm {year}'}, toàn tỉnh có "
-                     f"{fmt.number(s['total'])} người tham gia BHXH, đạt {fmt.percent(s['attainment'])} chỉ tiêu năm "
+    blocks.para(doc, f"Đến hết {fmt.month(s.as_of) if s.as_of else f'năm {year}'}, toàn tỉnh có "
+                     f"{fmt.number(s.total)} người tham gia BHXH, đạt {fmt.percent(s.attainment)} chỉ tiêu năm "
                      f"{settings.target_year}; {growth}.")
     blocks.figure_table(doc, summary_rows(f, settings))
     blocks.para(doc, "Số của năm là số tháng cuối có báo cáo của từng xã, phường; tăng ròng là chênh lệch với số "
                      "cuối năm trước, cộng theo từng xã, phường có số liệu ở cả hai năm. Chỉ tiêu năm là chỉ tiêu "
-                     "chính thức nếu tỉnh đã giao, nếu chưa là mức của lộ trình tại tháng 12.", italic=True,
-                size=Pt(12))
+                     "chính thức nếu tỉnh đã giao, nếu chưa là mức của lộ trình tại tháng 12.", blocks.SMALL_NOTE)
 
     doc.add_heading("II. TĂNG TRƯỞNG THEO QUÝ", level=1)
     blocks.grid(doc, QUARTER_HEADER, quarter_rows(f), [2.6, 2.6, 2.6, 2.6, 2.3, 3.3], {1, 2, 3, 4})
@@ -163,7 +161,7 @@ def annual_docx(f: AnnualFigures, settings: Settings) -> bytes:
 
     doc.add_heading("III. KẾT QUẢ THEO XÃ, PHƯỜNG", level=1)
     blocks.para(doc, f"Xếp loại theo tiêu chí: {settings.evaluation['source']}. Lý do xếp loại của từng xã, phường "
-                     "ở tệp Excel kèm theo.", italic=True, size=Pt(12))
+                     "ở tệp Excel kèm theo.", blocks.SMALL_NOTE)
     blocks.grid(doc, COMMUNE_HEADER, commune_rows(f), [1.2, 4.0, 2.1, 2.1, 1.6, 1.6, 3.4], {2, 3, 4, 5})
 
     doc.add_heading("IV. TÌNH HÌNH BÁO CÁO CỦA CÁC XÃ, PHƯỜNG", level=1)
@@ -218,12 +216,12 @@ def annual_xlsx(f: AnnualFigures, settings: Settings) -> bytes:
     book.figures("Tổng hợp", summary_rows(f, settings), notes)
     quarters = f.quarters.assign(quarter=f.quarters["key"].map(spans.label),
                                  last_month=f.quarters["period"].map(fmt.month))
-    book.sheet("Theo quý", quarters, QUARTER_COLUMNS, sections.COLUMN_KINDS, 1)
-    book.sheet("Xã phường", evaluation_frame(f.communes), EVALUATION_COLUMNS, sections.COLUMN_KINDS, 2)
+    book.sheet("Theo quý", quarters, QUARTER_COLUMNS, columns.KINDS, 1)
+    book.sheet("Xã phường", evaluation_frame(f.communes), EVALUATION_COLUMNS, columns.KINDS, 2)
     returns = f.returns.assign(status=f.returns["status"].map(labels.REPORTING))
-    book.sheet("Báo cáo xã", returns, RETURN_COLUMNS, sections.COLUMN_KINDS, 2)
+    book.sheet("Báo cáo xã", returns, RETURN_COLUMNS, columns.KINDS, 2)
     book.sheet(f"Dự báo {settings.target_year}", sections.outlook_frame(f.outlook, f.communes_outlook, settings),
-               sections.OUTLOOK_COLUMNS, sections.COLUMN_KINDS, 2)
+               sections.OUTLOOK_COLUMNS, columns.KINDS, 2)
     rules = [(labels.EVALUATION[cls], "; ".join(f"{labels.EVALUATION_INDICATOR[k]} ≥ {v}" if not isinstance(v, bool)
                                                   else labels.EVALUATION_INDICATOR[k] for k, v in rule.items()))
              for cls, rule in settings.evaluation["rules"].items()]

@@ -1,5 +1,5 @@
 """Parts two reports state alike: who issues them, the 2030 outlook's figures and table, the closing note on
-where the figures come from, and the number format of every column the reports' workbooks hold."""
+where the figures come from (the workbooks' number formats are analytics.text.columns')."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from docx.shared import Pt
 from analytics.figures.projection import METHOD_VI
 from analytics.reports import blocks, images
 from analytics.reports.blocks import Workbook
-from analytics.text import fmt, labels
+from analytics.text import columns, fmt, labels
 
 OUTLOOK_COLUMNS = {
     "code": "Mã", "name": "Xã, phường", "last_period": "Tháng số liệu cuối", "last_value": "Số tham gia tháng cuối",
@@ -25,23 +25,6 @@ UPLOAD_COLUMNS = {
     "periods": "Các tháng", "rows_read": "Số dòng đọc", "rows_stored": "Số dòng lưu", "is_demo": "Minh họa",
     "note": "Ghi chú", "withdrawn_at": "Thu hồi lúc", "withdrawn_by": "Người thu hồi", "sha256": "SHA-256",
 }
-# Number format of each numeric column, by its name in the analytics frames; any other column is text.
-COLUMN_KINDS = {
-    **dict.fromkeys(["attainment", "voluntary_attainment", "progress", "voluntary_progress", "voluntary_share",
-                     "labour_coverage", "voluntary_coverage"], "pct"),
-    **dict.fromkeys(["gap_to_trajectory", "net_1m", "net_3m", "net_12m", "projected_gap", "net", "net_period",
-                     "recent_monthly_increase"], "signed"),
-    **dict.fromkeys(["target", "voluntary_min", "total", "compulsory", "voluntary", "labour_force", "expected",
-                     "voluntary_expected", "rank", "last_value", "projected", "lower80", "upper80",
-                     "required_monthly_increase", "id", "rows_read", "rows_stored", "reporting", "files",
-                     "annual_target", "annual_voluntary_target"], "whole"),
-    **dict.fromkeys(["annual_attainment", "annual_voluntary_attainment", "attainment_2030", "completeness_pct"],
-                    "percent"),
-    **dict.fromkeys(["uploaded_at", "withdrawn_at", "first_returned"], "time"),
-    "due": "date",
-}
-
-
 def issuer_name(settings) -> str:
     """The body that issues the province's reports: "Ủy ban nhân dân tỉnh Hưng Yên"."""
     return f"{settings.issuer or 'Ủy ban nhân dân tỉnh'} {settings.province}"
@@ -95,17 +78,17 @@ def outlook_section(doc, outlook: dict, communes_outlook: pd.DataFrame, settings
                    "vùng tô: khoảng dự báo 80 %")
 
 
-def sources_notes(settings, summary: dict, outlook: dict, updated: dt.datetime | None) -> list[str]:
+def sources_notes(settings, summary, outlook: dict, updated: dt.datetime | None) -> list[str]:
     """The closing note: where the figures come from and how the forecast is made, in the report's own words
     (no page of the dashboard and no file is named: the reader has neither)."""
     since = f", cập nhật đến ngày {fmt.date(updated)}" if updated is not None else ""
     notes = [f"Chỉ tiêu đến năm {settings.target_year}: theo Phụ lục {settings.title}.",
              f"Số liệu hằng tháng: do cơ quan Bảo hiểm xã hội cung cấp{since}."]
-    if summary["stated_target"] != summary["target"]:
+    if summary.stated_target != summary.target:
         notes.append(f"Chỉ tiêu năm {settings.target_year} trong báo cáo là tổng chỉ tiêu của các xã, phường "
-                     f"({fmt.number(summary['target'])} người); kế hoạch ghi tổng số "
-                     f"{fmt.number(summary['stated_target'])} người, chênh lệch "
-                     f"{fmt.number(abs(summary['stated_target'] - summary['target']))} người đang được rà soát.")
+                     f"({fmt.number(summary.target)} người); kế hoạch ghi tổng số "
+                     f"{fmt.number(summary.stated_target)} người, chênh lệch "
+                     f"{fmt.number(abs(summary.stated_target - summary.target))} người đang được rà soát.")
     if outlook["without_target"]:
         notes.append(f"Chưa có chỉ tiêu trong phụ lục: {', '.join(outlook['without_target'])}.")
     if outlook["projection"] is not None:
@@ -117,15 +100,18 @@ def sources_notes(settings, summary: dict, outlook: dict, updated: dt.datetime |
     return notes
 
 
+SOURCES_HEADING = blocks.Style(bold=True, italic=True, size=Pt(11), indent=False)
+SOURCES_NOTE = blocks.Style(italic=True, size=Pt(11), after=Pt(2))
+
+
 def closing(doc, heading: str, notes: list[str], recipients: list[str], signer: list[str]) -> None:
     """The proposals left to write under ``heading``, the closing note on where the figures come from
     (``notes``), and the signature block."""
     doc.add_heading(heading, level=1)
     blocks.dotted_lines(doc, 8)
-    blocks.para(doc, "Nguồn số liệu", bold=True, italic=True, size=Pt(11),
-                indent=False).paragraph_format.space_before = Pt(12)
+    blocks.para(doc, "Nguồn số liệu", SOURCES_HEADING).paragraph_format.space_before = Pt(12)
     for note in notes:
-        blocks.para(doc, note, italic=True, size=Pt(11), after=Pt(2))
+        blocks.para(doc, note, SOURCES_NOTE)
     doc.add_paragraph()
     blocks.signature_block(doc, recipients, signer)
 
@@ -150,6 +136,6 @@ def sources_sheet(book: Workbook, items: list[tuple[str, str]], uploads: pd.Data
     shown = uploads.assign(is_demo=uploads["is_demo"].map({True: "Có", False: ""}),
                            kind=uploads["kind"].map(labels.UPLOAD_KIND))
     ws.write_string(len(frame) + 2, 0, "Lịch sử tải lên", book.styles["bold"])
-    book.table(ws, shown, UPLOAD_COLUMNS, COLUMN_KINDS, first_row=len(frame) + 3)
+    book.table(ws, shown, UPLOAD_COLUMNS, columns.KINDS, first_row=len(frame) + 3)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 90)

@@ -35,9 +35,9 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.errors import MemoryLimitExceeded, QueryFailed, QueryRefused, QueryTimeout, TimeLimitExceeded
-from analytics.figures import metrics
+from analytics.figures import standing
 from analytics.safety import sandbox
-from analytics.storage import db, store
+from analytics.storage import db, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt, usertext
 
@@ -141,11 +141,11 @@ def _ipc(table: pa.Table) -> bytes:
 
 def _views(con: Connection) -> dict[str, bytes]:
     """The documented columns of each view, and only those, read with the project's own queries."""
-    units = metrics.communes(con)
+    units = standing.commune_units(con)
     frames = {
-        "v_thang": store.monthly(con).merge(units[["code", "name"]], on="code", how="left"),
+        "v_thang": reads.monthly(con).merge(units[["code", "name"]], on="code", how="left"),
         "v_xa": units,
-        "v_tai_len": store.uploads(con),
+        "v_tai_len": reads.uploads(con),
     }
     return {name: _ipc(pa.Table.from_pandas(frames[name][list(doc["columns"])], preserve_index=False))
             for name, doc in VIEWS_DOC.items()}

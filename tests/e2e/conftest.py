@@ -37,9 +37,9 @@ from playwright.sync_api import sync_playwright
 
 from analytics import intake
 from analytics.access import accounts
-from analytics.figures import coverage, metrics
+from analytics.figures import coverage, standing
 from analytics.settings import load_settings
-from analytics.storage import db, store
+from analytics.storage import db, reads, writes
 from analytics.text import fmt
 from web import session_cookie
 
@@ -117,7 +117,7 @@ def norm(text: str) -> str:
 @dataclass(frozen=True)
 class Expected:
     period: str
-    summary: dict
+    summary: standing.Summary
     has_demo: bool
     coverage: tuple[float, float]  # of the labour force: total and voluntary (NaN without a denominator)
 
@@ -126,11 +126,11 @@ class Expected:
         """The overview's seven cards as ui/overview.py formats them."""
         s = self.summary
         return {
-            "Số người tham gia": fmt.number(s["total"]),
-            f"% chỉ tiêu {_YEAR}": fmt.percent(s["attainment"]),
-            "Tham gia tự nguyện": fmt.number(s["voluntary"]),
-            "% chỉ tiêu tự nguyện tối thiểu": fmt.percent(s["voluntary_attainment"]),
-            "Xã đạt tiến độ": f"{fmt.number(s['on_track'])}/{fmt.number(s['units'])}",
+            "Số người tham gia": fmt.number(s.total),
+            f"% chỉ tiêu {_YEAR}": fmt.percent(s.attainment),
+            "Tham gia tự nguyện": fmt.number(s.voluntary),
+            "% chỉ tiêu tự nguyện tối thiểu": fmt.percent(s.voluntary_attainment),
+            "Xã đạt tiến độ": f"{fmt.number(s.on_track)}/{fmt.number(s.units)}",
             "Bao phủ lực lượng lao động": fmt.percent(self.coverage[0]),
             "Bao phủ tự nguyện": fmt.percent(self.coverage[1]),
         }
@@ -148,9 +148,9 @@ class Server:
     def expected(self) -> Expected:
         con = db.connect(self.model, read_only=True)
         try:
-            period, settings = metrics.latest_period(con), load_settings()
+            period, settings = standing.latest_period(con), load_settings()
             covered = coverage.of_scope(con, settings, period)
-            return Expected(period, metrics.summary(con, settings, period), store.has_demo(con),
+            return Expected(period, standing.summary(con, settings, period), reads.has_demo(con),
                             (covered.coverage, covered.voluntary_coverage))
         finally:
             con.close()
@@ -160,7 +160,7 @@ class Server:
         them."""
         con = db.connect(self.model, read_only=True)
         try:
-            frame = store.monthly(con).sort_values("period")
+            frame = reads.monthly(con).sort_values("period")
         finally:
             con.close()
         if until is not None:
@@ -249,8 +249,8 @@ def build_demo(work: Path) -> tuple[Path, dict]:
     con = db.connect(db_file)
     try:
         for account, role in ((ANALYST, "analyst"), (VIEWER, "viewer"), (DISPOSABLE, "viewer")):
-            accounts.create_user(con, accounts.SYSTEM, account.username, account.display_name, role, account.password)
-        assert store.has_demo(con), "analytics build --demo added no demo data"
+            writes.create_user(con, accounts.SYSTEM, account.username, account.display_name, role, account.password)
+        assert reads.has_demo(con), "analytics build --demo added no demo data"
     finally:
         con.close()
     return db_file, env

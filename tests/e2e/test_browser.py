@@ -155,7 +155,7 @@ def test_template_upload_replaces_demo_data(admin_page, server, tmp_path):
     before, _ = upload_template(page, server, tmp_path)
     after = server.expected()
     assert before.has_demo and not after.has_demo and after.period == before.period
-    assert after.summary["total"] != before.summary["total"]
+    assert after.summary.total != before.summary.total
     open_page(page, server.url, BY_PATH["tong-quan"])
     assert demo_banner(page).count() == 0
     check_overview(page, server, "overview-after-upload")

@@ -10,8 +10,8 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from analytics.access import accounts
-from analytics.figures import stocks
-from analytics.storage import db, store
+from analytics.figures import standing
+from analytics.storage import db, reads, writes
 from tests.helpers import ROOT, shown, signed_in
 from ui.access import TOKEN
 
@@ -49,14 +49,14 @@ def test_a_disabled_analysts_next_write_is_refused(open_page, demo_db):
     at = open_page("ui/upload.py", demo_db, user=ANALYST)
     assert at.title[0].value == "Nhập số liệu"
     con = db.connect(demo_db)
-    accounts.set_disabled(con, ADMIN, ANALYST.username, True)  # by the administrator, in another session
+    writes.set_disabled(con, ADMIN, ANALYST.username, True)  # by the administrator, in another session
     before = db.checksums(con)
     con.close()
     next(b for b in at.button if b.label == "Xoá dữ liệu minh hoạ").click().run()
     assert not at.exception
     con = db.connect(demo_db)
     try:
-        assert store.has_demo(con) and db.checksums(con) == before
+        assert reads.has_demo(con) and db.checksums(con) == before
     finally:
         con.close()
     assert at.title[0].value == "Đăng nhập"  # the same page now asks for a login
@@ -95,7 +95,7 @@ def test_logout_ends_the_session_on_the_server(open_page, demo_db):
     con = db.connect(demo_db)
     try:
         assert db.rows(con, "SELECT username, end_reason FROM sessions") == [(ANALYST.username, "logout")]
-        assert accounts.signed_in(con, token, idle_minutes=30, lifetime_hours=12, touch=True) is None
+        assert writes.signed_in(con, token, idle_minutes=30, lifetime_hours=12, touch=True) is None
     finally:
         con.close()
 
@@ -104,7 +104,7 @@ def test_an_unexpected_error_shows_an_incident_number_and_logs_the_trace(demo_db
     def broken(*args, **kwargs):
         raise RuntimeError("/srv/bi-mat/duong-dan: hỏng")
 
-    monkeypatch.setattr(stocks, "summary", broken)  # what the overview loads its cards with
+    monkeypatch.setattr(standing, "summary", broken)  # what the overview loads its cards with
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state[TOKEN] = signed_in(demo_db, ANALYST)
     with caplog.at_level(logging.ERROR, logger="bhxh"):

@@ -6,11 +6,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+import ui.admin
+import ui.arrears
+import ui.public
 from analytics.access import audit
 from analytics.access.accounts import User
 from analytics.errors import NotAuthorised, PublicationRefused
 from analytics.figures import arrears, publication
-from analytics.storage import db, store
+from analytics.storage import db, reads, writes
 from analytics.text import fmt
 from tests.helpers import ANALYST, plain_text, shown_table
 
@@ -24,7 +27,7 @@ def record_arrears(con, rows, sha="no"):
     """(period, code, employers_late, amount_owed) rows as one upload; the other two figures not given."""
     frame = pd.DataFrame(rows, columns=["period", "code", "employers_late", "amount_owed"]).assign(
         workers_affected=None, employers_evading=None, **DETAIL)
-    return store.record_upload(con, frame, kind="arrears", file_name=f"{sha}.csv", sha256=sha, user=ANALYST,
+    return writes.record_upload(con, frame, kind="arrears", file_name=f"{sha}.csv", sha256=sha, user=ANALYST,
                                rows_read=len(rows), now=T0)
 
 
@@ -32,7 +35,7 @@ def record_employers(con, rows, sha="ds", now=T0):
     """(period, code, employer, tax_code, months_late, amount_owed, status) rows as one employer list."""
     frame = pd.DataFrame(rows, columns=["period", "code", "employer", "tax_code", "months_late", "amount_owed",
                                         "status"]).assign(taxpayer="enterprise", unit_code=None, **DETAIL)
-    return store.record_upload(con, frame, kind="employers", file_name=f"{sha}.csv", sha256=sha, user=ANALYST,
+    return writes.record_upload(con, frame, kind="employers", file_name=f"{sha}.csv", sha256=sha, user=ANALYST,
                                rows_read=len(rows), now=now)
 
 
@@ -56,17 +59,17 @@ def test_communes_ranked_with_the_change_since_the_month_before(tiny):
         ["2026-09", 140.5, 7.0, 2], ["2026-10", 205.5, 11.0, 3]]
 
 
-def test_page_without_arrears_says_where_they_come_from(open_page, tiny_db):
-    at = open_page("ui/arrears.py", tiny_db)
+def test_page_without_arrears_says_where_they_come_from(run_page, tiny_db):
+    at = run_page(ui.arrears.page, tiny_db)
     assert [i.value for i in at.info][0].startswith("Chưa có số liệu nợ, chậm đóng.")
 
 
-def test_page_with_demo_data_hides_employer_names_from_anonymous_readers(open_page, demo_db):
+def test_page_with_demo_data_hides_employer_names_from_anonymous_readers(run_page, demo_db):
     con = db.connect(demo_db, read_only=True)
     table = arrears.communes(con, "2026-10")
     top = arrears.debtors(con, "2026-10")
     con.close()
-    at = open_page("ui/arrears.py", demo_db)
+    at = run_page(ui.arrears.page, demo_db)
     shown = {m.label: m.value for m in at.metric}
     assert shown["Số tiền nợ (triệu đồng)"] == fmt.number(table["amount_owed"].sum(), 1)
     assert shown["Đơn vị chậm đóng"] == fmt.number(table["employers_late"].sum())
@@ -77,7 +80,7 @@ def test_page_with_demo_data_hides_employer_names_from_anonymous_readers(open_pa
     assert any("chỉ hiện cho người đã đăng nhập" in i.value for i in at.info)
     assert not any(name in str(at) for name in top["employer"])
 
-    signed = open_page("ui/arrears.py", demo_db, user=VIEWER)
+    signed = run_page(ui.arrears.page, demo_db, user=VIEWER)
     debtors = shown_table(signed.dataframe[1])
     assert debtors["Đơn vị"].tolist() == top["employer"].tolist()  # largest amount first
     assert debtors["Số tiền nợ (triệu đồng)"].iloc[0] == fmt.number(top["amount_owed"].iloc[0], 1)
@@ -87,7 +90,7 @@ SEPTEMBER = [("2026-09", "11953", "Công ty TNHH Minh họa An Phát", "01001091
              ("2026-09", "11977", "Công ty CP Minh họa Bình Minh", "0800123459", 7, 86.2, "evading")]
 
 
-def test_largest_debtors_are_those_of_the_scope_chosen(open_page, demo_db):
+def test_largest_debtors_are_those_of_the_scope_chosen(run_page, demo_db):
     """The demo's 24 employers of 10/2026: the commune of the one owing least is chosen as the scope; its
     employers are listed (not the province's ten largest, which it is not among), the largest first."""
     con = db.connect(demo_db, read_only=True)
@@ -95,7 +98,7 @@ def test_largest_debtors_are_those_of_the_scope_chosen(open_page, demo_db):
     con.close()
     commune = every["commune"].iloc[-1]
     theirs = every[every["commune"] == commune]
-    at = open_page("ui/arrears.py", demo_db, user=VIEWER, query={"pham_vi": commune})
+    at = run_page(ui.arrears.page, demo_db, user=VIEWER, query={"pham_vi": commune})
     listed = shown_table(at.dataframe[1])
     assert listed["Đơn vị"].tolist() == theirs["employer"].tolist()[:10]
     assert set(listed["Xã, phường"]) == {commune}
@@ -105,15 +108,15 @@ def test_publish_is_for_administrators_audited_a_snapshot_and_withdrawable(tiny)
     record_employers(tiny, SEPTEMBER)
     assert publication.public_lists(tiny) == []  # nothing is public by default
     with pytest.raises(NotAuthorised):
-        publication.publish(tiny, ANALYST, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
+        writes.publish(tiny, ANALYST, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
     with pytest.raises(PublicationRefused, match="Chưa có danh sách"):
-        publication.publish(tiny, ADMIN, "2026-08", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
+        writes.publish(tiny, ADMIN, "2026-08", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
     with pytest.raises(PublicationRefused, match="Hãy ghi nguồn"):
-        publication.publish(tiny, ADMIN, "2026-09", "  ", dt.date(2026, 10, 20))
-    version = store.data_version(tiny)
-    done = publication.publish(tiny, ADMIN, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20),
+        writes.publish(tiny, ADMIN, "2026-09", "  ", dt.date(2026, 10, 20))
+    version = reads.data_version(tiny)
+    done = writes.publish(tiny, ADMIN, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20),
                                now=T0)
-    assert store.data_version(tiny) != version
+    assert reads.data_version(tiny) != version
     entry = audit.entries(tiny).iloc[0]
     assert (entry["actor"], entry["action"]) == ("quantri", "publish_employers")
     assert entry["detail"].startswith(f"#{done} 2026-09: 2 đơn vị")
@@ -127,15 +130,15 @@ def test_publish_is_for_administrators_audited_a_snapshot_and_withdrawable(tiny)
         ["Công ty TNHH Minh họa An Phát", "0100109106", "Phường Phố Hiến", 4, 1250.5, "late"],
         ["Công ty CP Minh họa Bình Minh", "0800123459", "Xã Tân Hưng", 7, 86.2, "evading"]]
     with pytest.raises(PublicationRefused, match="đang được công khai"):
-        publication.publish(tiny, ADMIN, "2026-09", "lần hai", dt.date(2026, 10, 21))
+        writes.publish(tiny, ADMIN, "2026-09", "lần hai", dt.date(2026, 10, 21))
 
     with pytest.raises(NotAuthorised):
-        publication.withdraw(tiny, ANALYST, done)
-    publication.withdraw(tiny, ADMIN, done, now=T0 + dt.timedelta(hours=2))
+        writes.withdraw_publication(tiny, ANALYST, done)
+    writes.withdraw_publication(tiny, ADMIN, done, now=T0 + dt.timedelta(hours=2))
     assert publication.public_lists(tiny) == []
     assert audit.entries(tiny).iloc[0][["action", "detail"]].tolist() == ["withdraw_publication", f"#{done} 2026-09"]
     with pytest.raises(PublicationRefused):
-        publication.withdraw(tiny, ADMIN, done)
+        writes.withdraw_publication(tiny, ADMIN, done)
 
 
 def test_a_published_demo_list_goes_with_the_demo_data(tiny):
@@ -143,29 +146,29 @@ def test_a_published_demo_list_goes_with_the_demo_data(tiny):
     the demo data goes, the illustrative publication goes with it and only August's stays public."""
     frame = pd.DataFrame(SEPTEMBER, columns=["period", "code", "employer", "tax_code", "months_late", "amount_owed",
                                              "status"]).assign(taxpayer="enterprise", unit_code=None, **DETAIL)
-    store.record_upload(tiny, frame, kind="employers", file_name="demo.csv", sha256="demo", user=ANALYST,
+    writes.record_upload(tiny, frame, kind="employers", file_name="demo.csv", sha256="demo", user=ANALYST,
                         rows_read=2, is_demo=True, now=T0)
     record_employers(tiny, [("2026-08",) + SEPTEMBER[0][1:]], sha="real")
     for month in ("2026-09", "2026-08"):
-        publication.publish(tiny, ADMIN, month, "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20), now=T0)
+        writes.publish(tiny, ADMIN, month, "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20), now=T0)
     assert [shown["period"] for shown, _ in publication.public_lists(tiny)] == ["2026-09", "2026-08"]
 
-    store.remove_demo(tiny, ANALYST)
+    writes.remove_demo(tiny, ANALYST)
     [(shown, rows)] = publication.public_lists(tiny)
     assert (shown["period"], rows["employer"].tolist()) == ("2026-08", ["Công ty TNHH Minh họa An Phát"])
     assert publication.publications(tiny)["period"].tolist() == ["2026-08"]
 
 
-def test_public_page_shows_a_published_list_until_it_is_withdrawn(open_page, tiny_db):
+def test_public_page_shows_a_published_list_until_it_is_withdrawn(run_page, tiny_db):
     con = db.connect(tiny_db)
     record_employers(con, SEPTEMBER)
     con.close()
-    at = open_page("ui/public.py", tiny_db)
+    at = run_page(ui.public.page, tiny_db)
     assert not any("Minh họa" in str(t.value) for t in at.dataframe)
     con = db.connect(tiny_db)
-    done = publication.publish(con, ADMIN, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
+    done = writes.publish(con, ADMIN, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
     con.close()
-    at = open_page("ui/public.py", tiny_db)
+    at = run_page(ui.public.page, tiny_db)
     listed = shown_table(at.dataframe[-1])
     assert listed["Đơn vị"].tolist() == ["Công ty TNHH Minh họa An Phát", "Công ty CP Minh họa Bình Minh"]
     assert listed["Số tiền nợ (triệu đồng)"].tolist() == ["1.250,5", "86,2"]
@@ -173,15 +176,15 @@ def test_public_page_shows_a_published_list_until_it_is_withdrawn(open_page, tin
     assert "Công bố ngày 20/10/2026. Nguồn: BHXH tỉnh, công văn số 1/BHXH. Số tiền nợ tính bằng triệu đồng." in [
         plain_text(c.value) for c in at.caption]
     con = db.connect(tiny_db)
-    publication.withdraw(con, ADMIN, done)
+    writes.withdraw_publication(con, ADMIN, done)
     con.close()
-    at = open_page("ui/public.py", tiny_db)
+    at = run_page(ui.public.page, tiny_db)
     assert not any("Minh họa" in str(t.value) for t in at.dataframe)
 
 
-def test_an_administrator_publishes_and_withdraws_on_the_admin_page(open_page, demo_db):
+def test_an_administrator_publishes_and_withdraws_on_the_admin_page(run_page, demo_db):
     """The demo's employer list of 10/2026 (24 fictional employers) published from the form, then withdrawn."""
-    at = open_page("ui/admin.py", demo_db, user=ADMIN)
+    at = run_page(ui.admin.page, demo_db, user=ADMIN)
     form = [t for t in at.text_input if t.label == "Nguồn"][0]
     form.input("Bảo hiểm xã hội tỉnh, công văn số 12/BHXH-QLT")
     [b for b in at.button if b.label == "Công bố danh sách"][0].click().run()
@@ -204,7 +207,7 @@ def test_demo_arrears_are_labelled_and_their_tax_codes_valid(demo_db):
     from analytics.intake import taxcode
 
     con = db.connect(demo_db, read_only=True)
-    listed, figures, kinds = store.employers(con), store.arrears(con), store.uploads(con)
+    listed, figures, kinds = reads.employers(con), reads.arrears(con), reads.uploads(con)
     con.close()
     assert len(figures) == 10 * 104 and sorted(figures["period"].unique())[-1] == "2026-10"
     assert len(listed) == 24 and set(listed["period"]) == {"2026-10"}
@@ -233,7 +236,7 @@ def test_briefing_names_employers_only_once_their_month_is_published(tiny, tiny_
     september = arrears.brief(tiny, "2026-09")
     assert len(briefing.arrears_sentences(september)) == 1 and "Minh họa" not in briefing.arrears_sentences(
         september)[0]
-    publication.publish(tiny, ADMIN, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
+    writes.publish(tiny, ADMIN, "2026-09", "BHXH tỉnh, công văn số 1/BHXH", dt.date(2026, 10, 20))
     assert briefing.arrears_sentences(arrears.brief(tiny, "2026-09"))[1] == (
         "Danh sách 2 đơn vị vi phạm tháng 9/2026 đã được công khai ngày 20/10/2026 (nguồn: BHXH tỉnh, công văn số "
         "1/BHXH); nợ nhiều nhất: Công ty TNHH Minh họa An Phát (mã số thuế 0100109106, 1.250,5 triệu đồng), "

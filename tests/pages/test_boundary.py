@@ -57,26 +57,26 @@ def test_two_writers_of_the_same_row_conflict_and_nothing_is_half_written(tiny):
 # Each page and the analytics function its content is loaded with; a DuckDB failure there must become an error
 # message on the page, never a traceback. A page that shows one commune opens on the tiny plan's first.
 LOADERS = [
-    ("ui/overview.py", "analytics.figures.stocks.summary"),
-    ("ui/map.py", "analytics.figures.metrics.commune_table"),
-    ("ui/voluntary.py", "analytics.figures.metrics.campaign_effect"),
-    ("ui/lagging.py", "analytics.figures.metrics.trajectory_source"),
+    ("ui/overview.py", "analytics.figures.standing.summary"),
+    ("ui/map.py", "analytics.figures.standing.commune_table"),
+    ("ui/voluntary.py", "analytics.figures.standing.campaign_effect"),
+    ("ui/lagging.py", "analytics.figures.standing.trajectory_source"),
     ("ui/forecast.py", "analytics.figures.outlook.province_outlook"),
     ("ui/arrears.py", "analytics.figures.arrears.months"),
     ("ui/scorecard.py", "analytics.figures.completeness.reporting"),
     ("ui/completeness.py", "analytics.figures.completeness.reporting"),
     ("ui/briefing.py", "analytics.reports.briefing.figures"),
-    ("ui/annual_report.py", "analytics.figures.stocks.state"),
+    ("ui/annual_report.py", "analytics.figures.standing.span_state"),
     ("ui/budget.py", "analytics.figures.support_budget.budget"),
     ("ui/profile.py", "analytics.figures.profile.uploads"),
-    ("ui/public.py", "analytics.figures.metrics.public_results"),
+    ("ui/public.py", "analytics.figures.standing.public_results"),
     ("ui/home.py", "analytics.units.targets.plan_summary"),
     ("ui/data_check.py", "analytics.units.targets.findings_view"),
-    ("ui/upload.py", "analytics.storage.store.uploads"),
+    ("ui/upload.py", "analytics.storage.reads.uploads"),
     ("ui/annual.py", "analytics.figures.annual.annual_targets"),
-    ("ui/explore.py", "analytics.storage.store.data_version"),
+    ("ui/explore.py", "analytics.storage.reads.data_version"),
     ("ui/admin.py", "analytics.access.accounts.users"),
-    ("ui/login.py", "analytics.access.accounts.authenticate"),
+    ("ui/login.py", "analytics.storage.writes.authenticate"),
 ]
 ADMIN = User("quantri", "Quản trị", "admin")
 
@@ -116,5 +116,5 @@ def test_a_storage_failure_is_an_error_message_on_every_page(open_page, two_mont
 
 def test_every_page_is_in_the_list():
     assert {p for p, _ in LOADERS} == {f"ui/{p.name}" for p in (ROOT / "ui").glob("*.py")} - {
-        "ui/__init__.py", "ui/common.py", "ui/routes.py", "ui/access.py", "ui/downloads.py",
-        "ui/requester.py"}
+        "ui/__init__.py", "ui/state.py", "ui/widgets.py", "ui/errors.py", "ui/routes.py", "ui/access.py",
+        "ui/downloads.py", "ui/requester.py"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import ui.forecast
+import ui.map
 from analytics.figures import outlook
 from analytics.storage import db
 from analytics.text import fmt
@@ -28,8 +30,8 @@ def deck(at):
     return json.loads(charts[0].proto.json)
 
 
-def test_map_colours_every_commune(open_page, demo_db):
-    at = open_page("ui/map.py", demo_db)
+def test_map_colours_every_commune(run_page, demo_db):
+    at = run_page(ui.map.page, demo_db)
     spec = deck(at)
     fills, outlines = spec["layers"]
     data = fills["data"]
@@ -52,8 +54,8 @@ def test_map_colours_every_commune(open_page, demo_db):
     assert table["Tỷ lệ đạt chỉ tiêu 2030"].iloc[0] == "62,7 %" and table["Tỷ lệ đạt chỉ tiêu 2030"].iloc[-1] == "—"
 
 
-def test_map_shows_labour_coverage_with_its_denominator(open_page, demo_db):
-    at = open_page("ui/map.py", demo_db, query={"chi_so": "labour_coverage"})
+def test_map_shows_labour_coverage_with_its_denominator(run_page, demo_db):
+    at = run_page(ui.map.page, demo_db, query={"chi_so": "labour_coverage"})
     captions = " ".join(c.value for c in at.caption)
     assert "Tỷ lệ bao phủ lực lượng lao động · tháng 10/2026 · Phạm vi: Toàn tỉnh" in captions
     assert "Toàn tỉnh: 44,0 % của 1.655.320 người (LLLĐ trong độ tuổi năm 2026" in captions
@@ -61,14 +63,14 @@ def test_map_shows_labour_coverage_with_its_denominator(open_page, demo_db):
     assert len(table) == 104 and table["Tỷ lệ bao phủ lực lượng lao động"].ne("—").all()
 
 
-def test_map_without_monthly_data(open_page, tiny_db):
-    at = open_page("ui/map.py", tiny_db)
+def test_map_without_monthly_data(run_page, tiny_db):
+    at = run_page(ui.map.page, tiny_db)
     assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
     assert not at.get("deck_gl_json_chart")
 
 
-def test_map_narrows_to_a_commune_from_the_url(open_page, demo_db):
-    at = open_page("ui/map.py", demo_db, query={"pham_vi": COMMUNE})
+def test_map_narrows_to_a_commune_from_the_url(run_page, demo_db):
+    at = run_page(ui.map.page, demo_db, query={"pham_vi": COMMUNE})
     spec = deck(at)
     data = spec["layers"][0]["data"]
     assert {row["code"] for row in data if row["selected"]} == {COMMUNE_CODE}
@@ -82,10 +84,10 @@ def test_map_narrows_to_a_commune_from_the_url(open_page, demo_db):
     assert at.dataframe[-1].value["name"].tolist() == [COMMUNE]
 
 
-def test_forecast_shows_the_outlook(open_page, demo_db, settings):
+def test_forecast_shows_the_outlook(run_page, demo_db, settings):
     expected = expected_outlook(demo_db, settings)
     fit = expected["projection"]
-    at = open_page("ui/forecast.py", demo_db)
+    at = run_page(ui.forecast.page, demo_db)
     cards = {m.label: m.value for m in at.metric}
     assert cards["Dự báo tháng 12/2030"] == fmt.number(fit.projected)
     assert cards["Dự báo vượt chỉ tiêu"] == fmt.number(-expected["gap"])  # the demo overshoots
@@ -110,24 +112,24 @@ def test_forecast_shows_the_outlook(open_page, demo_db, settings):
     assert len(file_bytes(csv).decode("utf-8-sig").splitlines()) == 1 + 104
 
 
-def test_forecast_without_monthly_data(open_page, tiny_db):
-    at = open_page("ui/forecast.py", tiny_db)
+def test_forecast_without_monthly_data(run_page, tiny_db):
+    at = run_page(ui.forecast.page, tiny_db)
     assert at.info[0].value.startswith("Chưa có số liệu hằng tháng.")
     assert not at.metric
 
 
-def test_forecast_with_too_little_history(open_page, tiny_db):
+def test_forecast_with_too_little_history(run_page, tiny_db):
     con = db.connect(tiny_db)
     record_monthly(con, [(p, code, 1000, 100) for p in ("2026-01", "2026-02") for code in TINY])
     con.close()
-    at = open_page("ui/forecast.py", tiny_db)
+    at = run_page(ui.forecast.page, tiny_db)
     assert at.info[0].value.startswith("Chưa đủ số liệu để dự báo.")
     assert not at.metric
 
 
-def test_forecast_narrows_to_a_commune_from_the_url(open_page, demo_db, settings):
+def test_forecast_narrows_to_a_commune_from_the_url(run_page, demo_db, settings):
     expected = expected_outlook(demo_db, settings, [COMMUNE_CODE])
-    at = open_page("ui/forecast.py", demo_db, query={"pham_vi": COMMUNE})
+    at = run_page(ui.forecast.page, demo_db, query={"pham_vi": COMMUNE})
     cards = {m.label: m.value for m in at.metric}
     assert cards["Dự báo tháng 12/2030"] == fmt.number(expected["projection"].projected)
     assert at.dataframe[0].value["name"].tolist() == [COMMUNE]

@@ -8,12 +8,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+import ui.profile
 from analytics.errors import UnknownCommune
-from analytics.figures import evaluation, profile, stocks
+from analytics.figures import evaluation, profile, standing
 from analytics.settings import load_settings
-from analytics.storage import db, store
+from analytics.storage import db, writes
 from analytics.text import fmt, labels
-from analytics.units import confirmed_names
 from tests.helpers import ANALYST, monthly_frame, offered, plain_text, record_annual
 
 A, B = "11953", "11977"
@@ -24,12 +24,12 @@ def test_identity_uploads_and_name_matches(tiny, tiny_settings):
     frame = monthly_frame([("2026-01", A, 1000, 100), ("2026-01", B, 500, 50)]).assign(
         written_name=["P. Phố Hiến", "Xã Tân Hưng"], match_method=["fuzzy_folded", "exact"],
         match_score=[93.5, 100.0])
-    first = store.record_upload(tiny, frame, kind="monthly", file_name="thang-1.xlsx", sha256="a", user=ANALYST,
+    first = writes.record_upload(tiny, frame, kind="monthly", file_name="thang-1.xlsx", sha256="a", user=ANALYST,
                                 rows_read=2, now=dt.datetime(2026, 2, 3, 8))
-    second = store.record_upload(tiny, monthly_frame([("2026-02", B, 510, 51)]), kind="monthly",
+    second = writes.record_upload(tiny, monthly_frame([("2026-02", B, 510, 51)]), kind="monthly",
                                  file_name="thang-2.csv", sha256="b", user=ANALYST, rows_read=1,
                                  now=dt.datetime(2026, 3, 3, 8))
-    store.withdraw(tiny, first, ANALYST, now=dt.datetime(2026, 3, 4, 8))
+    writes.withdraw(tiny, first, ANALYST, now=dt.datetime(2026, 3, 4, 8))
     annual = record_annual(tiny, [(2026, A, 1100, 110)], now=dt.datetime(2026, 3, 5, 8))
 
     who = profile.identity(tiny, A)
@@ -47,7 +47,8 @@ def test_identity_uploads_and_name_matches(tiny, tiny_settings):
     assert touched["withdrawn_at"].tolist()[0] == pd.Timestamp(2026, 3, 4, 8)
     assert profile.uploads(tiny, B)["id"].tolist() == [first, second]
 
-    confirmed_names.put(tiny, "TP Phố Hiến", A, "tên cũ trong báo cáo", ANALYST.username, dt.datetime(2026, 3, 6))
+    tiny.execute("INSERT INTO name_confirmations VALUES (?, ?, ?, ?, ?)",
+                 ["TP Phố Hiến", A, "tên cũ trong báo cáo", ANALYST.username, dt.datetime(2026, 3, 6)])
     matches = profile.name_matches(tiny, A)
     assert matches.drop(columns=["score", "status", "uploads"]).to_dict("records") == [
         {"source": "appendix", "written": "Phường Phố Hiến", "method": "exact"},
@@ -71,7 +72,7 @@ def expected_row(db_file, span, code):
     con = db.connect(db_file, read_only=True)
     try:
         settings = load_settings()
-        row = stocks.commune_table(con, settings, span).set_index("code").loc[code]
+        row = standing.commune_table(con, settings, span).set_index("code").loc[code]
         graded = evaluation.evaluate(con, settings, int(span[:4]), dt.date.today()).set_index("code").loc[code]
         return row, graded, profile.uploads(con, code)
     finally:
@@ -82,9 +83,9 @@ def cards(at):
     return {m.label: m.value for m in at.metric}
 
 
-def test_profile_from_the_url(open_page, demo_db):
+def test_profile_from_the_url(run_page, demo_db):
     row, graded, touched = expected_row(demo_db, "2026-10", NHU_QUYNH)
-    at = open_page("ui/profile.py", demo_db, query={"ma": ALIAS})  # an alias code opens the unit
+    at = run_page(ui.profile.page, demo_db, query={"ma": ALIAS})  # an alias code opens the unit
     assert [t.value for t in at.title] == ["Hồ sơ xã, phường"]
     assert at.header[0].value == "Xã Như Quỳnh"
     assert at.caption[0].value.startswith("Mã 11986 · xã · huyện cũ: Huyện Văn Lâm · tỉnh cũ: Tỉnh Hưng Yên")
@@ -108,9 +109,9 @@ def test_profile_from_the_url(open_page, demo_db):
     assert [label for label, _ in offered(at)] == ["Tải mẫu báo cáo năm 2026 của xã, phường (Word)"]
 
 
-def test_profile_of_a_quarter(open_page, demo_db):
+def test_profile_of_a_quarter(run_page, demo_db):
     row, _, _ = expected_row(demo_db, "2026-Q4", NHU_QUYNH)
-    at = open_page("ui/profile.py", demo_db, query={"ma": NHU_QUYNH, "theo": "quy"})
+    at = run_page(ui.profile.page, demo_db, query={"ma": NHU_QUYNH, "theo": "quy"})
     assert at.subheader[1].value == "Kết quả quý IV/2026"
     assert any("Quý IV/2026 chưa trọn" in i.value for i in at.info)
     assert cards(at)["Số người tham gia"] == fmt.number(row["total"])
@@ -143,21 +144,21 @@ def test_profile_from_the_map(open_page, demo_db):
                                                        labels.FINDING_KIND["unit_without_target"]]
 
 
-def test_profile_without_data(open_page, tiny_db):
-    at = open_page("ui/profile.py", tiny_db, query={"ma": A})
+def test_profile_without_data(run_page, tiny_db):
+    at = run_page(ui.profile.page, tiny_db, query={"ma": A})
     assert at.header[0].value == "Phường Phố Hiến"
     assert cards(at) == {"Chỉ tiêu 2030 (người)": "34.845", "Tự nguyện tối thiểu 2030 (người)": "2.505"}
     assert any(i.value.startswith("Chưa có số liệu hằng tháng") for i in at.info)
     assert "Chưa có lần tải lên nào có số liệu của xã, phường này." in [i.value for i in at.info]
 
 
-def test_profile_of_an_unknown_code_says_so(open_page, tiny_db):
-    at = open_page("ui/profile.py", tiny_db, query={"ma": "99999"})
+def test_profile_of_an_unknown_code_says_so(run_page, tiny_db):
+    at = run_page(ui.profile.page, tiny_db, query={"ma": "99999"})
     assert "Mã «99999» không có trong danh mục" in at.error[0].value
     assert [h.value for h in at.header] == ["Bộ lọc"]  # the sidebar's, no commune's
 
 
-def test_a_code_in_the_link_is_shown_as_typed(open_page, tiny_db):
+def test_a_code_in_the_link_is_shown_as_typed(run_page, tiny_db):
     asked = "![x](http://a.example/c.png)"
-    at = open_page("ui/profile.py", tiny_db, query={"ma": asked})
+    at = run_page(ui.profile.page, tiny_db, query={"ma": asked})
     assert f"Mã «{asked}» không có trong danh mục" in plain_text(at.error[0].value)

@@ -4,13 +4,11 @@ import pandas as pd
 import pytest
 
 from analytics import intake
-from analytics.access import accounts
 from analytics.access.accounts import User
-from analytics.figures import commune_reports
 from analytics.settings import ROOT
-from analytics.storage import cache, db, store
+from analytics.storage import cache, db, reads, writes
 from analytics.text import fmt
-from analytics.units import build, demo
+from analytics.units import demo
 from tests.helpers import DEMO_TODAY, docx_bytes
 
 ANALYST = User("cv", "Chuyên viên", "analyst")
@@ -25,13 +23,13 @@ def two_uploads(db_file, settings):
     con = db.connect(db_file)
     table = demo.generate(con, settings, DEMO_TODAY).assign(source_row=None, written_name=None, match_method="code",
                                                        match_score=None)
-    store.record_upload(con, table, kind="monthly", file_name="thang.csv", sha256="a", user=ANALYST,
+    writes.record_upload(con, table, kind="monthly", file_name="thang.csv", sha256="a", user=ANALYST,
                         rows_read=len(table))
     latest = table["period"].max()
     raised = table[(table["period"] == latest) & (table["code"] == RAISED)].assign(total=lambda f: f["total"] + 1000)
-    second = store.record_upload(con, raised, kind="monthly", file_name="dinh-chinh.csv", sha256="b", user=ANALYST,
+    second = writes.record_upload(con, raised, kind="monthly", file_name="dinh-chinh.csv", sha256="b", user=ANALYST,
                                  rows_read=1)
-    before, after = (float(t.loc[t["period"] == latest, "total"].sum()) for t in (table, store.monthly(con)))
+    before, after = (float(t.loc[t["period"] == latest, "total"].sum()) for t in (table, reads.monthly(con)))
     con.close()
     return second, before, after
 
@@ -56,11 +54,11 @@ def test_a_withdrawal_reaches_an_active_and_an_idle_session(two_uploads, db_file
     next(b for b in analyst.button if b.label == "Rút lần tải lên này").click().run()
     assert not analyst.exception
 
-    summaries = cache.stats()["analytics.figures.stocks.summary"]
+    summaries = cache.stats()["analytics.figures.standing.summary"]
     active.run()
     idle.run()
     assert shown_total(active) == shown_total(idle) == fmt.number(before)
-    now = cache.stats()["analytics.figures.stocks.summary"]
+    now = cache.stats()["analytics.figures.standing.summary"]
     # the first session after the write computed the cards; the second was given the same result
     assert (now["misses"] - summaries["misses"], now["hits"] - summaries["hits"]) == (1, 1)
 
@@ -74,31 +72,31 @@ def test_every_write_of_figures_makes_a_new_data_version(two_uploads, db_file, s
         seen.append(cache.version(con))
         return seen[-1][1] == seen[-2][1] + 1 and seen[-1][2] != seen[-2][2]
 
-    store.withdraw(con, second, ANALYST)
+    writes.withdraw(con, second, ANALYST)
     assert changed()
     annual = pd.DataFrame({"year": [2027], "code": [RAISED], "total_target": [30000], "voluntary_min": [2000],
                            "source_row": [2], "written_name": [None], "match_method": ["code"], "match_score": [100.0]})
-    store.record_upload(con, annual, kind="annual", file_name="nam.csv", sha256="c", user=ANALYST, rows_read=1)
+    writes.record_upload(con, annual, kind="annual", file_name="nam.csv", sha256="c", user=ANALYST, rows_read=1)
     assert changed()
     report = (REPORTS / "so-lieu-2026-09.csv").read_bytes()  # a real report through the upload path
     intake.apply(con, intake.prepare(con, report, "so-lieu-2026-09.csv", period="2026-09", today=DEMO_TODAY),
                  user=ANALYST, confirm_warnings=True)
     assert changed()
-    in_force = store.monthly(con)
+    in_force = reads.monthly(con)
     assert in_force[(in_force["period"] == "2026-09") & (in_force["code"] == "11953")]["total"].tolist() == [3000]
-    store.confirm_name(con, ADMIN, "Xã Mỹ Sở", "12049")  # the appendix row is matched again: targets change
+    writes.confirm_name(con, ADMIN, "Xã Mỹ Sở", "12049")  # the appendix row is matched again: targets change
     assert changed()
-    store.forget_name(con, ADMIN, "Xã Mỹ Sở")
+    writes.forget_name(con, ADMIN, "Xã Mỹ Sở")
     assert changed()
-    accounts.change_settings(con, ADMIN, {("thresholds", "on_track_pct"): 97}, path=plan_dir / "plan.toml")
+    writes.change_settings(con, ADMIN, {("thresholds", "on_track_pct"): 97}, path=plan_dir / "plan.toml")
     assert changed()
-    build.build_database(con, settings)  # the plan's files read again
+    writes.build_database(con, settings)  # the plan's files read again
     assert changed()
-    store.remove_demo(con, ANALYST)
+    writes.remove_demo(con, ANALYST)
     assert changed()
-    commune_reports.record(con, ANALYST, settings, RAISED, 2026, "bao-cao.docx", docx_bytes("Kết quả đạt được"))
+    writes.record_commune_report(con, ANALYST, settings, RAISED, 2026, "bao-cao.docx", docx_bytes("Kết quả đạt được"))
     assert changed()  # a returned report counts towards the reporting figures and the evaluation
-    accounts.create_user(con, ADMIN, "nguoi-xem", "Người xem", "viewer", "mat-khau-dai-2030")
+    writes.create_user(con, ADMIN, "nguoi-xem", "Người xem", "viewer", "mat-khau-dai-2030")
     assert seen[-1] == cache.version(con)  # accounts are not figures
     con.close()
 
@@ -111,7 +109,7 @@ def stock(values: pd.DataFrame, months: list[str]) -> pd.Series:
 
 def test_a_month_and_a_quarter_viewed_at_once_each_get_their_own_figures(demo_db, open_page):
     con = db.connect(demo_db)
-    values = store.monthly(con)
+    values = reads.monthly(con)
     con.close()
     month = open_page("ui/overview.py", demo_db)  # the latest month, 10/2026
     quarter = open_page("ui/overview.py", demo_db, query={"theo": "quy", "quy": "2026-Q3"})

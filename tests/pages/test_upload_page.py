@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.access import audit
 from analytics.access.accounts import User
 from analytics.intake.pipeline import apply, prepare
-from analytics.storage import db, store
+from analytics.storage import db, writes
 from analytics.units import confirmed_names
 from analytics.units.targets import appendix_view
 
@@ -129,7 +129,7 @@ def test_a_name_confirmed_for_an_upload_also_settles_the_appendix_row_written_th
     con = analyst_con
     before = appendix_view(con).set_index("name_as_printed").loc["Xã Mỹ Sở"]
     assert before["status"] in ("open", "unmatched")
-    store.confirm_name(con, ANALYST, "Xã Mỹ Sở", "12049", "lỗi in trong phụ lục")
+    writes.confirm_name(con, ANALYST, "Xã Mỹ Sở", "12049", "lỗi in trong phụ lục")
     after = appendix_view(con).set_index("name_as_printed").loc["Xã Mỹ Sở"]
     assert (after["code"], after["status"]) == ("12049", "confirmed")
     upload = "Tên xã/phường;Kỳ;Tổng số;Tự nguyện\r\nXã Mỹ Sở;2026-03;5000;500\r\n".encode()

@@ -11,14 +11,16 @@ import io
 import openpyxl
 import pytest
 
+import ui.annual
+from analytics import intake
 from analytics.access.accounts import User
 from analytics.errors import DuplicateUpload, NoMonthlyData, ValidationFailed
-from analytics.figures import annual, metrics
+from analytics.figures import annual, standing
 from analytics.intake.fields import ANNUAL
 from analytics.intake.reading import read
 from analytics.intake.templates import ANNUAL_SHEET
 from analytics.intake.units import Units
-from analytics.storage import db, store
+from analytics.storage import db, reads, writes
 from tests.helpers import ANALYST, record_monthly
 
 HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
@@ -49,12 +51,12 @@ def csv_bytes(*rows) -> bytes:
 
 
 def upload(con, settings, data, name="chi-tieu.xlsx", when=T0 + dt.timedelta(days=1), confirm=False):
-    prepared = annual.prepare_annual(con, data, name, settings=settings)
-    return annual.apply_annual(con, prepared, user=ANALYST, confirm_warnings=confirm, now=when)
+    prepared = intake.prepare(con, data, name, settings=settings, kind="annual")
+    return intake.apply(con, prepared, user=ANALYST, confirm_warnings=confirm, now=when)
 
 
 def expected_at(con, settings, period, code="11953"):
-    row = metrics.commune_table(con, settings, period).set_index("code").loc[code]
+    row = standing.commune_table(con, settings, period).set_index("code").loc[code]
     return row["expected"], row["voluntary_expected"]
 
 
@@ -110,10 +112,9 @@ def test_empty_template_has_every_commune_and_no_figures(small, tiny_settings):
     written = raw.as_written()
     assert len(written) == 3 * 4 and sorted(written["year"].unique()) == [2026, 2027, 2028, 2029]
     assert written[["total_target", "voluntary_min"]].isna().all().all()
-    prepared = annual.prepare_annual(small, annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx",
-                                     settings=tiny_settings)
-    assert [p.message for p in prepared.errors] == [
-        "Chưa có dòng nào ghi chỉ tiêu; hãy điền chỉ tiêu chung và chỉ tiêu tự nguyện tối thiểu."]
+    prepared = intake.prepare(small, annual.template_xlsx(small, tiny_settings, TODAY), "mau.xlsx",
+                                     settings=tiny_settings, kind="annual")
+    assert [p.code for p in prepared.errors] == ["no_targets"]
 
 
 def edited_proposal(con, settings, year=2027, code="11953", total=26000) -> bytes:
@@ -127,11 +128,11 @@ def edited_proposal(con, settings, year=2027, code="11953", total=26000) -> byte
 
 
 def test_edited_proposal_becomes_the_trajectory(small, tiny_settings):
-    assert metrics.trajectory_source(small) == STRAIGHT
-    prepared = annual.prepare_annual(small, edited_proposal(small, tiny_settings), "da-sua.xlsx",
-                                     settings=tiny_settings)
+    assert standing.trajectory_source(small) == STRAIGHT
+    prepared = intake.prepare(small, edited_proposal(small, tiny_settings), "da-sua.xlsx",
+                                     settings=tiny_settings, kind="annual")
     assert prepared.checked.problems == []
-    annual.apply_annual(small, prepared, user=ANALYST, now=T0 + dt.timedelta(days=1))
+    intake.apply(small, prepared, user=ANALYST, now=T0 + dt.timedelta(days=1))
     targets = annual.annual_targets(small)
     assert targets[(targets["year"] == 2027) & (targets["code"] == "11953")][["total_target", "voluntary_min"]] \
         .values.tolist() == [[26000, 1618]]
@@ -144,9 +145,9 @@ def test_edited_proposal_becomes_the_trajectory(small, tiny_settings):
     # after the last official year the path runs from 31825 (2029-12) to the appendix's 34845
     assert expected_at(small, tiny_settings, "2030-06")[0] == pytest.approx(31825 + 3020 * 6 / 12)
     # the province's expected level is the sum of its communes': Tân Hưng 1500 + 62 * 2/11 in 2026-03
-    series = metrics.province_series(small, tiny_settings).set_index("period")
+    series = standing.province_series(small, tiny_settings).set_index("period")
     assert series.loc["2026-03", "expected"] == pytest.approx(20000 + 2765 * 2 / 11 + 1500 + 62 * 2 / 11)
-    assert metrics.trajectory_source(small) == (
+    assert standing.trajectory_source(small) == (
         "chỉ tiêu năm chính thức (2026, 2027, 2028, 2029) và chỉ tiêu 2030 cho 2/3 xã, phường; "
         f"các xã, phường khác: {STRAIGHT}")
 
@@ -156,24 +157,24 @@ def test_reupload_supersedes_per_year_and_withdrawal_restores(small, tiny_settin
     second = upload(small, tiny_settings, csv_bytes("2027;11953;;27000;1650"), "b.csv", when=T0 + dt.timedelta(days=2))
     targets = annual.annual_targets(small)
     assert targets.values.tolist() == [[2027, "11953", 27000, 1650], [2028, "11953", 29000, 1900]]
-    assert metrics.trajectory_source(small) == (
+    assert standing.trajectory_source(small) == (
         "chỉ tiêu năm chính thức (2027, 2028) và chỉ tiêu 2030 cho 1/3 xã, phường; "
         f"các xã, phường khác: {STRAIGHT}")
     # Tân Hưng keeps the straight line: 1500 + 928 * 2/59
     assert expected_at(small, tiny_settings, "2026-03", "11977")[0] == pytest.approx(1500 + 928 * 2 / 59)
-    store.withdraw(small, second, HEAD, now=T0 + dt.timedelta(days=3))
+    writes.withdraw(small, second, HEAD, now=T0 + dt.timedelta(days=3))
     assert annual.annual_targets(small)["total_target"].tolist() == [26000, 29000]
-    store.withdraw(small, first, HEAD, now=T0 + dt.timedelta(days=3))
+    writes.withdraw(small, first, HEAD, now=T0 + dt.timedelta(days=3))
     assert annual.annual_targets(small).empty
-    assert metrics.trajectory_source(small) == STRAIGHT
+    assert standing.trajectory_source(small) == STRAIGHT
     assert expected_at(small, tiny_settings, "2026-03")[0] == pytest.approx(20000 + 14845 * 2 / 59)
 
 
 def test_monthly_and_annual_uploads_do_not_mix(small, tiny_settings):
     upload(small, tiny_settings, csv_bytes("2027;11953;;26000;1600"), "a.csv")
-    assert store.monthly(small)["total"].tolist() == [20000, 1500, 20100, 20500, 1400]
-    assert list(store.uploads(small, "annual")["periods"]) == ["2027"]
-    assert list(store.uploads(small, "monthly")["file_name"]) == ["t.csv"]
+    assert reads.monthly(small)["total"].tolist() == [20000, 1500, 20100, 20500, 1400]
+    assert list(reads.uploads(small, "annual")["periods"]) == ["2027"]
+    assert list(reads.uploads(small, "monthly")["file_name"]) == ["t.csv"]
     record_monthly(small, [("2026-04", "11953", 20600, 1120)], sha="y", now=T0 + dt.timedelta(days=2))
     assert annual.annual_targets(small).values.tolist() == [[2027, "11953", 26000, 1600]]
 
@@ -182,10 +183,10 @@ def test_same_file_twice_is_applied_once(small, tiny_settings):
     data = csv_bytes("2027;11953;;26000;1600")
     upload_id = upload(small, tiny_settings, data, "a.csv")
     before = db.checksums(small)
-    again = annual.prepare_annual(small, data, "lan-hai.csv", settings=tiny_settings)
+    again = intake.prepare(small, data, "lan-hai.csv", settings=tiny_settings, kind="annual")
     assert again.duplicate_of == upload_id
     with pytest.raises(DuplicateUpload):
-        annual.apply_annual(small, again, user=ANALYST, confirm_warnings=True)
+        intake.apply(small, again, user=ANALYST, confirm_warnings=True)
     assert db.checksums(small) == before
 
 
@@ -209,52 +210,55 @@ def test_problems_name_their_row_and_column(shipped_small, settings):
         "2027;11977;;1500;",  # 16
     )
     before = db.checksums(small)
-    prepared = annual.prepare_annual(small, data, "sai.csv", settings=settings)
-    found = [(p.severity, p.row, p.column, p.message) for p in prepared.checked.problems]
+    prepared = intake.prepare(small, data, "sai.csv", settings=settings, kind="annual")
+    found = [(p.severity, p.row, p.column, p.code) for p in prepared.checked.problems]
     e, w = "error", "warning"
     assert found == [
-        (e, 2, "Năm", "“2O27” không phải là năm; hãy ghi năm bằng bốn chữ số, ví dụ 2027"),
-        (e, 3, "Năm", "Năm 2031 nằm ngoài thời kỳ của kế hoạch (2026–2030)."),
-        (e, 4, "Chỉ tiêu chung",
-         "“25000,5” có dấu phẩy; số người là số nguyên, tách nghìn bằng dấu chấm hoặc dấu phẩy: 12.345 hoặc 12,345"),
-        (e, 5, "Chỉ tiêu tự nguyện tối thiểu", "“-3” là số âm; số người phải từ 0 trở lên"),
-        (e, 6, "Chỉ tiêu tự nguyện tối thiểu", "Chỉ tiêu tự nguyện (1.500) lớn hơn chỉ tiêu chung (1.000)."),
-        (e, 7, "Mã xã", "Mã «99999» không có trong danh mục đơn vị hành chính của tỉnh."),
-        (e, 8, "Tên xã, phường", "Không tìm thấy xã, phường «Xã Không Có Thật». Tên gần nhất: Xã Hoàng Hoa Thám, "
-                                 "Phường Hồng Châu, Xã Hồng Vũ."),
-        (e, 9, "Tên xã, phường", "Tên «Xã Tiên L» khớp với nhiều đơn vị: Xã Tiên Lữ, Xã Tiên La. Hãy ghi mã xã."),
-        (e, 11, "Mã xã", "Phường Phố Hiến năm 2027 đã có ở dòng 10."),
-        (w, 14, "Tên xã, phường", "Tên «phuong pho hien» được khớp với Phường Phố Hiến (11953) theo cách "
-                                  "gần đúng (bỏ dấu), điểm 100,0. Hãy kiểm tra."),
-        (e, 16, "Chỉ tiêu tự nguyện tối thiểu", "Thiếu chỉ tiêu tự nguyện tối thiểu."),
-        (w, 13, "Chỉ tiêu chung", "Phường Phố Hiến: chỉ tiêu chung năm 2029 (40.000) cao hơn chỉ tiêu năm 2030 "
-                                  "(34.845)."),
-        (w, 12, "Chỉ tiêu chung", "Phường Phố Hiến: chỉ tiêu chung năm 2028 (24.000) thấp hơn năm 2027 (25.000)."),
-        (w, 12, "Chỉ tiêu tự nguyện tối thiểu",
-         "Phường Phố Hiến: chỉ tiêu tự nguyện tối thiểu năm 2028 (1.400) thấp hơn năm 2027 (1.500)."),
+        (e, 2, "Năm", "not_a_year"),
+        (e, 3, "Năm", "year_outside_plan"),
+        (e, 4, "Chỉ tiêu chung", "comma_in_count"),
+        (e, 5, "Chỉ tiêu tự nguyện tối thiểu", "negative_count"),
+        (e, 6, "Chỉ tiêu tự nguyện tối thiểu", "voluntary_target_exceeds_total"),
+        (e, 7, "Mã xã", "unknown_code"),
+        (e, 8, "Tên xã, phường", "unknown_commune"),
+        (e, 9, "Tên xã, phường", "ambiguous_name"),
+        (e, 11, "Mã xã", "duplicate_commune_year"),
+        (w, 14, "Tên xã, phường", "fuzzy_match"),
+        (e, 16, "Chỉ tiêu tự nguyện tối thiểu", "missing_value"),
+        (w, 13, "Chỉ tiêu chung", "target_above_final"),
+        (w, 12, "Chỉ tiêu chung", "target_decreases"),
+        (w, 12, "Chỉ tiêu tự nguyện tối thiểu", "target_decreases"),
     ]
+    assert [p.params for p in prepared.checked.problems][-3:] == [
+        {"unit": "Phường Phố Hiến", "measure": "chỉ tiêu chung", "year": 2029, "value": 40000, "target_year": 2030,
+         "final": 34845},
+        {"unit": "Phường Phố Hiến", "measure": "chỉ tiêu chung", "year": 2028, "value": 24000, "prior_year": 2027,
+         "prior": 25000},
+        {"unit": "Phường Phố Hiến", "measure": "chỉ tiêu tự nguyện tối thiểu", "year": 2028, "value": 1400,
+         "prior_year": 2027, "prior": 1500}]
     assert len(prepared.checked.table) == 4  # rows 10, 12, 13 and 14
     with pytest.raises(ValidationFailed):
-        annual.apply_annual(small, prepared, user=ANALYST, confirm_warnings=True)
+        intake.apply(small, prepared, user=ANALYST, confirm_warnings=True)
     assert db.checksums(small) == before
 
 
 def test_decrease_against_targets_in_force_warns(small, tiny_settings):
     upload(small, tiny_settings, csv_bytes("2027;11953;;26000;1600"), "a.csv")
-    prepared = annual.prepare_annual(small, csv_bytes("2028;11953;;25000;1700"), "b.csv", settings=tiny_settings)
-    assert [(p.row, p.column, p.message) for p in prepared.warnings] == [
-        (2, "Chỉ tiêu chung", "Phường Phố Hiến: chỉ tiêu chung năm 2028 (25.000) thấp hơn năm 2027 (26.000).")]
+    prepared = intake.prepare(small, csv_bytes("2028;11953;;25000;1700"), "b.csv", settings=tiny_settings,
+                              kind="annual")
+    assert [(p.row, p.column, p.code, p.params["prior"]) for p in prepared.warnings] == [
+        (2, "Chỉ tiêu chung", "target_decreases", 26000)]
 
 
 def test_file_without_year_column_is_refused(small, tiny_settings):
     data = "Mã xã;Chỉ tiêu chung;Chỉ tiêu tự nguyện\n11953;26000;1600\n".encode()
-    prepared = annual.prepare_annual(small, data, "thieu-nam.csv", settings=tiny_settings)
-    assert [(p.row, p.column, p.message) for p in prepared.errors] == [
-        (1, None, "Thiếu cột “Năm”. Tên cột được chấp nhận: “Năm”, “year”.")]
+    prepared = intake.prepare(small, data, "thieu-nam.csv", settings=tiny_settings, kind="annual")
+    assert [(p.row, p.column, p.code, p.params["field"]) for p in prepared.errors] == [
+        (1, None, "missing_column", "Năm")]
 
 
-def test_page_shows_rule_and_proposal(open_page, demo_db):
-    at = open_page("ui/annual.py", demo_db, user=ANALYST)
+def test_page_shows_rule_and_proposal(run_page, demo_db):
+    at = run_page(ui.annual.page, demo_db, user=ANALYST)
     assert at.title[0].value == "Chỉ tiêu năm"
     assert annual.RULE_VI in [m.value for m in at.markdown]
     assert f"Lộ trình các trang đang dùng: **{STRAIGHT}**." in [i.value for i in at.info]
@@ -262,8 +266,8 @@ def test_page_shows_rule_and_proposal(open_page, demo_db):
     assert len(proposal) == 103 * 4 and sorted(proposal["year"].unique()) == [2026, 2027, 2028, 2029]
 
 
-def test_page_without_figures_proposes_nothing(open_page, tiny_db):
-    at = open_page("ui/annual.py", tiny_db, user=ANALYST)
+def test_page_without_figures_proposes_nothing(run_page, tiny_db):
+    at = run_page(ui.annual.page, tiny_db, user=ANALYST)
     infos = [i.value for i in at.info]
     assert f"Lộ trình các trang đang dùng: **{STRAIGHT}**." in infos
     assert any(i.startswith("Chưa có số liệu hằng tháng nên chưa thể đề xuất") for i in infos)

@@ -15,12 +15,14 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from analytics.figures import arrears, commune_reports, evaluation, scorecard, spans, stocks
+import ui.annual_report
+import ui.completeness
+from analytics.figures import arrears, evaluation, scorecard, spans, standing
 from analytics.figures.annual import annual_targets
 from analytics.figures.completeness import completeness_share, reporting
-from analytics.figures.metrics import periods
+from analytics.figures.standing import reported_periods
 from analytics.reports import commune_form, province_annual
-from analytics.storage import db
+from analytics.storage import db, writes
 from analytics.text import fmt, labels
 from tests.helpers import ANALYST, DEMO_TODAY, ROOT, docx_bytes, offered
 from tests.unit.test_briefing import figure_table, tool
@@ -36,7 +38,7 @@ def year_db(demo_db_file, tmp_path_factory, settings):
     shutil.copy(demo_db_file, path)
     con = db.connect(path)
     for code, day in ((ON_TIME, 10), (LATE, 18)):
-        commune_reports.record(con, ANALYST, settings, code, YEAR, f"{code}.docx", docx_bytes(code),
+        writes.record_commune_report(con, ANALYST, settings, code, YEAR, f"{code}.docx", docx_bytes(code),
                                now=dt.datetime(YEAR, 12, day, 9))
     con.close()
     return path
@@ -46,15 +48,15 @@ def year_db(demo_db_file, tmp_path_factory, settings):
 def expected(year_db, settings):
     """What the pages show for the year: stocks, the evaluation, the scorecard rank, the quarters."""
     con = db.connect(year_db, read_only=True)
-    table = stocks.commune_table(con, settings, str(YEAR))
+    table = standing.commune_table(con, settings, str(YEAR))
     official = annual_targets(con)
     card = scorecard.build(table, official[official["year"] == YEAR],
-                           completeness_share(reporting(con, settings, DEMO_TODAY, periods(con))), settings,
+                           completeness_share(reporting(con, settings, DEMO_TODAY, reported_periods(con))), settings,
                            arrears.communes(con, arrears.month_of(con, f"{YEAR}-12")))
-    out = {"summary": stocks.summary(con, settings, str(YEAR)),
+    out = {"summary": standing.summary(con, settings, str(YEAR)),
            "graded": evaluation.evaluate(con, settings, YEAR, DEMO_TODAY).set_index("code"),
            "rank": card.set_index("code")["rank"],
-           "quarters": stocks.province_series(con, settings, spans.QUARTER).set_index("key")}
+           "quarters": standing.province_series(con, settings, spans.QUARTER).set_index("key")}
     con.close()
     return out
 
@@ -75,6 +77,7 @@ def province(year_db, settings):
     return province_annual.annual_docx(figures, settings), province_annual.annual_xlsx(figures, settings)
 
 
+@pytest.mark.slow
 def test_the_zip_holds_one_form_per_commune_naming_it_and_its_figures(forms, expected):
     graded, rank = expected["graded"], expected["rank"]
     names = forms.namelist()
@@ -117,12 +120,12 @@ def test_province_report_equals_the_figures_of_the_year(province, expected, sett
 
     figures = figure_table(doc, "Số người tham gia BHXH")
     annual = graded["annual_target"].sum()
-    assert figures["Số người tham gia BHXH (đến hết tháng 10/2026)"] == fmt.number(s["total"]) == "728.037"
+    assert figures["Số người tham gia BHXH (đến hết tháng 10/2026)"] == fmt.number(s.total) == "728.037"
     assert figures["Chỉ tiêu năm 2026 (tổng của các xã, phường)"] == fmt.number(annual)
-    assert figures["Tỷ lệ đạt chỉ tiêu năm 2026"] == fmt.number(100 * s["total"] / annual, 1)
-    assert figures["Tỷ lệ đạt chỉ tiêu năm 2030"] == fmt.number(100 * s["attainment"], 1)
+    assert figures["Tỷ lệ đạt chỉ tiêu năm 2026"] == fmt.number(100 * s.total / annual, 1)
+    assert figures["Tỷ lệ đạt chỉ tiêu năm 2030"] == fmt.number(100 * s.attainment, 1)
     assert figures["Tăng ròng năm 2026 (so với cuối năm 2025)"] == "—"  # the demo has no 2025
-    assert figures["Số xã, phường đạt tiến độ theo lộ trình"] == fmt.number(s["on_track"])
+    assert figures["Số xã, phường đạt tiến độ theo lộ trình"] == fmt.number(s.on_track)
     for cls, label in labels.EVALUATION.items():
         assert figures[f"Số xã, phường xếp loại «{label}»"] == fmt.number((graded["evaluation"] == cls).sum())
     assert (figures["Số xã, phường gửi báo cáo năm đúng hạn"], figures["Số xã, phường gửi báo cáo năm muộn"],
@@ -158,7 +161,7 @@ def test_province_workbook_holds_every_table(province, expected):
     book = openpyxl.load_workbook(io.BytesIO(province[1]))
     assert book.sheetnames == ["Tổng hợp", "Theo quý", "Xã phường", "Báo cáo xã", "Dự báo 2030", "Nguồn dữ liệu"]
     summary = {r[0].value: r[2].value for r in book["Tổng hợp"].iter_rows(min_row=2) if r[0].value}
-    assert summary["Số người tham gia BHXH (đến hết tháng 10/2026)"] == expected["summary"]["total"]
+    assert summary["Số người tham gia BHXH (đến hết tháng 10/2026)"] == expected["summary"].total
     ws = book["Xã phường"]
     header = [c.value for c in ws[1]]
     shown = {r[header.index("Mã")].value: r for r in ws.iter_rows(min_row=2)}
@@ -198,6 +201,7 @@ def printed(data: bytes, name: str, tmp_path) -> tuple[int, str]:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)[1]), " ".join(text.split())
 
 
+@pytest.mark.office
 def test_both_kinds_print_as_short_pdfs(forms, province, tmp_path):
     pages, text = printed(forms.read("bao-cao-nam-2026-11986-nhu-quynh.docx"), "commune-form", tmp_path)
     assert 2 <= pages <= 4  # measured: 3 (figures and chart, four sections to write, signature)
@@ -210,13 +214,13 @@ def test_both_kinds_print_as_short_pdfs(forms, province, tmp_path):
         assert phrase in text
 
 
-def test_page_offers_the_forms_the_report_and_the_evaluation(open_page, year_db, tmp_path, settings):
+def test_page_offers_the_forms_the_report_and_the_evaluation(run_page, year_db, tmp_path, settings):
     database = tmp_path / "bhxh.duckdb"
     shutil.copy(year_db, database)
     con = db.connect(database, read_only=True)
     graded = evaluation.evaluate(con, settings, YEAR, dt.date.today())
     con.close()
-    at = open_page("ui/annual_report.py", database)
+    at = run_page(ui.annual_report.page, database)
     assert [label for label, _ in offered(at)] == [
         "Tải mẫu của 104 xã, phường (.zip)", "Tải mẫu (Word)", "Tải báo cáo của tỉnh (Word)", "Tải số liệu (Excel)",
         "Tải xếp loại (CSV)", "Tải xếp loại (Excel)"]
@@ -226,15 +230,15 @@ def test_page_offers_the_forms_the_report_and_the_evaluation(open_page, year_db,
     assert len(table) == 104 and table["reason"].tolist() == graded["reason"].tolist()
 
 
-def test_completeness_page_counts_returned_reports(open_page, year_db, tmp_path, settings):
+def test_completeness_page_counts_returned_reports(run_page, year_db, tmp_path, settings):
     database = tmp_path / "bhxh.duckdb"
     shutil.copy(year_db, database)
-    at = open_page("ui/completeness.py", database)
+    at = run_page(ui.completeness.page, database)
     before = {m.label: m.value for m in at.metric}
     assert before["Báo cáo năm: đúng hạn"] == "1" and before["Báo cáo năm: muộn"] == "1"
     con = db.connect(database)
-    commune_reports.record(con, ANALYST, settings, "11953", YEAR, "pho-hien.pdf", b"%PDF-1.7 signed",
+    writes.record_commune_report(con, ANALYST, settings, "11953", YEAR, "pho-hien.pdf", b"%PDF-1.7 signed",
                            now=dt.datetime(YEAR, 12, 12, 9))
     con.close()
-    at = open_page("ui/completeness.py", database)
+    at = run_page(ui.completeness.page, database)
     assert {m.label: m.value for m in at.metric}["Báo cáo năm: đúng hạn"] == "2"

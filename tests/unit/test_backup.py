@@ -21,11 +21,11 @@ from analytics.cli import main
 from analytics.errors import BackupBusy, BackupError, NotAuthorised, SchemaTooNew
 from analytics.intake import apply, prepare
 from analytics.settings import DATA_DIR, load_settings
-from analytics.storage import backup, backup_schedule, db, store
+from analytics.storage import backup, backup_schedule, db, writes
 from analytics.storage.schema import MIGRATIONS
 from analytics.text import fmt
 from analytics.units import demo
-from tests.helpers import file_bytes, offered, plain_text
+from tests.helpers import audit_row, file_bytes, offered, plain_text
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 HEAD = User("trưởng phòng", "Trưởng phòng", "analyst")
@@ -52,9 +52,9 @@ def used_file(built_db_file, settings, tmp_path_factory):
         demo.install(con, settings, TODAY)
         upload(con, [["11953", "2026-03", 1000, 900, 100], ["11977", "2026-03", 500, 450, 50]], "t3.csv", T0)
         second = upload(con, [["11953", "2026-04", 1010, 900, 110]], "t4.csv", T0 + dt.timedelta(hours=1))
-        store.withdraw(con, second, HEAD, now=T0 + dt.timedelta(hours=2))
-        accounts.create_user(con, accounts.SYSTEM, "an", "Nguyễn Văn An", "analyst", "mat-khau-du-dai", now=T0)
-        audit.record(con, "an", "xem", "Tổng quan", T0)
+        writes.withdraw(con, second, HEAD, now=T0 + dt.timedelta(hours=2))
+        writes.create_user(con, accounts.SYSTEM, "an", "Nguyễn Văn An", "analyst", "mat-khau-du-dai", now=T0)
+        audit_row(con, "an", "xem", "Tổng quan", T0)
     return path
 
 
@@ -76,7 +76,7 @@ def test_round_trip_keeps_every_table_and_continues_sequences(used, tmp_path):
     restored = db.connect(restored_path)
     assert db.checksums(restored) == before
     assert db.schema_version(restored) == len(MIGRATIONS)
-    audit.record(restored, "an", "xem", "Bản đồ", T0)
+    audit_row(restored, "an", "xem", "Bản đồ", T0)
     last_audit = restored.execute("SELECT max(id) FROM audit_log").fetchone()[0]
     assert last_audit == used.execute("SELECT max(id) FROM audit_log").fetchone()[0] + 1
     next_upload = upload(restored, [["11953", "2026-05", 1020, 900, 120]], "t5.csv", T0 + dt.timedelta(days=1))
@@ -199,7 +199,7 @@ def test_an_online_backup_holds_what_was_committed_when_it_began_while_another_s
         return counts
 
     monkeypatch.setattr(backup, "_row_counts", counted_then_another_session_uploads)
-    made = backup.online(used.cursor(), ADMIN, settings, now=DAY)
+    made = writes.make_backup(used.cursor(), ADMIN, settings, now=DAY)
     assert used.execute("SELECT file_name FROM uploads ORDER BY id DESC LIMIT 1").fetchone() == ("t5.csv",)
     assert made.directory == tmp_path / "sao-luu" / "bhxh-2026-12-01-000000-theo-yeu-cau"
     assert made.rows == sum(json.loads((made.directory / "manifest.json").read_text())["tables"].values())
@@ -211,7 +211,7 @@ def test_an_online_backup_holds_what_was_committed_when_it_began_while_another_s
 
 def test_a_downloaded_backup_restores_from_its_zip(used, settings, tmp_path):
     before = db.checksums(used)
-    made = backup.online(used, ADMIN, settings, now=DAY)
+    made = writes.make_backup(used, ADMIN, settings, now=DAY)
     (tmp_path / "tai-ve.zip").write_bytes(backup.zipped(made.directory, with_accounts=True))
     assert main(["backup", "restore", str(tmp_path / "tai-ve.zip"), "--db", str(tmp_path / "moi.duckdb")]) == 0
     con = db.connect(tmp_path / "moi.duckdb")
@@ -226,11 +226,11 @@ def test_only_an_administrator_backs_up_and_never_two_at_once(used, settings, tm
     before = db.checksums(used)
     for who in (ANALYST, User("lanhdao", "Lãnh đạo", "viewer"), None):
         with pytest.raises(NotAuthorised):
-            backup.online(used, who, settings, now=DAY)
+            writes.make_backup(used, who, settings, now=DAY)
     assert not (tmp_path / "sao-luu").exists() and db.checksums(used) == before
     with backup._RUNNING:  # a backup is running
         with pytest.raises(BackupBusy, match="Đang có một bản sao lưu khác"):
-            backup.online(used, ADMIN, settings, now=DAY)
+            writes.make_backup(used, ADMIN, settings, now=DAY)
         daily = backup_schedule.Daily(tmp_path / "bhxh.duckdb", DATA_DIR / "plan.toml")
         daily.since = DAY - dt.timedelta(days=1)
         assert daily.check(DAY + dt.timedelta(hours=3)) is None  # the day's backup waits for the next check
@@ -251,7 +251,7 @@ def test_daily_backups_once_a_day_after_their_time_keeping_the_newest(used, sett
     assert run(DAY + dt.timedelta(days=1, hours=1, minutes=59)) is None
     assert run(DAY + dt.timedelta(days=1, hours=2, minutes=7)) == "bhxh-2026-12-02-020700-hang-ngay"
     assert run(DAY + dt.timedelta(days=1, hours=9)) is None  # once a day
-    kept = backup.online(used, ADMIN, plan, now=DAY + dt.timedelta(days=1, hours=9)).directory.name
+    kept = writes.make_backup(used, ADMIN, plan, now=DAY + dt.timedelta(days=1, hours=9)).directory.name
     for day in (2, 3, 4):  # a server down for a night makes that day's at its first check
         assert run(DAY + dt.timedelta(days=day, hours=6)) == f"bhxh-2026-12-0{day + 1}-060000-hang-ngay"
     names = [p.name for p in backup.listed(plan)]
@@ -270,7 +270,7 @@ def test_the_daily_thread_catches_up_a_missed_day_and_stops(used, settings, plan
     plan.write_text(plan.read_text(encoding="utf-8").replace('daily_at = "02:00"', 'daily_at = "00:00"'),
                     encoding="utf-8")
     yesterday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(0, 30))
-    backup.online(used, ADMIN, settings, backup.DAILY, now=yesterday)
+    writes.make_backup(used, ADMIN, settings, backup.DAILY, now=yesterday)
     daily = backup_schedule.Daily(tmp_path / "bhxh.duckdb", plan).start()
     try:
         deadline = time.monotonic() + 300  # only stops a hung test: a backup takes about a second

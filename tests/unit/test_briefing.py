@@ -17,9 +17,10 @@ from docx import Document
 from docx.shared import Pt
 from PIL import Image
 
-from analytics.figures import metrics, outlook
+import ui.briefing
+from analytics.figures import outlook, standing
 from analytics.reports import briefing
-from analytics.storage import db, store
+from analytics.storage import db, reads
 from analytics.text import fmt, labels
 from tests.helpers import ROOT, file_bytes, offered, record_monthly
 
@@ -35,13 +36,13 @@ def report(demo_db_file, tmp_path_factory, settings):
     shutil.copy(demo_db_file, path)
     con = db.connect(path)
     con.execute("UPDATE uploads SET file_name = ?", [INJECTED])
-    table = metrics.commune_table(con, settings, PERIOD)
+    table = standing.commune_table(con, settings, PERIOD)
     expected = {
-        "summary": metrics.summary(con, settings, PERIOD),
+        "summary": standing.summary(con, settings, PERIOD),
         "table": table,
-        "lagging": metrics.lagging(table, ["very_late", "late"], ["total", "voluntary"]),
+        "lagging": standing.lagging(table, ["very_late", "late"], ["total", "voluntary"]),
         "outlook": outlook.province_outlook(con, settings, until=PERIOD),
-        "updated": store.last_upload_time(con),
+        "updated": reads.last_upload_time(con),
     }
     files = {kind: build(con, settings, PERIOD)
              for kind, build in (("docx", briefing.briefing_docx), ("xlsx", briefing.briefing_xlsx))}
@@ -68,7 +69,7 @@ def test_net_increases_per_commune_skip_missing_reports():
         ("2025-12", "A", 90), ("2026-03", "A", 120), ("2026-04", "A", 125), ("2026-05", "A", 131),
         ("2026-03", "B", 50), ("2026-05", "B", 58),  # B missed April
         ("2026-06", "A", 999),  # after the period: ignored
-    ], columns=["period", "code", "total"])
+    ], columns=["period", "code", "total"]).assign(compulsory=math.nan, voluntary=math.nan, labour_force=math.nan)
     # Month: A 131 - 125; B has no April, so it is left out rather than counted as +58.
     # Quarter II to date: A 131 - 120, B 58 - 50. Year: A 131 - 90; B has no 2025 figure.
     assert briefing.net_increases(values, "2026-05") == {"M": 6.0, "Q": 19.0, "Y": 41.0}
@@ -114,14 +115,14 @@ def test_docx_layout_and_summary_equal_the_dashboard(report):
 
     s = expected["summary"]
     figures = figure_table(doc, "Số người tham gia BHXH")
-    assert figures["Số người tham gia BHXH"] == fmt.number(s["total"]) == "728.037"
-    assert figures["Tỷ lệ so với chỉ tiêu năm 2030 (979.406 người)"] == fmt.number(s["attainment"] * 100, 1)
-    assert figures["Trong đó: số người tham gia BHXH tự nguyện"] == fmt.number(s["voluntary"])
-    assert figures["Số xã, phường đạt tiến độ theo lộ trình"] == fmt.number(s["on_track"])
-    # The report sums per-commune stock differences; metrics sums each commune's net_1m: same figure.
-    assert figures["Tăng ròng trong tháng 10/2026"] == fmt.signed(s["net_1m"])
+    assert figures["Số người tham gia BHXH"] == fmt.number(s.total) == "728.037"
+    assert figures["Tỷ lệ so với chỉ tiêu năm 2030 (979.406 người)"] == fmt.number(s.attainment * 100, 1)
+    assert figures["Trong đó: số người tham gia BHXH tự nguyện"] == fmt.number(s.voluntary)
+    assert figures["Số xã, phường đạt tiến độ theo lộ trình"] == fmt.number(s.on_track)
+    # The report sums per-commune stock differences; the summary sums each commune's net_1m: same figure.
+    assert figures["Tăng ròng trong tháng 10/2026"] == fmt.signed(s.net)
     # Quarter IV holds only October so far, and the demo has no 2025 figures to compare the year with.
-    assert figures["Tăng ròng quý IV/2026 (đến hết tháng 10/2026)"] == fmt.signed(s["net_1m"])
+    assert figures["Tăng ròng quý IV/2026 (đến hết tháng 10/2026)"] == fmt.signed(s.net)
     assert figures["Tăng ròng năm 2026 (so với cuối năm 2025)"] == "—"
     assert len(doc.inline_shapes) == 3  # trend, voluntary trend, projection fan
     assert [t for t in text if t.startswith("Hình ")][-1].startswith("Hình 3. ")
@@ -175,7 +176,7 @@ def test_xlsx_sheets_equal_the_dashboard(report):
     assert all(ws.freeze_panes for ws in book)
 
     summary = {r[0].value: r[2] for r in book["Tổng hợp"].iter_rows(min_row=2) if r[0].value}
-    assert summary["Số người tham gia BHXH"].value == expected["summary"]["total"]
+    assert summary["Số người tham gia BHXH"].value == expected["summary"].total
     assert summary["Số người tham gia BHXH"].number_format == "#,##0"
     assert summary["Tỷ lệ so với chỉ tiêu năm 2030 (979.406 người)"].number_format == "0.0%"
 
@@ -238,6 +239,7 @@ def tool(name: str) -> str:
     return found
 
 
+@pytest.mark.office
 def test_docx_prints_as_a_short_pdf_with_vietnamese_text(report, tmp_path):
     """LibreOffice lays the report out; the first two pages go to screenshots/ (git-ignored) to look at."""
     soffice, pdfinfo, pdftotext, pdftoppm = (tool(n) for n in ("soffice", "pdfinfo", "pdftotext", "pdftoppm"))
@@ -295,8 +297,9 @@ def served(at) -> dict[str, bytes]:
     return {offer.file_name: file_bytes(offer) for _, offer in offered(at)}
 
 
-def test_page_offers_both_files_named_by_period(open_page, demo_db):
-    at = open_page("ui/briefing.py", demo_db)
+@pytest.mark.slow
+def test_page_offers_both_files_named_by_period(run_page, demo_db):
+    at = run_page(ui.briefing.page, demo_db)
     assert [label for label, _ in offered(at)] == ["Tải báo cáo (Word)", "Tải số liệu (Excel)"]
     files = served(at)
     assert set(files) == {"bao-cao-bhxh-2026-10.docx", "bao-cao-bhxh-2026-10.xlsx"}
@@ -310,8 +313,8 @@ def test_page_offers_both_files_named_by_period(open_page, demo_db):
     assert set(served(at)) == {"bao-cao-bhxh-2026-09.docx", "bao-cao-bhxh-2026-09.xlsx"}
 
 
-def test_page_without_figures_says_so(open_page, tiny_db):
-    at = open_page("ui/briefing.py", tiny_db)
+def test_page_without_figures_says_so(run_page, tiny_db):
+    at = run_page(ui.briefing.page, tiny_db)
     assert not offered(at)
     assert "Chưa có số liệu hằng tháng" in at.info[0].value
 

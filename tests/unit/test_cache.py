@@ -6,7 +6,7 @@ import threading
 import pandas as pd
 
 from analytics.access.accounts import User
-from analytics.storage import cache, db, store
+from analytics.storage import cache, db, writes
 
 ANALYST = User("cv", "Chuyên viên", "analyst")
 calls = []
@@ -38,7 +38,7 @@ def test_a_write_makes_the_next_call_compute_afresh(con, settings):
     table = pd.DataFrame({"period": ["2026-03"], "code": ["11953"], "total": [20000], "voluntary": [1000],
                           "compulsory": [19000], "labour_force": [None], "source_row": [2], "written_name": [None],
                           "match_method": ["code"], "match_score": [100.0]})
-    store.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="x", user=ANALYST, rows_read=1)
+    writes.record_upload(con, table, kind="monthly", file_name="t.csv", sha256="x", user=ANALYST, rows_read=1)
     _counted(con, settings, "2026-03")
     assert calls == ["2026-03", "2026-03"]
     assert all(key[1] == cache.version(con)[2] for key in _counted.memo.entries)  # the old version's went

@@ -11,7 +11,7 @@ from analytics.access import audit
 from analytics.access.accounts import User
 from analytics.errors import DuplicateUpload, NotAuthorised, ReportFileRefused, UnknownCommune
 from analytics.figures import commune_reports
-from analytics.storage import db
+from analytics.storage import db, writes
 from tests.helpers import ANALYST, docx_bytes
 
 A, B, C = "11953", "11977", "11980"
@@ -19,7 +19,7 @@ A, B, C = "11953", "11977", "11980"
 
 def test_a_returned_report_is_stored_with_its_checksum_and_audited(tiny, tiny_settings):
     data = docx_bytes("Kết quả đạt được: …")
-    report_id = commune_reports.record(tiny, ANALYST, tiny_settings, A, 2026, "bao-cao-pho-hien.docx", data,
+    report_id = writes.record_commune_report(tiny, ANALYST, tiny_settings, A, 2026, "bao-cao-pho-hien.docx", data,
                                        note="bản ký", now=dt.datetime(2026, 12, 14, 9))
     stored = commune_reports.returned(tiny, 2026)
     assert stored.drop(columns="uploaded_at").to_dict("records") == [{
@@ -36,7 +36,7 @@ def test_on_time_late_missing_and_pending(tiny, tiny_settings):
     for code, name, data, now in ((A, "a.docx", docx_bytes("A"), dt.datetime(2026, 12, 15, 23, 59)),
                                   (B, "b.pdf", b"%PDF-1.7 signed copy", dt.datetime(2026, 12, 16, 8)),
                                   (B, "b2.docx", docx_bytes("B"), dt.datetime(2026, 12, 17, 8))):
-        commune_reports.record(tiny, ANALYST, tiny_settings, code, 2026, name, data, now=now)
+        writes.record_commune_report(tiny, ANALYST, tiny_settings, code, 2026, name, data, now=now)
     after = commune_reports.status(tiny, tiny_settings, 2026, dt.date(2026, 12, 20)).set_index("code")
     assert after["status"].to_dict() == {A: "on_time", B: "late", C: "missing"}
     assert after["files"].to_dict() == {A: 1, B: 2, C: 0}
@@ -59,10 +59,10 @@ def test_wrong_files_and_people_are_refused_and_nothing_is_stored(tiny, tiny_set
         (None, A, "x.docx", data, NotAuthorised),
     ]:
         with pytest.raises(error):
-            commune_reports.record(tiny, user, tiny_settings, code, 2026, name, content)
+            writes.record_commune_report(tiny, user, tiny_settings, code, 2026, name, content)
     assert db.checksums(tiny) == before
-    commune_reports.record(tiny, ANALYST, tiny_settings, A, 2026, "x.docx", data)
+    writes.record_commune_report(tiny, ANALYST, tiny_settings, A, 2026, "x.docx", data)
     with pytest.raises(DuplicateUpload, match="đã được lưu"):
-        commune_reports.record(tiny, ANALYST, tiny_settings, A, 2026, "x-lan-hai.docx", data)
-    commune_reports.record(tiny, ANALYST, tiny_settings, A, 2027, "x.docx", data)  # another year, another report
+        writes.record_commune_report(tiny, ANALYST, tiny_settings, A, 2026, "x-lan-hai.docx", data)
+    writes.record_commune_report(tiny, ANALYST, tiny_settings, A, 2027, "x.docx", data)  # another year, another report
     assert len(commune_reports.returned(tiny, code=A)) == 2

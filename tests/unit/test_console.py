@@ -20,9 +20,9 @@ import pytest
 from analytics.access import accounts
 from analytics.access.accounts import User
 from analytics.errors import QueryFailed, QueryRefused, QueryTimeout
-from analytics.figures import metrics
+from analytics.figures import standing
 from analytics.safety.console import VIEWS_DOC, locked_database, open_console, run_query
-from analytics.storage import db
+from analytics.storage import db, writes
 from analytics.units import demo
 from tests.helpers import offered, record_monthly
 
@@ -46,7 +46,7 @@ def tiny_database(built_db_file, path):
     shutil.copy(built_db_file, path)
     con = db.connect(path)
     record_monthly(con, ROWS, sha="abc123", user=ANALYST, now=dt.datetime(2026, 6, 20))
-    accounts.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-rat-dai-123")  # + audit row
+    writes.create_user(con, accounts.SYSTEM, "quantri", "Quản trị", "admin", "mat-khau-rat-dai-123")  # + audit row
     sums = db.checksums(con)
     con.close()
     return path, sums
@@ -191,7 +191,7 @@ def test_group_by_equals_the_analytics_totals(real_db, settings):
         ["2026-02", 300, 30], ["2026-03", 300, 49], ["2026-04", 330, 57], ["2026-05", 125, 16]]
     assert sums["names"].iloc[0] == "Phường Phố Hiến, Xã Tân Hưng"
     con = db.connect(real_db, read_only=True)
-    assert metrics.summary(con, settings, "2026-03")["total"] == 300 == sums["total"].iloc[1]
+    assert standing.summary(con, settings, "2026-03").total == 300 == sums["total"].iloc[1]
     con.close()
 
 
@@ -206,6 +206,7 @@ def test_row_limit(real_db, sql, rows, truncated):
     assert (len(result), result.attrs["truncated"]) == (rows, truncated)
 
 
+@pytest.mark.slow
 def test_a_slow_query_does_not_hold_up_another_session(real_db):
     """Another session's query answers while the endless one is still running, which is then interrupted."""
     console = open_console(real_db)

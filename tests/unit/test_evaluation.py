@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from analytics.errors import SettingsError
-from analytics.figures import commune_reports, evaluation, metrics
+from analytics.figures import evaluation, standing
 from analytics.settings import EVALUATION, load_settings
+from analytics.storage import writes
 from tests.helpers import ANALYST, docx_bytes, record_annual, record_monthly
 
 A, B, C = "11953", "11977", "11980"
@@ -33,7 +34,7 @@ def year_2026(tiny, tiny_settings):
                    + year_of(C, 1717, 400, skip=("2026-07", "2026-08")), now=dt.datetime(2027, 1, 10))
     # A and B return their report before 15/12, C after.
     for code, day in ((A, 10), (B, 15), (C, 20)):
-        commune_reports.record(tiny, ANALYST, tiny_settings, code, 2026, f"bao-cao-{code}.docx",
+        writes.record_commune_report(tiny, ANALYST, tiny_settings, code, 2026, f"bao-cao-{code}.docx",
                                docx_bytes(f"Báo cáo {code}"), now=dt.datetime(2026, 12, day, 16))
     return tiny
 
@@ -90,7 +91,7 @@ def test_the_plan_file_holds_the_rules_with_their_source(tmp_path, tiny_plan):
 
 def test_without_official_targets_the_year_takes_the_trajectory(year_2026, tiny_settings):
     targets = evaluation.annual_targets(year_2026, tiny_settings, 2027).set_index("code")
-    december = metrics.commune_table(year_2026, tiny_settings, "2027-12").set_index("code")
+    december = standing.commune_table(year_2026, tiny_settings, "2027-12").set_index("code")
     assert set(targets["source"]) == {"trajectory"}
     assert targets["total_target"].to_dict() == december["expected"].to_dict()
     official = evaluation.annual_targets(year_2026, tiny_settings, 2026).set_index("code")

@@ -2,10 +2,10 @@
 
 DuckDB lets one process at a time open a database file. The web app is that
 single writer: one process, one connection shared by every session through
-cursors, uploads serialised by ``store.WRITE_LOCK``. Any other process (the
+cursors, writes serialised by ``writes.WRITE_LOCK``. Any other process (the
 ingest, build or backup commands) gets DatabaseLocked while the server runs.
 A missing database file is simply created, empty and migrated; the app then
-builds it from data/ (``build.ensure_database``).
+builds it from data/ (``writes.build_database``).
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.access import audit
 from analytics.access.accounts import User
 from analytics.errors import DatabaseLocked, DatabaseUnavailable
 from analytics.intake import apply, prepare
-from analytics.storage import backup, db, store
+from analytics.storage import backup, db, reads
 from analytics.storage.schema import MIGRATIONS
 from analytics.units import demo
+from tests.helpers import audit_row
 
 ANALYST = User("chuyen-vien", "Chuyên viên", "analyst")
 
@@ -109,6 +109,7 @@ def _apply_in_a_child(path, prepared, kill_after=None):
     return child.exitcode, ours.recv() if ours.poll() else None
 
 
+@pytest.mark.slow
 def test_killed_ingest_leaves_the_state_before_or_after(before, big_upload, tmp_path, capsys):
     before_state, durations, after_state = state(before), [], None
     for i in range(3):  # full applies: how long one takes, and the state it leaves
@@ -142,7 +143,7 @@ def test_killed_ingest_leaves_the_state_before_or_after(before, big_upload, tmp_
 def _write_after_recovery(path: Path) -> None:
     """A recovered database takes the next write and keeps it, even after a torn log was left behind."""
     con = db.connect(path)
-    audit.record(con, "kiểm tra", "sau_khi_khoi_phuc", "", NOW)
+    audit_row(con, "kiểm tra", "sau_khi_khoi_phuc", "", NOW)
     con.close()
     con = db.connect(path, read_only=True)
     assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'sau_khi_khoi_phuc'").fetchone()[0] == 1
@@ -159,7 +160,7 @@ def test_two_sessions_uploading_at_once_are_serialised(con, settings):
     start, ids, failures, first = threading.Barrier(2), {}, [], next_upload_id(con)
 
     def session(name):
-        cursor = con.cursor()  # as each Streamlit session gets from ui.common.connection
+        cursor = con.cursor()  # as each Streamlit session gets from ui.state.connection
         start.wait()
         try:
             ids[name] = apply(cursor, prepared[name], user=User(name, name, "analyst"), confirm_warnings=True,
@@ -174,9 +175,9 @@ def test_two_sessions_uploading_at_once_are_serialised(con, settings):
         t.join()
     assert failures == []
     assert sorted(ids.values()) == [first, first + 1]
-    in_force = store.monthly(con)
+    in_force = reads.monthly(con)
     assert len(in_force) == 104 * 10 and set(in_force["upload_id"]) == {first, first + 1}
-    assert not store.has_demo(con)
+    assert not reads.has_demo(con)
 
 
 def _hold_and_apply(path, prepared, pipe):
@@ -211,9 +212,9 @@ def test_a_second_process_gets_database_locked(before, big_upload, tmp_path):
         holder.join(600)  # only stops a hung child
     assert holder.exitcode == 0
     con = db.connect(path)  # the first process is gone: the second one's upload goes in after its upload
-    assert store.uploads(con)["file_name"].tolist() == ["ca-nam.csv"]
+    assert reads.uploads(con)["file_name"].tolist() == ["ca-nam.csv"]
     second = apply(con, small, user=ANALYST, confirm_warnings=True, now=NOW)
-    in_force = store.monthly(con)
+    in_force = reads.monthly(con)
     assert len(in_force) == 104 * 24 and (in_force["upload_id"] == second).sum() == 3
     con.close()
 

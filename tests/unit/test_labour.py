@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from analytics.errors import SettingsError, SourceMissing
-from analytics.figures import coverage, stocks
+from analytics.figures import coverage, standing
 from analytics.intake import apply, prepare
 from analytics.intake.catalogue import OFFERED
 from analytics.intake.templates import LABOUR_SHEET
@@ -59,7 +59,7 @@ def test_province_and_commune_coverage_name_their_denominator(march, tiny_settin
     assert commune.caption() == f"50,0 % của 41.000 người ({words})"
     assert commune.caption(voluntary=True) == f"2,7 % của 41.000 người ({words})"
     # the map's and scorecard's per-commune figure is the same ratio: Tân Hưng 1.400 ÷ 2.800 = 50 %
-    row = stocks.commune_table(march, tiny_settings, "2026-03").set_index("code").loc["11977"]
+    row = standing.commune_table(march, tiny_settings, "2026-03").set_index("code").loc["11977"]
     assert (row["labour_coverage"], row["labour_year"], row["labour_source"]) == (0.5, 2026, SOURCE)
 
 
@@ -86,7 +86,7 @@ def test_incomplete_commune_figures_never_mix_with_the_province_figure(march, ti
     assert part.caption() == ("không có mẫu số: 1/2 xã, phường chưa có số lực lượng lao động năm 2026 hoặc năm "
                               "trước đó")
     assert coverage.of_scope(march, tiny_settings, "2026-03").denominator.basis == coverage.NONE
-    table = stocks.commune_table(march, tiny_settings, "2026-03").set_index("code")
+    table = standing.commune_table(march, tiny_settings, "2026-03").set_index("code")
     assert table.loc["11980", "labour_coverage"] != table.loc["11980", "labour_coverage"]  # NaN
 
 
@@ -94,7 +94,7 @@ def test_groups_sum_their_communes(march, tiny_settings):
     """Every commune has a figure: each former district's coverage is its communes' sum over their labour force."""
     upload_labour(march, (2026, "11953", 41000), (2026, "11977", 2800), (2026, "11980", 3200))
     groups = coverage.by_group(march, tiny_settings, "2026-03")
-    table = stocks.commune_table(march, tiny_settings, "2026-03")
+    table = standing.commune_table(march, tiny_settings, "2026-03")
     for row in groups.itertuples():
         members = table[table["former_district"] == row.group]
         assert (row.total, row.labour_force) == (members["total"].sum(), members["labour_force"].sum())

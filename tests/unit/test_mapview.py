@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analytics.figures import metrics
+from analytics.figures import standing
 from analytics.settings import THRESHOLDS
 from geo import mapview
 from geo.boundaries import DERIVED_ATTRIBUTION
@@ -70,7 +70,7 @@ def test_derived_polygons_without_a_boundary_file(con, settings, tmp_path):
 
 
 def test_map_frame_without_figures_is_grey_with_dashes(boundaries, con, settings):
-    table = metrics.commune_table(con, settings, "2026-01")  # nothing reported
+    table = standing.commune_table(con, settings, "2026-01")  # nothing reported
     frame = mapview.map_frame(boundaries.frame, table, "attainment", THRESHOLDS)
     assert frame["code"].nunique() == 104
     assert set(frame["band"]) == {"Chưa có số liệu"}

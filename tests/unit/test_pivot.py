@@ -59,7 +59,7 @@ CASES = [
     (["former_district"], ["quarter"], "target", {},
      {"former_district": ["Thành phố Hưng Yên"], "Quý 1/2026": [float(TARGETS)], "Quý 2/2026": [float(TARGETS)]}),
     # No time dimension: the end of the range, May, where Tân Hưng has no figure but still has its target.
-    ([], [], "attainment", {}, {"indicator": ["Tỷ lệ đạt chỉ tiêu"], "attainment": [125 / TARGETS]}),
+    ([], [], "attainment", {}, {"indicator": ["Tỷ lệ đạt chỉ tiêu 2030"], "attainment": [125 / TARGETS]}),
     ([], [], "net_increase", {"period_to": "2026-03"}, {"indicator": ["Tăng ròng so với kỳ trước"],
                                                          "net_increase": [0.0]}),
     # April's increase is measured from March, before the range starts.

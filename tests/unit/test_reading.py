@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.intake.fields import KINDS, MONTHLY
+from analytics.intake.problem import BadValue
 from analytics.intake.reading import read
 from analytics.intake.units import Units
 from analytics.intake.upload_checks import sheet_names
@@ -166,7 +167,8 @@ def test_chosen_sheet_default_first_and_unknown():
     unknown = read_table(data, "a.xlsx", sheet="Tháng 3", period="2026-03")
     assert unknown.records.empty
     assert [(p.row, p.column) for p in unknown.problems] == [(None, None)]
-    assert "Tháng 3" in unknown.problems[0].message and "“Tháng 2”" in unknown.problems[0].message
+    assert (unknown.problems[0].code, unknown.problems[0].params) == (
+        "no_such_sheet", {"sheet": "Tháng 3", "sheets": ["Tháng 1", "Tháng 2"]})
 
 
 def test_sheet_names_of_csv_and_broken_file():
@@ -212,8 +214,7 @@ def test_one_month_file_takes_the_chosen_month():
 
 def test_one_month_file_without_month_asks_for_it():
     raw = read_table(csv_bytes(SIMPLE), "a.csv")
-    assert [(p.row, p.column, p.severity) for p in raw.problems] == [(None, None, "error")]
-    assert "chọn tháng" in raw.problems[0].message
+    assert [(p.row, p.column, p.severity, p.code) for p in raw.problems] == [(None, None, "error", "no_period")]
 
 
 def test_long_file_with_period_column():
@@ -257,7 +258,8 @@ def test_wide_file_one_column_per_month():
     # totals only: taken, with one warning naming the months that will lack the voluntary count
     assert errors(raw) == []
     assert [(p.row, p.column, p.severity) for p in raw.problems] == [(None, None, "warning")]
-    assert "tháng 1/2026, tháng 2/2026, tháng 3/2026 sẽ thiếu số tự nguyện" in raw.problems[0].message
+    assert (raw.problems[0].code, raw.problems[0].params) == (
+        "totals_only", {"months": ["2026-01", "2026-02", "2026-03"]})
 
 
 def test_wide_file_with_date_headers_from_excel():
@@ -308,13 +310,14 @@ def test_wide_two_row_missing_total_and_a_part_names_the_month():
     lines[0][5], lines[1][5] = "Tháng 2/2026", "Tự nguyện"
     raw = read_table(xlsx_bytes(lines, ["C1:E1"]), "a.xlsx")
     assert [(p.row, p.column) for p in errors(raw)] == [(1, "Tháng 2/2026")]
-    assert "thiếu cột “Tổng số người tham gia”" in errors(raw)[0].message
+    assert (errors(raw)[0].code, errors(raw)[0].params["field"]) == ("month_missing_total_column",
+                                                                     "Tổng số người tham gia")
 
 
 def test_period_column_and_month_columns_together_is_an_error():
     lines = [["Kỳ", "Mã xã", "01/2026"], ["2026-01", "01234", "5"]]
     raw = read_table(csv_bytes(lines), "a.csv")
-    assert any("một cách ghi tháng" in p.message for p in errors(raw))
+    assert "period_and_month_columns" in [p.code for p in errors(raw)]
 
 
 # ---------------------------------------------------------------- rows set aside
@@ -353,8 +356,7 @@ def test_totals_only_is_taken_with_a_warning_naming_what_will_be_missing():
     lines = [["Tiêu đề báo cáo"], ["Mã xã", "Tên xã", "Tổng số"], ["01234", "Xã A", "5"]]
     raw = read_table(csv_bytes(lines), "a.csv", period="2026-01")
     assert [(p.row, p.column, p.severity) for p in raw.problems] == [(None, None, "warning")]
-    assert raw.problems[0].message.startswith("Tệp chỉ có tổng số người tham gia, không có số BHXH bắt buộc và tự "
-                                              "nguyện: tháng 1/2026 sẽ thiếu số tự nguyện và bắt buộc")
+    assert (raw.problems[0].code, raw.problems[0].params) == ("totals_only", {"months": ["2026-01"]})
     assert raw.missing == ("compulsory", "voluntary")
 
 
@@ -362,22 +364,25 @@ def test_missing_total_that_the_parts_cannot_give_names_it_and_the_accepted_head
     lines = [["Tiêu đề báo cáo"], ["Mã xã", "Tên xã", "Tự nguyện"], ["01234", "Xã A", "5"]]
     raw = read_table(csv_bytes(lines), "a.csv", period="2026-01")
     assert [(p.row, p.column, p.severity) for p in raw.problems] == [(2, None, "error")]
-    message = raw.problems[0].message
-    assert "Thiếu cột “Tổng số người tham gia”" in message and "“Tổng cộng”" in message and "“total”" in message
+    problem = raw.problems[0]
+    assert (problem.code, problem.params["field"]) == ("missing_column", "Tổng số người tham gia")
+    assert "“Tổng cộng”" in problem.params["accepted"] and "“total”" in problem.params["accepted"]
     assert len(raw.records) == 1  # still shown for preview
 
 
 def test_missing_identity_column():
     raw = read_table(csv_bytes([["Tổng số", "Tự nguyện"], ["5", "1"]]), "a.csv", period="2026-01")
     assert [(p.row, p.column) for p in errors(raw)] == [(1, None)]
-    assert "“Mã xã”" in errors(raw)[0].message and "“Tên xã/phường”" in errors(raw)[0].message
+    problem = errors(raw)[0]
+    assert problem.code == "missing_identity_column"
+    assert "“Mã xã”" in problem.params["code_accepted"] and "“Tên xã/phường”" in problem.params["commune_accepted"]
 
 
 def test_header_not_found():
     raw = read_table(csv_bytes([["a", "b"], ["1", "2"]]), "a.csv", period="2026-01")
     assert raw.records.empty
     assert [(p.row, p.column) for p in raw.problems] == [(None, None)]
-    assert "dòng tiêu đề" in raw.problems[0].message
+    assert raw.problems[0].code == "no_header"
 
 
 def test_duplicate_column_keeps_the_first_and_names_the_second():
@@ -387,19 +392,18 @@ def test_duplicate_column_keeps_the_first_and_names_the_second():
     assert raw.as_written()["total"].tolist() == ["5"]
 
 
-@pytest.mark.parametrize("data,filename,words", [
-    (b"", "a.csv", "rỗng"),
-    (b"   \r\n , \r\n", "a.csv", "không có dữ liệu"),
-    (b"PK\x03\x04 broken", "a.xlsx", "Excel"),
-    (b"\xd0\xcf\x11\xe0", "a.xls", ".xlsx"),
-    (b"%PDF-1.4", "a.pdf", ".xlsx hoặc .csv"),
-    (b"Ma xa,Tong\r\n\x81\x8a\x8d", "a.csv", "bảng mã"),
+@pytest.mark.parametrize("data,filename,code", [
+    (b"", "a.csv", "empty_file"),
+    (b"   \r\n , \r\n", "a.csv", "no_data"),
+    (b"PK\x03\x04 broken", "a.xlsx", "excel_unopenable"),
+    (b"\xd0\xcf\x11\xe0", "a.xls", "xls_file"),
+    (b"%PDF-1.4", "a.pdf", "unknown_file_type"),
+    (b"Ma xa,Tong\r\n\x81\x8a\x8d", "a.csv", "csv_encoding"),
 ])
-def test_unreadable_files_give_a_problem_not_an_exception(data, filename, words):
+def test_unreadable_files_give_a_problem_not_an_exception(data, filename, code):
     raw = read_table(data, filename, period="2026-01")
     assert raw.records.empty
-    assert [(p.row, p.column, p.severity) for p in raw.problems] == [(None, None, "error")]
-    assert words in raw.problems[0].message
+    assert [(p.row, p.column, p.severity, p.code) for p in raw.problems] == [(None, None, "error", code)]
 
 
 # ---------------------------------------------------------------- values
@@ -412,14 +416,15 @@ def test_parse_count(value, expected):
     assert parse_count(value) == expected
 
 
-@pytest.mark.parametrize("value,words", [
-    ("12,5", "dấu phẩy"), ("abc", "không phải là số"), ("-3", "số âm"), (-3, "số âm"), (12.5, "số nguyên"),
-    ("12.5", "số nguyên"), ("1.2345", "số nguyên"), ("12 34", "số nguyên"), ("", "không có số"),
-    ("1.234,567", "dấu phẩy"), ("12,34", "dấu phẩy"),
+@pytest.mark.parametrize("value,code", [
+    ("12,5", "comma_in_count"), ("abc", "not_a_count"), ("-3", "negative_count"), (-3, "negative_count"),
+    (12.5, "not_whole"), ("12.5", "not_a_count"), ("1.2345", "not_a_count"), ("12 34", "not_a_count"),
+    ("", "no_number"), ("1.234,567", "comma_in_count"), ("12,34", "comma_in_count"),
 ])
-def test_parse_count_rejects_with_a_reason(value, words):
-    with pytest.raises(ValueError, match=words):
+def test_parse_count_rejects_with_a_reason(value, code):
+    with pytest.raises(BadValue) as raised:
         parse_count(value)
+    assert raised.value.code == code
 
 
 @given(st.integers(min_value=0, max_value=10**15))
@@ -437,10 +442,11 @@ def test_parse_period(value, expected):
     assert parse_period(value) == expected
 
 
-@pytest.mark.parametrize("value,words", [
-    ("13/2026", "từ 1 đến 12"), ("2026-00", "từ 1 đến 12"), ("abc", "không phải là tháng"),
-    ("2026", "không phải là tháng"), (202601, "không phải là tháng"), ("Quý 1/2026", "không phải là tháng"),
+@pytest.mark.parametrize("value,code", [
+    ("13/2026", "month_out_of_range"), ("2026-00", "month_out_of_range"), ("abc", "not_a_month"),
+    ("2026", "not_a_month"), (202601, "not_a_month"), ("Quý 1/2026", "not_a_month"),
 ])
-def test_parse_period_rejects_with_a_reason(value, words):
-    with pytest.raises(ValueError, match=words):
+def test_parse_period_rejects_with_a_reason(value, code):
+    with pytest.raises(BadValue) as raised:
         parse_period(value)
+    assert raised.value.code == code

@@ -8,14 +8,15 @@ import pytest
 
 from analytics.access import accounts, identity
 from analytics.errors import IdentityRefused
-from analytics.figures import metrics
+from analytics.figures import standing
+from analytics.storage import writes
 from analytics.units import scopes
 
 PASSWORD = "mat-khau-dai-du-10"
 
 
 def test_scope_labels_and_their_codes(tiny):
-    units = metrics.communes(tiny)
+    units = standing.commune_units(tiny)
     assert scopes.options(units) == ["Toàn tỉnh", "Tỉnh cũ: Tỉnh Hưng Yên", "Huyện cũ: Thành phố Hưng Yên",
                                      "Phường Phố Hiến", "Xã Tân Hưng", "Phường Hồng Châu"]
     assert scopes.codes(units, "Toàn tỉnh") is None
@@ -26,9 +27,9 @@ def test_scope_labels_and_their_codes(tiny):
 
 
 def test_an_identity_gets_in_only_as_its_enabled_local_account(tiny, tiny_settings):
-    accounts.create_user(tiny, accounts.SYSTEM, "an@so.gov.vn", "Nguyễn Văn An", "analyst", PASSWORD)
-    accounts.create_user(tiny, accounts.SYSTEM, "binh@so.gov.vn", "Trần Bình", "admin", PASSWORD)
-    accounts.set_disabled(tiny, accounts.SYSTEM, "binh@so.gov.vn", True)
+    writes.create_user(tiny, accounts.SYSTEM, "an@so.gov.vn", "Nguyễn Văn An", "analyst", PASSWORD)
+    writes.create_user(tiny, accounts.SYSTEM, "binh@so.gov.vn", "Trần Bình", "admin", PASSWORD)
+    writes.set_disabled(tiny, accounts.SYSTEM, "binh@so.gov.vn", True)
     assert identity.sso_user(tiny, tiny_settings, "An@So.gov.vn", "An") == accounts.User(
         "an@so.gov.vn", "Nguyễn Văn An", "analyst")
     with pytest.raises(IdentityRefused, match="«binh@so.gov.vn».*đã bị khoá"):
@@ -40,8 +41,8 @@ def test_an_identity_gets_in_only_as_its_enabled_local_account(tiny, tiny_settin
 
 
 def test_a_named_domain_lets_its_other_identities_in_with_the_default_role(tiny, tiny_settings):
-    accounts.create_user(tiny, accounts.SYSTEM, "binh@so.gov.vn", "Trần Bình", "admin", PASSWORD)
-    accounts.set_disabled(tiny, accounts.SYSTEM, "binh@so.gov.vn", True)
+    writes.create_user(tiny, accounts.SYSTEM, "binh@so.gov.vn", "Trần Bình", "admin", PASSWORD)
+    writes.set_disabled(tiny, accounts.SYSTEM, "binh@so.gov.vn", True)
     allowed = dataclasses.replace(tiny_settings, sso_allowed_domain="so.gov.vn", sso_default_role="viewer")
     assert identity.sso_user(tiny, allowed, "Khach@So.gov.vn", "Khách") == accounts.User(
         "khach@so.gov.vn", "Khách", "viewer")

@@ -52,8 +52,8 @@ def import_graph() -> dict[str, set[str]]:
 
 def test_the_import_graph_is_read():
     graph = import_graph()
-    assert {"analytics.figures.metrics", "analytics.storage.store"} <= graph["ui.overview"] | graph["ui.common"]
-    assert "analytics.units.build" in graph["analytics.storage.store"]
+    assert {"analytics.figures.standing", "analytics.storage.reads"} <= graph["ui.overview"] | graph["ui.widgets"]
+    assert "analytics.units.build" in graph["analytics.storage.writes.plan"]
     assert "geo.mapview" in graph["ui.map"] and "analytics.text.labels" in graph["geo.mapview"]
 
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from docx import Document
 
+import ui.budget
 from analytics.errors import SettingsError, SupportScenarioRefused
 from analytics.figures import support_budget
 from analytics.reports import briefing, budget_workbook
@@ -186,11 +187,11 @@ def test_briefing_has_the_support_section(two_communes, tiny_settings):
                         ["2026", "6.165", "330.000", "457,8"], ["2027", "7.386", "484.000", "804,3"]]
 
 
-def test_page_with_demo_data(open_page, demo_db, settings):
+def test_page_with_demo_data(run_page, demo_db, settings):
     con = db.connect(demo_db, read_only=True)
     expected = support_budget.budget(con, settings, "trajectory", None, NO_TOPUP | {"poor": 10}, None, "2026-10").years
     con.close()
-    at = open_page("ui/budget.py", demo_db)
+    at = run_page(ui.budget.page, demo_db)
     assert at.title[0].value == "Kinh phí hỗ trợ đóng BHXH tự nguyện"
     assert not at.error
     cards = {m.label: m.value for m in at.metric}
@@ -218,7 +219,7 @@ def test_page_with_demo_data(open_page, demo_db, settings):
         "Cơ cấu nhóm đối tượng: tổng các nhóm phải bằng 100 %, hiện là 91 %."]
 
 
-def test_page_without_data_explains(open_page, tiny_db):
-    at = open_page("ui/budget.py", tiny_db)
+def test_page_without_data_explains(run_page, tiny_db):
+    at = run_page(ui.budget.page, tiny_db)
     assert any("Chưa có số liệu hằng tháng" in i.value for i in at.info)
 

@@ -6,8 +6,7 @@ import pytest
 from analytics.cli import main
 from analytics.errors import SourceFileError, UnknownCommune
 from analytics.settings import Headline, load_settings
-from analytics.storage import db
-from analytics.units.build import build_database
+from analytics.storage import db, writes
 from analytics.units.communes import resolve_code
 from analytics.units.targets import appendix_view, read_appendix, reconcile
 
@@ -100,8 +99,11 @@ def test_code_lookup_accepts_aliases(con):
 
 def test_build_twice_is_identical(con, settings):
     before = db.checksums(con)
-    build_database(con, settings)
-    assert db.checksums(con) == before
+    writes.build_database(con, settings)
+    after = db.checksums(con)
+    assert after.pop("audit_log") != before.pop("audit_log")  # each build is audited
+    assert after == before
+    assert db.rows(con, "SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1") == [("system", "build")]
 
 
 def test_bad_appendix_names_row_and_column(plan_dir):
@@ -117,7 +119,7 @@ def test_override_with_unknown_code_is_rejected(plan_dir, tmp_path):
     (plan_dir / "name_overrides.csv").write_text("name_as_printed,code,note\nXã Mỹ Sở,77777,\n", encoding="utf-8")
     con = db.connect(tmp_path / "x.duckdb")
     with pytest.raises(SourceFileError, match="dòng 2, cột code"):
-        build_database(con, load_settings(plan_dir / "plan.toml"))
+        writes.build_database(con, load_settings(plan_dir / "plan.toml"))
     assert con.execute("SELECT count(*) FROM communes").fetchone()[0] == 0
 
 

@@ -38,7 +38,7 @@ def test_xlsx_reads_back_with_codes_as_text():
 def test_xlsx_without_month_leaves_it_to_the_upload():
     assert list(read_table(monthly_template_xlsx(UNITS), "mau.xlsx", period="2026-02").as_written()["period"]) == \
         ["2026-02"] * 3
-    assert "chọn tháng" in read_table(monthly_template_xlsx(UNITS), "mau.xlsx").problems[0].message
+    assert read_table(monthly_template_xlsx(UNITS), "mau.xlsx").problems[0].code == "no_period"
 
 
 def test_numeric_codes_get_their_leading_zeros_back():
@@ -70,8 +70,8 @@ def test_csv_has_bom_semicolons_and_reads_back(period, written):
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[1] == f"01234;Xã Tân Hưng;{written};;;;"
     raw = read_table(data, "mau.csv", period="2026-03")
-    assert [p.message for p in raw.problems] == ([] if period is None else [
-        "Dùng tháng đã chọn (tháng 3/2026) thay cho tháng ghi trong tệp (cột kỳ báo cáo: tháng 1/2026)."])
+    assert [(p.code, p.params) for p in raw.problems] == ([] if period is None else [
+        ("typed_month_overrides", {"typed": "2026-03", "said": "cột kỳ báo cáo: tháng 1/2026"})])
     assert set(raw.headers) == FIELDS
     assert list(raw.as_written()["code"]) == ["01234", "01237", "25000"]
     assert list(raw.as_written()["period"]) == ["2026-03"] * 3
