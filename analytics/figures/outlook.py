@@ -108,7 +108,7 @@ def commune_outlook(con: Connection, settings: Settings, codes: list[str] | None
         .reset_index(drop=True)
 
 
-def fan_chart(outlook: dict, year: int | None = None, horizon: int | None = None) -> alt.LayerChart:
+def fan_chart(outlook: dict, year: int | None = None, horizon: int | None = None) -> alt.LayerChart | alt.FacetChart:
     """Reported totals, the projection with its shaded 80 % band, and the target.
 
     With ``horizon`` the chart stops that many months after the last report, so the reported months take

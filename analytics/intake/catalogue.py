@@ -28,9 +28,10 @@ from analytics.intake.templates import (
 from analytics.intake.units import Units
 from analytics.settings import Settings, load_settings
 from analytics.storage import reads
+from analytics.storage.db import Connection
 
 # (reading, units, settings, connection, today) -> the checked rows to store and every problem found
-Checker = Callable[[Reading, Units, Settings, object, dt.date], Checked]
+Checker = Callable[[Reading, Units, Settings, Connection, dt.date], Checked]
 
 CHECKERS: dict[str, Checker] = {
     "monthly": lambda reading, units, settings, con, today: check_monthly(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,7 @@ class Problems:
         self.records = reading.records if records is None else records
         self.found: list[tuple[int, int, Problem]] = []  # (file row, order, problem)
 
-    def add(self, mask: pd.Series, field: str | None, code, params=None, severity: str = "error") -> None:
+    def add(self, mask: pd.Series, field: str | None, code, params: Any = None, severity: str = "error") -> None:
         """``code``: one for all or a Series by record; ``params``: one dict for all, a Series of dicts by record,
         or a function of the failing records giving either."""
         if not mask.any():

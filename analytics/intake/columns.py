@@ -90,7 +90,7 @@ def _text(value) -> str:
         return f"{value.month:02d}/{value.year}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if value is None else nfc(value)
+    return "" if value is None else nfc(str(value))
 
 
 def _month(value, kind: Kind) -> str | None:
@@ -324,8 +324,8 @@ def infer(header: Header, body: pd.DataFrame, units: Units, kind: Kind) -> Heade
 
 def _arithmetic(columns: dict[int, Column], profiles: dict[int, _Profile]) -> None:
     """Total = compulsory + voluntary on most rows: evidence for named columns, the role of unnamed ones."""
-    counts = {i: profiles[i].parsed[0] for i, c in columns.items()
-              if profiles[i].parsed is not None and (c.field in TRIPLE or c.how in ("unknown", "empty"))}
+    counts = {i: parsed[0] for i, c in columns.items()
+              if (parsed := profiles[i].parsed) is not None and (c.field in TRIPLE or c.how in ("unknown", "empty"))}
     found = _sums(counts)
     if found:
         (t, a, b), hits, rows = found
@@ -361,7 +361,8 @@ def _labour(columns: dict[int, Column], profiles: dict[int, _Profile], counts: d
         if col.field or col.how not in ("unknown", "empty") or i not in counts:
             continue
         if total is not None and not has_labour:
-            totals = profiles[total].parsed[0] if profiles[total].parsed is not None else counts[i] * pd.NA
+            parsed = profiles[total].parsed
+            totals = parsed[0] if parsed is not None else counts[i] * pd.NA
             filled = counts[i].notna() & totals.notna()
             above = int((counts[i][filled] > totals[filled]).sum())
             if filled.sum() and above / filled.sum() >= 0.9:

@@ -117,6 +117,7 @@ def confirm_mapping(con: Connection, prepared: Prepared, mapping: dict[int, str]
                     now: dt.datetime | None = None) -> None:
     """Save a person's mapping as the layout of files shaped like this one (audited)."""
     reading = prepared.reading
+    assert reading.signature is not None  # a mapping is of a header found: a file without one has none to map
     writes.save_layout(con, user, prepared.kind, reading.signature, reading.columns, mapping, prepared.file_name, now)
 
 

@@ -95,6 +95,7 @@ class Reading:
             if col.field:
                 named.setdefault(col.field, []).append(col.shown)
                 if col.period:
+                    assert col.period_label is not None  # a month column's label comes with its month
                     named.setdefault(self.kind.when, []).append(col.period_label)
         return {f: ", ".join(dict.fromkeys(v)) for f, v in named.items()}
 
@@ -154,7 +155,7 @@ def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | 
     elif (layout := saved(header.signature)) is not None:
         header, reading.layout = mapped(header, layout.mapping, "layout"), layout
     reading.header = header
-    reading.problems += _column_problems(reading)
+    reading.problems += _column_problems(reading, header)
     body = grid.cells.loc[header.start:]
     counts = {c.index: (header.counts.get(c.index) if kind.type_of(c.field) == COUNT else None)
               or PARSERS[kind.type_of(c.field)](body[c.index]) for c in header.columns if c.field in kind.measures}
@@ -167,7 +168,7 @@ def read(data: bytes, file_name: str, units: Units, kind: Kind, *, sheet: str | 
     reading.records, reading.parts = _records(body if every else body.loc[split.communes], header, counts, kind,
                                               primary if every else primary.loc[split.communes])
     if kind.month_columns or kind.month_of_file:
-        _decide_period(reading, grid, typed)
+        _decide_period(reading, header, grid, typed)
     _derive(reading)
     if reading.records.empty and not any(p.severity == "error" for p in reading.problems):
         reading.problems.append(Problem(None, None, "no_rows"))
@@ -205,8 +206,9 @@ def _named_texts(body: pd.DataFrame, header: Header, kind: Kind) -> pd.Series:
 
 # ---------------------------------------------------------------- columns
 
-def _column_problems(reading: Reading) -> list[Problem]:
-    kind, header = reading.kind, reading.header
+def _column_problems(reading: Reading, header: Header) -> list[Problem]:
+    """``header``: the reading's, once found."""
+    kind = reading.kind
     row = header.rows[0] if header.rows else None
     problems, seen = [], {}
     for col in header.columns:
@@ -344,7 +346,9 @@ def _records(rows: pd.DataFrame, header: Header, counts: dict, kind: Kind,
             shown[measure] = col.shown
             filled |= rows[col.index].notna()
         if month is not None:
-            shown[kind.when] = next(c.period_label for c in header.columns if c.period == month)
+            label = next(c.period_label for c in header.columns if c.period == month)
+            assert label is not None  # a month column's label comes with its month
+            shown[kind.when] = label
             part[kind.when], part["_when"], part["_when_error"] = month, month, None
             part["_when_index"] = when_index(month, kind)
             part = part[filled]
@@ -355,9 +359,10 @@ def _records(rows: pd.DataFrame, header: Header, counts: dict, kind: Kind,
     return pd.concat(parts).sort_values("_row", kind="stable").reset_index(drop=True), labels
 
 
-def _decide_period(reading: Reading, grid: Grid, typed: str | None) -> None:
-    """The month of rows without their own, from the title, the file name and the form."""
-    records, header = reading.records, reading.header
+def _decide_period(reading: Reading, header: Header, grid: Grid, typed: str | None) -> None:
+    """The month of rows without their own, from the title, the file name and the form; ``header``: the
+    reading's."""
+    records = reading.records
     above = header.rows[0] if header.rows else header.start
     sources = periods.from_title(grid, above)
     if (by_name := periods.from_file_name(reading.file_name)) is not None:

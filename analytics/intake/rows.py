@@ -34,13 +34,13 @@ class Aside:
     row: int
     kind: str
     label: str
-    stated: dict[str, int] = field(default_factory=dict)  # measure (or "measure|month") -> figure
-    summed: dict[str, int] = field(default_factory=dict)  # the communes' sum of the same
+    stated: dict[str, int | float] = field(default_factory=dict)  # measure (or "measure|month") -> figure
+    summed: dict[str, int | float] = field(default_factory=dict)  # the communes' sum of the same
     first: int | None = None  # file rows of the communes it adds up
     last: int | None = None
 
     @property
-    def differences(self) -> dict[str, tuple[int, int]]:
+    def differences(self) -> dict[str, tuple[int | float, int | float]]:
         return {k: (v, self.summed[k]) for k, v in self.stated.items() if k in self.summed and self.summed[k] != v}
 
 
@@ -146,6 +146,7 @@ def _figures(counts: dict[int, pd.Series], columns: list[Column], row) -> dict[s
 
 
 def _key(col: Column) -> str:
+    assert col.field is not None  # only a column given a field has figures or a stated total
     return f"{col.field}|{col.period}" if col.period else col.field
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from numbers import Real
 
 from analytics.intake.problem import BadValue
+from analytics.intake.values import real_number
 
 WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 ENTERPRISE, BRANCH, PERSONAL = "enterprise", "branch", "personal"  # kinds of code, worded in analytics.text.labels
@@ -32,7 +32,7 @@ def check_digit(first_nine: str) -> int | None:
 
 def _text(value) -> str:
     """A cell as text; a number cell lost the leading zero of a ten-digit code (Excel drops it), so it is put back."""
-    if isinstance(value, Real) and not isinstance(value, bool):
+    if real_number(value) and not isinstance(value, bool):
         if float(value).is_integer():
             digits = str(int(value))
             return digits.zfill(10) if len(digits) == 9 else digits

@@ -82,7 +82,7 @@ class Units:
 
     def resolve_codes(self, written: pd.Series) -> pd.Series:
         """Each written code's primary code, missing where the registry has none (computed per distinct value)."""
-        return by_distinct(written, lambda value: self.codes.get(code_key(value)))
+        return by_distinct(written, lambda value: None if (key := code_key(value)) is None else self.codes.get(key))
 
     @cached_property
     def _seen(self) -> dict[str, Match]:

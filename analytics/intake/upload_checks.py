@@ -98,7 +98,9 @@ def _local(tag: str) -> str:
 
 def _column_number(ref: str) -> int:
     number = 0
-    for letter in re.match(r"[A-Z]*", ref).group():
+    letters = re.match(r"[A-Z]*", ref)
+    assert letters is not None  # "*" matches, if only the empty text
+    for letter in letters.group():
         number = number * 26 + ord(letter) - 64
     return number
 
@@ -154,4 +156,4 @@ def sheet_names(data: bytes, filename: str, max_mb: int) -> list[str]:
         root = fromstring(book.read("xl/workbook.xml"), forbid_dtd=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, DefusedXmlException):
         return []
-    return [e.get("name") for e in root.iter() if _local(e.tag) == "sheet" and e.get("name") is not None]
+    return [name for e in root.iter() if _local(e.tag) == "sheet" and (name := e.get("name")) is not None]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from numbers import Real
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,13 @@ import pyarrow.compute as pc
 
 from analytics.intake.problem import BadValue
 from analytics.units.names import nfc
+
+
+def real_number(value: object) -> TypeGuard[float]:
+    """A number of any kind, Python's or numpy's (``numbers.Real``, bool too): to the checker a float, which
+    takes an int as well; ``int()`` and ``float()`` take each of them."""
+    return isinstance(value, Real)
+
 
 _SPACES = "\u00a0\u202f "
 _GROUPED = tuple(re.compile(rf"\d{{1,3}}(?:{sep}\d{{3}})+") for sep in (r"\.", ",", f"[{_SPACES}]"))
@@ -33,7 +41,7 @@ def parse_count(value) -> int:
     """A head count as written: '12.345', '12,345', '1 234', 12345.0; BadValue says why not."""
     if isinstance(value, bool) or value is None or value is pd.NA or value != value:  # NaN: a blank
         raise BadValue("no_number")
-    if isinstance(value, Real):
+    if real_number(value):
         if not isinstance(value, int) and not float(value).is_integer():
             raise BadValue("not_whole", value=value)
         number = int(value)
@@ -77,7 +85,7 @@ def parse_counts(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     written = pd.Series(written.to_numpy(zero_copy_only=False), index=column.index)
     if mixed:
         number = column.map(lambda v: isinstance(v, Real) and not isinstance(v, bool))
-        whole = column.map(lambda v: isinstance(v, Real) and not isinstance(v, bool) and float(v).is_integer()
+        whole = column.map(lambda v: real_number(v) and not isinstance(v, bool) and float(v).is_integer()
                            and v >= 0)
         counts = counts.mask(whole, column[whole].map(int).reindex(column.index)).astype("Int64")
         written = written | number | column.map(lambda v: v is not None and not isinstance(v, (str, Real)))
@@ -128,7 +136,7 @@ def parse_period(value) -> str:
 
 def parse_year(value) -> int:
     """A year as written: 2027, 2027.0, '2027', 'Năm 2027'; BadValue says why not."""
-    if isinstance(value, Real) and not isinstance(value, bool) and float(value).is_integer():
+    if real_number(value) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
     text = nfc(value).lower() if isinstance(value, str) else ""
     if found := re.fullmatch(r"(?:năm|nam)?\s*(\d{4})", text):

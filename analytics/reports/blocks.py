@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -186,7 +187,7 @@ def shown(value, kind: str) -> str:
     return fmt.signed(value) if kind == "signed" else fmt.number(value)
 
 
-def figure_table(doc, rows: list[tuple[str, str, object, str]]):
+def figure_table(doc, rows: Sequence[tuple[str, str, object, str]]):
     """TT / Nội dung / Đơn vị tính / Số liệu from (label, unit, value, kind) rows; kinds as in ``shown``."""
     body = [[str(i), label, unit, shown(value, kind)] for i, (label, unit, value, kind) in enumerate(rows, 1)]
     return grid(doc, FIGURE_HEADER, body, [1.1, 9.4, 2.5, 3.0], {3})
@@ -331,7 +332,7 @@ class Workbook:
             ws.set_column(col, col, max(width, min(len(header), 18)) + 2)
         ws.set_row(first_row, 32)
 
-    def figures(self, name: str, rows: list[tuple[str, str, object, str]], notes: list[str]) -> None:
+    def figures(self, name: str, rows: Sequence[tuple[str, str, object, str]], notes: list[str]) -> None:
         """A sheet of (label, unit, value, kind) rows as in ``figure_table``, then notes below them."""
         ws = self.book.add_worksheet(name)
         self.table(ws, pd.DataFrame(rows, columns=["label", "unit", "value", "kind"]),

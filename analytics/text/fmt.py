@@ -121,9 +121,9 @@ def month(period: str) -> str:
     return "tháng " + format_date(dt.date(year, mon, 1), "M/y", locale=LOCALE)
 
 
-def date(value: dt.date) -> str:
+def date(value: dt.date | None) -> str:
     """A day (or the day of a moment) as Vietnamese officials write it: 15/12/2026; none -> '—'."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "—"
     return format_date(value, "dd/MM/y", locale=LOCALE)
 

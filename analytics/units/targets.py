@@ -106,6 +106,7 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame
             hint = ("khớp với nhiều đơn vị: " if m.ambiguous else "gần nhất: ") + ", ".join(m.suggestions)
             finding("unmatched_row", subject, f"Không khớp đơn vị chính thức nào ({hint}).")
         elif status in ("open", "confirmed"):
+            assert method is not None  # a matched name, or one confirmed, says how it was matched
             finding("non_exact_match", subject,
                     f"Khớp với {official[code]} ({code}) theo cách {labels.MATCH_METHOD[method]}, "
                     f"điểm {fmt.number(score, 1)}.",

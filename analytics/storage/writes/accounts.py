@@ -32,7 +32,8 @@ def create_user(con: Connection, user: User, username: str, display_name: str, r
 
 
 @write("disable_user", needs="accounts")
-def set_disabled(con: Connection, user: User, username: str, disabled: bool, now: dt.datetime | None = None) -> Done[None]:
+def set_disabled(con: Connection, user: User, username: str, disabled: bool,
+                 now: dt.datetime | None = None) -> Done[None]:
     """Disable or enable an account; disabling ends its sessions at once, and re-enabling revives none."""
     now = now or dt.datetime.now()
     con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])

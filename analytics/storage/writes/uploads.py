@@ -67,7 +67,8 @@ def record_upload(con: Connection, table: pd.DataFrame, *, kind: str, file_name:
 
 
 @write("upload", needs="upload", figures=True)
-def record_uploads(con: Connection, batches: list[Batch], *, kind: str, user: User, is_demo: bool = False) -> Done[list[int]]:
+def record_uploads(con: Connection, batches: list[Batch], *, kind: str, user: User,
+                   is_demo: bool = False) -> Done[list[int]]:
     """Several uploads of one kind in a single transaction; their ids in order."""
     return _store(con, batches, kind, user, is_demo)
 
