@@ -15,7 +15,7 @@ import click
 from analytics.access import accounts
 from analytics.errors import AnalyticsError
 from analytics.intake import Prepared, apply, confirm_mapping, describe, prepare
-from analytics.intake.catalogue import CHECKERS
+from analytics.intake.checks import CHECKERS
 from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.words import words
 from analytics.settings import db_path, load_settings

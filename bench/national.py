@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics.access.accounts import User
 from analytics.figures import standing
-from analytics.figures.periods import add_months
+from analytics.figures.spans import add_months
 from analytics.intake import apply, prepare
 from analytics.settings import Settings
 from analytics.storage import db, reads, writes

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from analytics.access import accounts
 from analytics.errors import LoginFailed
+from analytics.intake.confined import reader as confined
 from analytics.intake.grid import Unreadable
-from analytics.intake.upload_worker import confined
 from analytics.safety import console, sandbox
 from analytics.settings import load_settings
 from analytics.storage import db, writes

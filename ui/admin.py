@@ -13,7 +13,7 @@ from analytics.reports import exports
 from analytics.settings import EDITABLE, load_settings
 from analytics.storage import backup, reads, writes
 from analytics.text import fmt, labels, usertext
-from analytics.units import confirmed_names
+from analytics.units import communes
 from analytics.units.communes import units
 from analytics.units.targets import appendix_view
 from ui.access import NOTICE
@@ -42,8 +42,8 @@ def page() -> None:
         people = people.assign(role=people["role"].map(accounts.ROLE_VI),
                                created_at=people["created_at"].dt.strftime("%d/%m/%Y"),
                                locked_until=people["locked_until"].dt.strftime("%d/%m/%Y %H:%M"))
-        table(people, {"username": "Tên đăng nhập", "display_name": "Họ tên", "role": "Vai trò",
-                       "created_at": "Ngày tạo", "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"},
+        table(people, {"username": None, "display_name": None, "role": None, "created_at": "Ngày tạo",
+                       "disabled": "Bị khoá", "locked_until": "Tạm khoá đến"},
               pinned=("username",))
         with st.form("new_user", clear_on_submit=True):
             st.subheader("Tạo tài khoản")
@@ -127,7 +127,7 @@ def page() -> None:
         st.caption("Dùng chung cho phụ lục kế hoạch và mọi lần tải lên số liệu: một tên viết như thế nào thì được hiểu "
                    "là đơn vị đã xác nhận.")
         with shown_errors():
-            known = confirmed_names.listing(con)
+            known = communes.listing(con)
         if known.empty:
             st.info("Chưa có tên nào được xác nhận.")
         else:
@@ -266,8 +266,7 @@ def page() -> None:
         with shown_errors():
             log = audit.entries(con)
         table(log.assign(happened_at=log["happened_at"].dt.strftime("%d/%m/%Y %H:%M:%S")),
-              {"id": "Số", "happened_at": "Thời điểm", "actor": "Người thực hiện", "action": "Thao tác",
-               "detail": "Chi tiết"}, {"id": "plain"}, pinned=("id",))
+              ["id", "happened_at", "actor", "action", "detail"], {"id": "plain"}, pinned=("id",))
         c1, c2 = st.columns(2)
         offer("Tải CSV", exports.to_csv(log), "nhat-ky.csv", CSV, needs="audit", where=c1)
         offer("Tải Excel", exports.to_xlsx(log, "Nhật ký"), "nhat-ky.xlsx", XLSX, needs="audit", where=c2)

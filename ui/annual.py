@@ -8,7 +8,7 @@ from analytics import intake
 from analytics.access import accounts
 from analytics.errors import AnalyticsError, NoMonthlyData
 from analytics.figures import annual, standing
-from analytics.intake.upload_checks import sheet_names
+from analytics.intake.confined import sheet_names
 from analytics.settings import load_settings
 from analytics.text import fmt, usertext
 from analytics.units.communes import units

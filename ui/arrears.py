@@ -65,10 +65,9 @@ def page() -> None:
         st.altair_chart(ranked_bars(bars, "amount_owed", "name", f"{len(bars)} xã, phường nợ nhiều nhất",
                                     "Số tiền nợ (triệu đồng)", percent=False, subtitle=fmt.month(period)),
                         width="stretch")
-    table(communes, {"rank": "Hạng", "name": "Xã, phường", "amount_owed": "Số tiền nợ (triệu đồng)",
-                     "amount_change": "Thay đổi so với tháng trước", "employers_late": "Đơn vị chậm đóng",
-                     "late_change": "Thay đổi đơn vị chậm đóng", "workers_affected": "Lao động bị ảnh hưởng",
-                     "employers_evading": "Đơn vị trốn đóng"},
+    table(communes, {"rank": None, "name": None, "amount_owed": None, "amount_change": "Thay đổi so với tháng trước",
+                     "employers_late": None, "late_change": "Thay đổi đơn vị chậm đóng", "workers_affected": None,
+                     "employers_evading": None},
           {"rank": "plain", "amount_owed": "tenths", "amount_change": "signed_tenths", "late_change": "signed"})
 
     st.subheader("Đơn vị nợ nhiều nhất")
@@ -82,6 +81,6 @@ def page() -> None:
         st.caption(f"Theo danh sách {fmt.month(period)} đang có hiệu lực; {TOP} đơn vị có số tiền nợ lớn nhất. "
                    "Danh sách này không công khai cho đến khi quản trị viên công bố.")
         table(shown.assign(rank=range(1, len(shown) + 1)),
-              {"rank": "Hạng", "employer": "Đơn vị", "tax_code": "Mã số thuế", "commune": "Xã, phường",
-               "months_late": "Số tháng chậm", "amount_owed": "Số tiền nợ (triệu đồng)", "status": "Tình trạng"},
-              {"rank": "plain", "amount_owed": "tenths"}, pinned=("rank", "employer"), wide=("employer",))
+              {"rank": None, "employer": None, "tax_code": None, "commune": None, "months_late": None,
+               "amount_owed": None, "status": "Tình trạng"}, {"rank": "plain"}, pinned=("rank", "employer"),
+              wide=("employer",))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from analytics.figures import coverage, indicators, standing
 from analytics.text import fmt, labels
+from analytics.units import scopes
 from geo import mapview
 from ui.errors import shown_errors
 from ui.state import ALL, open_profile, open_scope
@@ -54,7 +55,7 @@ def page() -> None:
             open_scope(ALL)
     with right:
         # Beside the map, the same choice by name: for a keyboard, a screen reader, or a commune too small to click.
-        named = figures if view.codes is None else figures[standing.among(figures["code"], view.codes)]
+        named = figures if view.codes is None else figures[scopes.among(figures["code"], view.codes)]
         by_code = dict(zip(named["code"], named["name"]))
         chosen = st.selectbox("Mở hồ sơ xã, phường", list(by_code), index=None, format_func=by_code.get,
                               placeholder="Chọn hoặc bấm trên bản đồ", key="ban_do_ho_so")
@@ -86,7 +87,7 @@ def page() -> None:
 
     # The same figures as a table: the map alone is unreadable with a screen reader.
     st.subheader("Số liệu theo xã, phường" if view.scope == ALL else f"Số liệu: {view.scope}")
-    shown = labels.shown(figures if view.codes is None else figures[standing.among(figures["code"], view.codes)])
+    shown = labels.shown(figures if view.codes is None else figures[scopes.among(figures["code"], view.codes)])
     shown = shown.assign(value=shown[view.indicator]).sort_values("value", na_position="last")
     table(shown, {"name": None, "value": label, "status": "Tình trạng", "total": "Số người tham gia (người)",
                   "target": "Chỉ tiêu 2030 (người)"}, {"value": "pct", "total": "whole", "target": "whole"})

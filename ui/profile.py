@@ -65,8 +65,8 @@ def page() -> None:
         yearly = [evaluation.annual_targets(con, settings, y).set_index("code").loc[code] for y in years]
     table(pd.DataFrame([{"year": y, "total_target": r["total_target"], "voluntary_min": r["voluntary_min"],
                          "source": labels.TARGET_SOURCE.get(r["source"])} for y, r in zip(years, yearly)]),
-          {"year": "Năm", "total_target": "Chỉ tiêu chung", "voluntary_min": "Tự nguyện tối thiểu", "source": "Nguồn"},
-          {"year": "plain", "total_target": "whole", "voluntary_min": "whole"}, pinned=("year",))
+          {"year": None, "total_target": None, "voluntary_min": "Tự nguyện tối thiểu", "source": None},
+          {"voluntary_min": "whole"}, pinned=("year",))
 
     if view.span is None:
         no_data_notice()
@@ -138,8 +138,8 @@ def page() -> None:
         st.info("Chưa có báo cáo năm nào của xã, phường này được lưu.")
     else:
         table(returns.assign(uploaded_at=returns["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M")),
-              {"year": "Năm", "file_name": "Tệp", "uploaded_by": "Người tải lên", "uploaded_at": "Thời điểm",
-               "sha256": "SHA-256"}, {"year": "plain"}, pinned=("year",))
+              {"year": None, "file_name": None, "uploaded_by": None, "uploaded_at": "Thời điểm", "sha256": None},
+              pinned=("year",))
 
     st.subheader("Các lần tải lên có số liệu của xã, phường")
     with shown_errors():
@@ -150,8 +150,7 @@ def page() -> None:
         table(touched.assign(kind=touched["kind"].map(labels.UPLOAD_KIND),
                              uploaded_at=touched["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"),
                              state=touched["withdrawn_at"].isna().map(labels.UPLOAD_STATE)),
-              {"id": "Số", "kind": "Loại", "file_name": "Tệp", "uploaded_by": "Người tải lên", "uploaded_at": "Thời "
-                                                                                                              "điểm",
+              {"id": None, "kind": None, "file_name": None, "uploaded_by": None, "uploaded_at": "Thời điểm",
                "periods": "Kỳ", "state": "Trạng thái"}, {"id": "plain"}, pinned=("id",))
 
     st.subheader("Khớp tên và phát hiện")
@@ -163,11 +162,11 @@ def page() -> None:
     else:
         table(labels.shown(matches, {"source": labels.NAME_SOURCE, "method": labels.MATCH_METHOD,
                                      "status": labels.MATCH_STATUS}),
-              {"source": "Nguồn", "written": "Tên được viết", "method": "Cách khớp", "score": "Điểm",
-               "status": "Trạng thái", "uploads": "Số lần tải lên"}, {"score": "tenths", "uploads": "whole"},
+              {"source": None, "written": None, "method": None, "score": None, "status": None,
+               "uploads": "Số lần tải lên"}, {"uploads": "whole"},
               pinned=("written",))
     if found.empty:
         st.success("Không có phát hiện nào về xã, phường này.")
     else:
         table(labels.shown(found, {"kind": labels.FINDING_KIND, "status": labels.MATCH_STATUS}),
-              {"kind": "Loại", "subject": "Đối tượng", "detail": "Chi tiết", "status": "Trạng thái"}, pinned=("kind",))
+              ["kind", "subject", "detail", "status"], pinned=("kind",))

@@ -41,6 +41,5 @@ def page() -> None:
         st.caption(usertext.literal(f"Công bố ngày {fmt.date(shown['published_on'])}. Nguồn: {shown['source']}. "
                                     "Số tiền nợ tính bằng triệu đồng."))
         table(rows.assign(status=rows["status"].map(labels.EMPLOYER_STATUS)),
-              {"employer": "Đơn vị", "tax_code": "Mã số thuế", "commune": "Xã, phường", "months_late": "Số tháng chậm",
-               "amount_owed": "Số tiền nợ (triệu đồng)", "status": "Tình trạng"},
-              {"amount_owed": "tenths"}, pinned=("employer",), wide=("employer",))
+              {"employer": None, "tax_code": None, "commune": None, "months_late": None, "amount_owed": None,
+               "status": "Tình trạng"}, pinned=("employer",), wide=("employer",))

@@ -5,9 +5,9 @@ import streamlit as st
 from analytics.access import accounts
 from analytics.errors import AnalyticsError
 from analytics.intake.catalogue import OFFERED
+from analytics.intake.confined import sheet_names
 from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.pipeline import apply, confirm_mapping, prepare
-from analytics.intake.upload_checks import sheet_names
 from analytics.settings import load_settings
 from analytics.storage import reads, writes
 from analytics.text import fmt, usertext

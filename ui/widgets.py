@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.figures import labour
 from analytics.intake.problem import MISSING_COLUMNS
 from analytics.settings import load_settings
 from analytics.storage import reads, writes
@@ -94,11 +93,11 @@ def upload_history(con, kind: str) -> None:
     st.subheader(heading)
     shown = history.assign(status=history["withdrawn_at"].isna().map(labels.UPLOAD_STATE),
                            uploaded_at=history["uploaded_at"].dt.strftime("%d/%m/%Y %H:%M"))
-    columns = {"id": "Số", "file_name": "Tệp", "uploaded_by": "Người tải", "uploaded_at": "Thời điểm",
-               "periods": periods, "rows_stored": "Số dòng", "status": "Trạng thái", "note": "Ghi chú"}
+    columns = {"id": None, "file_name": None, "uploaded_by": None, "uploaded_at": "Thời điểm", "periods": periods,
+               "rows_stored": "Số dòng", "status": None, "note": None}
     if kind == "labour":
         with shown_errors():
-            shown["source"] = shown["id"].map(labour.upload_sources(con))
+            shown["source"] = shown["id"].map(reads.labour_sources(con))
         columns = {**columns, "source": "Nguồn số liệu"}
     table(shown, columns, {"id": "plain"}, pinned=("id",))
     active = history[history["withdrawn_at"].isna() & ~history["is_demo"]]["id"].tolist()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.figures import publication
-from analytics.figures.periods import add_months
+from analytics.figures.spans import add_months
 from analytics.storage import cache, db, reads
 from analytics.storage.db import Connection
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.figures.periods import add_months
+from analytics.figures.spans import add_months
 from analytics.settings import Settings
 from analytics.storage import cache, db
 from analytics.storage.db import Connection

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.figures import labour, standing
+from analytics.figures import standing
 from analytics.settings import Settings
-from analytics.storage import cache
+from analytics.storage import cache, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt
 from analytics.units import headline
@@ -83,6 +83,12 @@ def _share(people: float, of: float) -> float:
     return people / of if of == of and of > 0 and people == people else math.nan
 
 
+def province_labour(settings: Settings, year: int) -> tuple[int, int] | None:
+    """(year, figure) of the plan file's province labour force for ``year`` or the latest earlier year, or None."""
+    years = [y for y in settings.labour_force if y <= year]
+    return (max(years), settings.labour_force[max(years)]) if years else None
+
+
 def of_rows(rows: pd.DataFrame, year: int, settings: Settings, whole_province: bool) -> Coverage:
     """The coverage of the communes in ``rows`` (standing.commune_table rows of a scope) for the span's ``year``;
     ``whole_province`` lets the plan file's province figure stand in when commune figures are incomplete."""
@@ -95,7 +101,7 @@ def of_rows(rows: pd.DataFrame, year: int, settings: Settings, whole_province: b
                                   years=tuple(sorted(int(y) for y in known["labour_year"].unique())),
                                   sources=tuple(sorted(known["labour_source"].unique())),
                                   uploads=tuple(sorted(int(u) for u in known["labour_upload"].unique())), **base)
-    elif whole_province and (found := labour.province_for(settings, year)) is not None:
+    elif whole_province and (found := province_labour(settings, year)) is not None:
         denominator = Denominator(float(found[1]), PROVINCE, years=(found[0],),
                                   sources=(settings.labour_force_source,), uploads=(), **base)
     else:
@@ -130,6 +136,6 @@ def headline_check(con: Connection, settings: Settings) -> tuple[Denominator, li
     """The province's labour force for the plan's final year (or the latest earlier year known), and what the
     headline counts are as shares of it; None when no labour force is known."""
     rows = standing.commune_units(con)[["code"]].assign(total=math.nan, voluntary=math.nan)
-    rows = rows.merge(labour.communes_for(con, settings.target_year), on="code", how="left")
+    rows = rows.merge(reads.labour_for(con, settings.target_year), on="code", how="left")
     found = of_rows(rows, settings.target_year, settings, True).denominator
     return None if found.basis == NONE else (found, headline.against(settings.headline, found.people))

@@ -15,8 +15,8 @@ import pandas as pd
 
 from analytics.errors import InsufficientHistory
 from analytics.figures import standing, trajectory
-from analytics.figures.periods import months_between
 from analytics.figures.projection import MIN_POINTS, calibrated, gap, project_many, required_monthly_increase
+from analytics.figures.spans import months_between
 from analytics.reports.charts import month_axis, span, vietnamese
 from analytics.settings import Settings
 from analytics.storage import cache, reads

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analytics.errors import InvalidPivot
 from analytics.figures import indicators, spans, standing
-from analytics.figures.periods import add_months, month_index, months_between
+from analytics.figures.spans import add_months, month_index, months_between
 from analytics.reports.charts import OKABE_ITO, vietnamese
 from analytics.settings import Settings
 from analytics.storage import cache, db, reads

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InsufficientHistory
-from analytics.figures.periods import add_months, from_index, month_index, months_between
+from analytics.figures.spans import add_months, from_index, month_index, months_between
 
 METHOD_VI = (
     "Dự báo nối dài xu hướng của 12 tháng gần nhất: mức tăng mỗi tháng được tính sao cho một tháng báo cáo "

@@ -1,4 +1,5 @@
-"""Month, quarter and year: the spans a page can show, keyed "YYYY-MM", "YYYY-Qn" or "YYYY".
+"""Month, quarter and year: the spans a page can show, keyed "YYYY-MM", "YYYY-Qn" or "YYYY", and month
+arithmetic on "YYYY-MM", the key every table uses for a month.
 
 A month's key is its period; a quarter's "2026-Q4"; a year's "2026". Key arithmetic lives here, so
 every page and report names and orders spans alike.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from analytics.figures.periods import add_months, month_index
 from analytics.text import fmt
 
 # Granularity codes (analytics.text.labels.GRANULARITY words them).
@@ -17,6 +17,31 @@ GRANULARITIES = (MONTH, QUARTER, YEAR)
 ROMAN = ("I", "II", "III", "IV")
 _QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 _YEAR = re.compile(r"[0-9]{4}")
+_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+
+
+def month_index(period: str) -> int:
+    """Months since January of year 0, so month distances become plain subtraction."""
+    match = _PERIOD.fullmatch(period) if isinstance(period, str) else None
+    if match is None:
+        raise ValueError(f"period must look like 'YYYY-MM', got {period!r}")
+    return int(match[1]) * 12 + int(match[2]) - 1
+
+
+def from_index(index: int) -> str:
+    """Inverse of `month_index`."""
+    year, month = divmod(int(index), 12)
+    return f"{year:04d}-{month + 1:02d}"
+
+
+def months_between(start: str, end: str) -> int:
+    """Whole months from `start` to `end`; negative when `end` comes first."""
+    return month_index(end) - month_index(start)
+
+
+def add_months(period: str, months: int) -> str:
+    """The period `months` months after (or before, if negative) `period`."""
+    return from_index(month_index(period) + months)
 
 
 def granularity_of(key: str) -> str:

@@ -15,13 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.figures import labour, spans
-from analytics.figures.periods import add_months
-from analytics.figures.trajectory import level_sums, levels_at, paths
+from analytics.figures import spans
+from analytics.figures.spans import add_months
+from analytics.figures.trajectory import (
+    BASELINES,
+    TARGETS,
+    annual_in_force,
+    level_sums,
+    levels_at,
+    paths,
+    scope_units,
+    sql_filter,
+)
 from analytics.settings import Settings
 from analytics.storage import cache, db, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt
+from analytics.units import scopes
 
 # Codes of a commune's status (analytics.text.labels.STATUS words them), worst first.
 STATUS_VERY_LATE, STATUS_LATE, STATUS_ON_TRACK, STATUS_NO_DATA = "very_late", "late", "on_track", "no_data"
@@ -49,11 +59,6 @@ def latest_period(con: Connection) -> str | None:
     return db.value(con, "SELECT max(period) FROM monthly_in_force")
 
 
-def annual_in_force(con: Connection) -> pd.DataFrame:
-    """Official annual targets in force: year, code, total_target, voluntary_min."""
-    return db.frame(con, "SELECT year, code, total_target, voluntary_min FROM annual_in_force")
-
-
 def span_state(con: Connection, span: str) -> dict:
     """The months of ``span`` that have figures, the last of them, and whether the span is complete."""
     reported = [p for p in reported_periods(con) if p in set(spans.months(span))]
@@ -61,34 +66,12 @@ def span_state(con: Connection, span: str) -> dict:
             "complete": spans.is_complete(span, reported)}
 
 
-def among(codes: pd.Series, wanted) -> np.ndarray:
-    """``codes.isin(wanted)``: pandas converts each wanted value to an Arrow scalar, slow for thousands."""
-    wanted = set(wanted)
-    return np.fromiter((c in wanted for c in codes.tolist()), bool, len(codes))
-
-
-def _scope(codes: list[str] | None, column: str = "code") -> tuple[str, dict]:
-    """A filter on the scope's codes (none: every unit), as SQL and its parameters."""
-    if codes is None:
-        return "true", {}
-    return f"{column} IN (SELECT unnest($codes::VARCHAR[]))", {"codes": list(codes)}
-
-
-_TARGETS = """(SELECT code, sum(total_target)::DOUBLE AS target, sum(voluntary_min)::DOUBLE AS voluntary_min
-               FROM targets GROUP BY code)"""
 _UNITS = f"""
     SELECT c.code, c.name, g.former_district, g.former_province, t.target, t.voluntary_min
     FROM communes c
     LEFT JOIN commune_groups g USING (code)
-    LEFT JOIN {_TARGETS} t USING (code)"""
+    LEFT JOIN {TARGETS} t USING (code)"""
 
-# Each commune's figures of the baseline month, or of the first month reported after it (among rows of {scope}).
-_BASELINES = """
-    SELECT *, substr(base_period, 1, 4)::INTEGER * 12 + substr(base_period, 6, 2)::INTEGER - 1 AS base_month
-    FROM (SELECT code, min(period) AS base_period, arg_min(total, period) AS base_total,
-                 arg_min(voluntary, period) AS base_voluntary
-          FROM monthly_in_force WHERE period >= $baseline AND {scope}
-          GROUP BY code)"""
 
 
 @cache.shared(max_entries=1)
@@ -148,10 +131,10 @@ def _reasons(total_status: np.ndarray, vol_status: np.ndarray) -> np.ndarray:
 
 def _month_rows(con: Connection, settings: Settings, period: str) -> pd.DataFrame:
     """One row per unit: its figures at the month ``period``, attainment, trajectory, status and growth, and its
-    coverage of the labour force (``labour.communes_for`` the period's year: ``labour_force``, ``labour_year``, …)."""
+    coverage of the labour force (``reads.labour_for`` the period's year: ``labour_force``, ``labour_year``, …)."""
     before = {months: add_months(period, -months) for months in (1, 3, 12)}
     frame = db.frame(con, f"""
-        WITH base AS ({_BASELINES.format(scope="true")}),
+        WITH base AS ({BASELINES.format(scope="true")}),
         around AS (
             SELECT code, {", ".join(f"any_value({c}) FILTER (period = $period) AS {c}"
                                     for c in ("total", "compulsory", "voluntary"))},
@@ -162,7 +145,7 @@ def _month_rows(con: Connection, settings: Settings, period: str) -> pd.DataFram
         FROM ({_UNITS}) u LEFT JOIN around a USING (code) LEFT JOIN base b USING (code)
         ORDER BY u.code""", {"baseline": settings.baseline_month, "period": period,
                              **{f"p{m}": p for m, p in before.items()}}, nullable_integers=False)
-    frame = frame.merge(labour.communes_for(con, int(period[:4])), on="code", how="left")
+    frame = frame.merge(reads.labour_for(con, int(period[:4])), on="code", how="left")
     levels = levels_at(paths(frame, annual_in_force(con), settings), [period])
     # Worked out on arrays and added at once: a frame grown column by column copies its blocks each time.
     column = {c: frame[c].to_numpy(dtype=float) for c in ("total", "voluntary", "target", "voluntary_min",
@@ -259,7 +242,7 @@ def summary(con: Connection, settings: Settings, span: str, codes: list[str] | N
     """The card of ``span`` over the scope ``codes`` (None: the province), from the span's commune table."""
     table = commune_table(con, settings, span)
     if codes is not None:
-        table = table[among(table["code"], codes)]
+        table = table[scopes.among(table["code"], codes)]
     total, voluntary = float(table["total"].sum()), float(table["voluntary"].sum())
     target, vmin = float(table["target"].sum()), float(table["voluntary_min"].sum())
     net = table["net_period"].dropna()
@@ -279,16 +262,6 @@ def _stated_target(con: Connection) -> float:
     return float(participants)
 
 
-def _scope_units(con: Connection, settings: Settings, codes: list[str] | None, scope: str,
-                 params: dict) -> pd.DataFrame:
-    """The scope's units with their targets and their baselines among the monthly rows ``scope`` keeps."""
-    return db.frame(con, f"""
-        SELECT c.code, t.target, t.voluntary_min, b.* EXCLUDE (code)
-        FROM communes c LEFT JOIN {_TARGETS} t USING (code) LEFT JOIN ({_BASELINES.format(scope=scope)}) b USING (code)
-        WHERE {_scope(codes, "c.code")[0]}""", {**params, "baseline": settings.baseline_month},
-                    nullable_integers=False)
-
-
 def _month_series(con: Connection, settings: Settings, codes: list[str] | None, until: str | None) -> pd.DataFrame:
     """Per month up to ``until``: the scope's sums, how many reported, their net increase and the expected level.
 
@@ -296,7 +269,7 @@ def _month_series(con: Connection, settings: Settings, codes: list[str] | None, 
     scope that have a path, so the province follows official annual targets exactly as far as its
     communes do.
     """
-    scope, params = _scope(codes)
+    scope, params = sql_filter(codes)
     if until is not None:  # no filter at all otherwise: a condition on every row costs even when always true
         scope, params = f"{scope} AND period <= $until", {**params, "until": until}
     sums = db.frame(con, f"""
@@ -314,7 +287,7 @@ def _month_series(con: Connection, settings: Settings, codes: list[str] | None, 
     if sums.empty:
         return pd.DataFrame(columns=["key", "period", "total", "compulsory", "voluntary", "reporting", "net",
                                      *PLANNED[1:]])
-    units = _scope_units(con, settings, codes, scope, params)
+    units = scope_units(con, settings, codes, scope, params)
     sums["units"] = len(units)
     levels = level_sums(paths(units, annual_in_force(con), settings), sums["period"].tolist())
     sums["expected"], sums["voluntary_expected"] = levels["total"], levels["voluntary"]
@@ -333,7 +306,7 @@ def province_series(con: Connection, settings: Settings, granularity: str = span
         return monthly
     values = reads.monthly(con)
     if codes is not None:
-        values = values[among(values["code"], codes)]
+        values = values[scopes.among(values["code"], codes)]
     if until is not None:
         values = values[values["period"] <= until]
     sums = span_values(values, granularity).groupby("key").agg(
@@ -341,16 +314,6 @@ def province_series(con: Connection, settings: Settings, granularity: str = span
         voluntary=("voluntary", "sum"), reporting=("code", "nunique"),
         net=("net", lambda s: s.sum(min_count=1))).reset_index()
     return sums.merge(monthly[PLANNED], on="period", how="left")
-
-
-@cache.shared(max_entries=16)
-def expected_sums(con: Connection, settings: Settings, months: list[str],
-                  codes: list[str] | None = None) -> dict[str, np.ndarray]:
-    """measure -> per month of ``months`` (reported or not), the scope's expected level (``province_series``'s
-    expected and voluntary_expected, for any month)."""
-    scope, params = _scope(codes)
-    units = _scope_units(con, settings, codes, scope, params)
-    return level_sums(paths(units, annual_in_force(con), settings), months)
 
 
 def monthly_growth(values: pd.DataFrame, column: str = "total") -> pd.Series:

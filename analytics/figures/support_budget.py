@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InsufficientHistory, SupportScenarioRefused
-from analytics.figures import outlook, standing
-from analytics.figures.periods import add_months, month_index
+from analytics.figures import outlook, standing, trajectory
 from analytics.figures.projection import calibrated
+from analytics.figures.spans import add_months, month_index
 from analytics.settings import SUPPORT_GROUPS, Settings, Support, check_shares
 from analytics.storage import cache, reads
 from analytics.storage.db import Connection
 from analytics.text import fmt, labels
+from analytics.units import scopes
 
 BASES = ("trajectory", "projection")
 MONTH_SOURCES = ("reported", "carried_back", "basis")  # how a month's stock was found
@@ -99,7 +100,7 @@ def _reported(con: Connection, codes: list[str] | None, months: list[str], until
     values = reads.monthly(con)
     values = values[(values["period"] <= until) & values["voluntary"].notna()]
     if codes is not None:
-        values = values[standing.among(values["code"], codes)]
+        values = values[scopes.among(values["code"], codes)]
     wide = values.pivot_table(index="period", columns="code", values="voluntary", aggfunc="last")
     shown = [m for m in months if m <= until]
     return wide.reindex(sorted(set(wide.index) | set(shown))).ffill().reindex(shown).sum(axis=1, min_count=1)
@@ -109,7 +110,7 @@ def _basis(con: Connection, settings: Settings, basis: str, months: list[str], c
     """The voluntary stock the basis gives each month after ``until``."""
     later = [m for m in months if m > until]
     if basis == "trajectory":
-        return pd.Series(standing.expected_sums(con, settings, months, codes)["voluntary"], index=months)[later]
+        return pd.Series(trajectory.expected_sums(con, settings, months, codes)["voluntary"], index=months)[later]
     series = outlook.province_outlook(con, settings, codes, until)["series"]
     voluntary = series.set_index("period")["voluntary"].dropna()
     try:

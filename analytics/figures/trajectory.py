@@ -2,8 +2,9 @@
 
 The path is a straight line from the baseline to the target in December of the target year; where
 official annual targets are in force it passes through each of them in December of its year instead.
-Pure arithmetic on frames, apart from the figures' SQL, so the province's sum and each commune's level
-agree by construction.
+Each commune's baseline and targets come from one SQL text, the path through them is arithmetic on arrays,
+and the province's expected level is a sum of the same paths, so it and each commune's level agree by
+construction, on a page, in the budget or in a report.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.figures.periods import month_index, months_between
+from analytics.figures.spans import month_index, months_between
 from analytics.settings import Settings
+from analytics.storage import cache, db
+from analytics.storage.db import Connection
 
 
 def target_period(settings: Settings) -> str:
@@ -119,3 +122,46 @@ def level_sums(path: Paths, periods: list[str]) -> dict[str, np.ndarray]:
         out[measure] = start + (slope[:, None] * (np.clip(when, pairs[0][:, None], pairs[1][:, None])
                                                   - pairs[0][:, None])).sum(axis=0)
     return out
+
+
+def sql_filter(codes: list[str] | None, column: str = "code") -> tuple[str, dict]:
+    """A filter on the scope's codes (none: every unit), as SQL and its parameters."""
+    if codes is None:
+        return "true", {}
+    return f"{column} IN (SELECT unnest($codes::VARCHAR[]))", {"codes": list(codes)}
+
+
+TARGETS = """(SELECT code, sum(total_target)::DOUBLE AS target, sum(voluntary_min)::DOUBLE AS voluntary_min
+               FROM targets GROUP BY code)"""
+# Each commune's figures of the baseline month, or of the first month reported after it (among rows of {scope}).
+BASELINES = """
+    SELECT *, substr(base_period, 1, 4)::INTEGER * 12 + substr(base_period, 6, 2)::INTEGER - 1 AS base_month
+    FROM (SELECT code, min(period) AS base_period, arg_min(total, period) AS base_total,
+                 arg_min(voluntary, period) AS base_voluntary
+          FROM monthly_in_force WHERE period >= $baseline AND {scope}
+          GROUP BY code)"""
+
+
+def annual_in_force(con: Connection) -> pd.DataFrame:
+    """Official annual targets in force: year, code, total_target, voluntary_min."""
+    return db.frame(con, "SELECT year, code, total_target, voluntary_min FROM annual_in_force")
+
+
+def scope_units(con: Connection, settings: Settings, codes: list[str] | None, scope: str,
+                params: dict) -> pd.DataFrame:
+    """The scope's units with their targets and their baselines among the monthly rows ``scope`` keeps."""
+    return db.frame(con, f"""
+        SELECT c.code, t.target, t.voluntary_min, b.* EXCLUDE (code)
+        FROM communes c LEFT JOIN {TARGETS} t USING (code) LEFT JOIN ({BASELINES.format(scope=scope)}) b USING (code)
+        WHERE {sql_filter(codes, "c.code")[0]}""", {**params, "baseline": settings.baseline_month},
+                    nullable_integers=False)
+
+
+@cache.shared(max_entries=16)
+def expected_sums(con: Connection, settings: Settings, months: list[str],
+                  codes: list[str] | None = None) -> dict[str, np.ndarray]:
+    """measure -> per month of ``months`` (reported or not), the scope's expected level: ``standing.province_series``'s
+    expected and voluntary_expected, for any month."""
+    scope, params = sql_filter(codes)
+    units = scope_units(con, settings, codes, scope, params)
+    return level_sums(paths(units, annual_in_force(con), settings), months)

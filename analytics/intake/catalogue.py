@@ -1,5 +1,5 @@
-"""The kinds of file the app takes in: how each one's rows are checked, and, for those the upload page offers,
-their Vietnamese name and templates. A new kind of file registers here and nowhere else in the intake path."""
+"""The kinds of file the upload page offers: their Vietnamese name, what they hold and their templates (each
+kind's fields are in analytics.intake.fields, its checker in analytics.intake.checks.CHECKERS)."""
 
 from __future__ import annotations
 
@@ -9,39 +9,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.intake.arrears_checks import check_arrears, check_employers
 from analytics.intake.arrears_templates import (
     arrears_template_csv,
     arrears_template_xlsx,
     employers_template_csv,
     employers_template_xlsx,
 )
-from analytics.intake.check_base import Checked
-from analytics.intake.checks import check_annual, check_labour, check_monthly
-from analytics.intake.reading import Reading
 from analytics.intake.templates import (
     labour_template_csv,
     labour_template_xlsx,
     monthly_template_csv,
     monthly_template_xlsx,
 )
-from analytics.intake.units import Units
-from analytics.settings import Settings, load_settings
-from analytics.storage import reads
-from analytics.storage.db import Connection
-
-# (reading, units, settings, connection, today) -> the checked rows to store and every problem found
-Checker = Callable[[Reading, Units, Settings, Connection, dt.date], Checked]
-
-CHECKERS: dict[str, Checker] = {
-    "monthly": lambda reading, units, settings, con, today: check_monthly(
-        reading, units, settings, today, previous=reads.monthly(con)),
-    "annual": lambda reading, units, settings, con, today: check_annual(
-        reading, units, settings, con, previous=reads.annual(con)),
-    "labour": lambda reading, units, settings, con, today: check_labour(reading, units, settings, reads.monthly(con)),
-    "arrears": lambda reading, units, settings, con, today: check_arrears(reading, units, settings, today),
-    "employers": lambda reading, units, settings, con, today: check_employers(reading, units, settings, today),
-}
+from analytics.settings import load_settings
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.figures.periods import month_index
+from analytics.figures.spans import month_index
 from analytics.intake.fields import AMOUNT, COUNT_VI, Kind
 from analytics.intake.problem import Problem, raises
 from analytics.intake.reading import Reading

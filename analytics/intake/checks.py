@@ -1,4 +1,5 @@
-"""Checking the commune rows of a reading: every problem with its file row and column, set-based.
+"""Checking the commune rows of a reading: every problem with its file row and column, set-based; and the checker
+of every kind of file (``CHECKERS``), so a new kind registers its check here.
 
 Each check runs over whole columns at once; only the rows that fail become Problems one by
 one. Names are matched once per distinct written name (units.Units). Errors block an upload,
@@ -8,12 +9,14 @@ warnings need a person's confirmation; the thresholds come from the plan setting
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 import analytics.intake.check_base as base
-from analytics.figures.periods import month_index
+from analytics.figures.spans import month_index
+from analytics.intake.arrears_checks import check_arrears, check_employers
 from analytics.intake.check_base import TEXT, Checked, Problems, row_params
 from analytics.intake.fields import COUNT_VI
 from analytics.intake.problem import Problem, raises
@@ -21,7 +24,8 @@ from analytics.intake.reading import Reading
 from analytics.intake.units import Units
 from analytics.intake.values import by_distinct
 from analytics.settings import Settings
-from analytics.storage import db
+from analytics.storage import db, reads
+from analytics.storage.db import Connection
 
 TABLE_COLUMNS = ["period", "code", "total", "compulsory", "voluntary", "labour_force",
                  "source_row", "written_name", "match_method", "match_score"]
@@ -245,3 +249,17 @@ def _above_labour(table: pd.DataFrame, participants: pd.DataFrame, names: dict, 
     return [Problem(int(r.source_row), header, "participants_exceed_labour_force", {
         "unit": names[r.code], "period": r.period, "total": r.total, "year": r.year,
         "labour_force": r.labour_force}, "warning") for r in over.itertuples()]
+
+
+# (reading, units, settings, connection, today) -> the checked rows to store and every problem found
+Checker = Callable[[Reading, Units, Settings, Connection, dt.date], Checked]
+
+CHECKERS: dict[str, Checker] = {
+    "monthly": lambda reading, units, settings, con, today: check_monthly(
+        reading, units, settings, today, previous=reads.monthly(con)),
+    "annual": lambda reading, units, settings, con, today: check_annual(
+        reading, units, settings, con, previous=reads.annual(con)),
+    "labour": lambda reading, units, settings, con, today: check_labour(reading, units, settings, reads.monthly(con)),
+    "arrears": lambda reading, units, settings, con, today: check_arrears(reading, units, settings, today),
+    "employers": lambda reading, units, settings, con, today: check_employers(reading, units, settings, today),
+}

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+import analytics.intake.confined as confined
 import analytics.intake.layouts as layouts
-import analytics.intake.upload_worker as upload_worker
 from analytics.errors import DuplicateUpload, SourceMissing, ValidationFailed, WarningsNotConfirmed
-from analytics.intake.catalogue import CHECKERS
 from analytics.intake.check_base import Checked
+from analytics.intake.checks import CHECKERS
 from analytics.intake.fields import KINDS
 from analytics.intake.problem import Problem, raises
 from analytics.intake.reading import Reading, mapping_of, read
@@ -104,7 +104,7 @@ def prepare(con: Connection, data: bytes, file_name: str, *, kind: str = "monthl
     settings, file_name = settings or load_settings(), usertext.file_name(file_name)
     units = Units.load(con, settings)
     reading = read(data, file_name, units, KINDS[kind], sheet=sheet, typed=period, mapping=mapping,
-                   saved=layouts.finder(con, kind), grids_of=upload_worker.confined(settings.upload_max_mb))
+                   saved=layouts.finder(con, kind), grids_of=confined.reader(settings.upload_max_mb))
     if reading.needs_mapping:
         checked = Checked(pd.DataFrame(), list(reading.problems))
     else:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 import analytics.intake.period as periods
-from analytics.figures.periods import month_index
+from analytics.figures.spans import month_index
 from analytics.intake.columns import Column, Header, find, mapped
 from analytics.intake.fields import AMOUNT, COUNT, IDENTITY, SKIP, TRIPLE, Kind
 from analytics.intake.grid import Grid, Unreadable, read_grids

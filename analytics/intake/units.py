@@ -1,7 +1,7 @@
 """The province's units as an upload is checked against them: codes with their aliases, names, confirmations.
 
 Names are matched once per distinct written name, never once per row: a five-year file
-names each commune sixty times. A name a person confirmed (analytics.units.confirmed_names)
+names each commune sixty times. A name a person confirmed (analytics.units.communes)
 wins over every automatic method; otherwise the ladder of analytics.units.names applies, after
 abbreviated prefixes ("P.", "X.", "TT.") have been spelled out.
 """
@@ -17,7 +17,7 @@ import pandas as pd
 from analytics.intake.values import by_distinct
 from analytics.settings import Settings
 from analytics.storage import db
-from analytics.units import confirmed_names
+from analytics.units import communes
 from analytics.units.names import Match, NameMatcher, nfc
 
 SILENT = ("exact", "normalised", "code", "confirmed")  # methods that need nobody's look
@@ -53,8 +53,7 @@ class Units:
     @classmethod
     def load(cls, con, settings: Settings) -> Units:
         units = db.rows(con, "SELECT code, name FROM communes ORDER BY code")
-        codes = dict(db.rows(con, "SELECT code, code FROM communes UNION ALL SELECT alias, code FROM commune_aliases"))
-        return cls(codes, dict(units), confirmed_names.confirmed(con), settings.fuzzy_accept,
+        return cls(communes.code_map(con), dict(units), communes.confirmed(con), settings.fuzzy_accept,
                    settings.ambiguity_margin)
 
     @classmethod

@@ -281,8 +281,8 @@ def signature_block(doc, recipients: list[str], signer: list[str]) -> None:
 
 # --- Excel ------------------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {"whole": "#,##0", "signed": "+#,##0;-#,##0;0", "pct": "0.0%", "percent": "#,##0.0",
-                  "time": "dd/mm/yyyy hh:mm", "date": "dd/mm/yyyy", "text": "@"}
+NUMBER_FORMATS = {"whole": "#,##0", "tenths": "#,##0.0", "plain": "0", "signed": "+#,##0;-#,##0;0", "pct": "0.0%",
+                  "percent": "#,##0.0", "time": "dd/mm/yyyy hh:mm", "date": "dd/mm/yyyy", "text": "@"}
 
 
 class Workbook:

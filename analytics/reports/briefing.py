@@ -16,8 +16,8 @@ import pandas as pd
 
 from analytics.errors import BriefingFailed, SupportScenarioRefused
 from analytics.figures import arrears, coverage, indicators, outlook, spans, standing, support_budget
-from analytics.figures.periods import month_index
 from analytics.figures.projection import METHOD_VI
+from analytics.figures.spans import month_index
 from analytics.figures.support_budget import Budget
 from analytics.reports import blocks, images, sections
 from analytics.reports.budget_workbook import briefing_section as support_section

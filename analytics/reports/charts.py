@@ -8,12 +8,13 @@ import altair as alt
 import pandas as pd
 
 from analytics.figures import spans, standing
-from analytics.figures.periods import months_between
+from analytics.figures.spans import months_between
 from analytics.settings import Settings
 from analytics.storage import cache
 from analytics.storage.db import Connection
 from analytics.text import labels
 from analytics.text.fmt import vega_locale
+from analytics.units import scopes
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -133,7 +134,7 @@ def ranked_spec(con: Connection, settings: Settings, span: str, codes: list[str]
     a Vega-Lite spec made once per data version; the span is the subtitle."""
     table = standing.commune_table(con, settings, span)
     if codes is not None:
-        table = table[standing.among(table["code"], codes)]
+        table = table[scopes.among(table["code"], codes)]
     shown = ranked(table[table["total"].notna()], value, which, n)
     return ranked_bars(shown, value, "name", title, axis_title, colour=colour, ascending=which == "lowest",
                        subtitle=spans.label(span)).to_dict()

@@ -56,6 +56,30 @@ def employers(con: Connection) -> pd.DataFrame:
     return _in_force(con, "employers", None)
 
 
+LABOUR = ["code", "labour_force", "labour_year", "labour_source", "labour_upload"]
+
+
+@cache.shared(max_entries=8)
+def labour_for(con: Connection, year: int) -> pd.DataFrame:
+    """The labour force coverage is measured against: one row per commune with a figure for ``year`` or an earlier
+    year, the latest such figure, its year, its source and the upload that brought it.
+
+    Later years are never used for an earlier month. The monthly files' optional labour-force column is stored
+    but not used here: its figures came with no source and no year of their own.
+    """
+    return db.frame(con, """
+        SELECT code, arg_max(labour_force, year)::DOUBLE AS labour_force, max(year) AS labour_year,
+               arg_max(source, year) AS labour_source, arg_max(upload_id, year) AS labour_upload
+        FROM labour_in_force WHERE year <= $year
+        GROUP BY code ORDER BY code""", {"year": year})[LABOUR]
+
+
+def labour_sources(con: Connection) -> dict[int, str]:
+    """The source each labour-force upload named, by upload id, for its line in the upload history."""
+    rows = db.query(con, "SELECT upload_id, min(source) AS source FROM labour_values GROUP BY upload_id")
+    return dict(zip(rows["upload_id"].astype(int), rows["source"]))
+
+
 def uploads(con: Connection, kind: str | None = None) -> pd.DataFrame:
     """Every upload, or those of one kind, oldest first."""
     return db.query(

@@ -51,6 +51,20 @@ COLUMNS = {
     "rows_stored": Column("Số dòng lưu", "whole"), "reporting": Column("Số xã, phường báo cáo", "whole"),
     "files": Column("Số tệp", "whole"), "annual_target": Column("Chỉ tiêu năm", "whole"),
     "annual_voluntary_target": Column("Chỉ tiêu tự nguyện năm", "whole"),
+    # Who and what: uploads, accounts, the audit log, findings and name matches.
+    "period": Column("Tháng"), "year": Column("Năm", "plain"), "file_name": Column("Tệp"),
+    "uploaded_by": Column("Người tải lên"), "sha256": Column("SHA-256"), "note": Column("Ghi chú"),
+    "source": Column("Nguồn"), "kind": Column("Loại"), "subject": Column("Đối tượng"), "detail": Column("Chi tiết"),
+    "method": Column("Cách khớp"), "score": Column("Điểm", "tenths"), "written": Column("Tên được viết"),
+    "stt": Column("STT"), "name_as_printed": Column("Tên trong phụ lục"), "official_name": Column("Đơn vị chính thức"),
+    "total_target": Column("Chỉ tiêu chung", "whole"), "evaluation": Column("Xếp loại"),
+    "username": Column("Tên đăng nhập"), "display_name": Column("Họ tên"), "role": Column("Vai trò"),
+    "actor": Column("Người thực hiện"), "action": Column("Thao tác"), "happened_at": Column("Thời điểm"),
+    # Arrears and the employers that owe.
+    "employer": Column("Đơn vị"), "tax_code": Column("Mã số thuế"), "commune": Column("Xã, phường"),
+    "months_late": Column("Số tháng chậm", "whole"), "amount_owed": Column("Số tiền nợ (triệu đồng)", "tenths"),
+    "employers_late": Column("Đơn vị chậm đóng", "whole"), "workers_affected": Column("Lao động bị ảnh hưởng", "whole"),
+    "employers_evading": Column("Đơn vị trốn đóng", "whole"),
     "uploaded_at": Column("Thời điểm", "time"), "withdrawn_at": Column("Thu hồi lúc", "time"),
     "first_returned": Column("Nộp lần đầu", "time"), "due": Column("Hạn nộp", "date"),
 }

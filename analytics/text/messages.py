@@ -45,10 +45,12 @@ FORMATS = {
     "written": lambda v: f"“{v}”" if isinstance(v, str) else str(v),
 }
 
+_RESAVE = "Hãy mở tệp bằng Excel và lưu lại dạng .xlsx (Excel Workbook) hoặc CSV UTF-8."
+_COPY = "Hãy chép riêng bảng số liệu sang một tệp Excel mới rồi tải lên."
 _STATUSES = ", ".join(f"«{w}»" for w in labels.EMPLOYER_STATUS.values())
 
 MESSAGES = {
-    # the file as cells (analytics.intake.grid, upload_worker)
+    # the file as cells (analytics.intake.grid, confined)
     "empty_file": "Tệp rỗng; hãy chọn lại tệp có số liệu.",
     "xls_file": "Chưa đọc được tệp .xls (Excel 97–2003); hãy mở bằng Excel và lưu lại dạng .xlsx.",
     "unknown_file_type": "Không nhận dạng được loại tệp “{file}”; hãy tải lên tệp .xlsx hoặc .csv.",
@@ -66,7 +68,23 @@ MESSAGES = {
     "read_memory": "Đọc tệp cần quá {memory_mb:count} MB bộ nhớ nên đã dừng: tệp quá lớn hoặc bất thường. Hãy chép "
                    "riêng bảng số liệu sang một tệp mới, hoặc chia thành nhiều tệp.",
     "read_failed": "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng). Hãy mở bằng Excel và lưu lại.",
-    "file_refused": "{reason}",  # a limit of analytics.intake.upload_checks, worded there
+    # the limits before and while reading (analytics.intake.confined)
+    "file_too_large": "Tệp nặng {size_mb:tenths} MB, quá giới hạn {max_mb:count} MB. Hãy chỉ giữ bảng số liệu cần nộp "
+                      "(xoá các trang tính, hình ảnh khác) hoặc chia thành nhiều tệp.",
+    "csv_not_text": "Tệp có đuôi .csv nhưng không phải văn bản CSV (là tệp Excel, PDF hoặc tệp nén). " + _RESAVE,
+    "too_many_lines": "Tệp có hơn {limit:count} dòng, quá giới hạn. Hãy chia thành nhiều tệp.",
+    "encrypted_workbook": "Tệp Excel được đặt mật khẩu nên không đọc được. Hãy bỏ mật khẩu (Tệp → Thông tin → Bảo vệ "
+                          "sổ làm việc → Mã hoá bằng mật khẩu, xoá mật khẩu) rồi lưu lại và tải lên lại.",
+    "renamed_xls": "Tệp là Excel 97–2003 (.xls) được đổi tên. " + _RESAVE,
+    "renamed_pdf": "Tệp là PDF được đổi tên, không phải bảng số liệu. " + _RESAVE,
+    "renamed_ods": "Tệp là bảng tính OpenDocument (.ods) được đổi tên. " + _RESAVE,
+    "zip_bomb": "Tệp Excel giải nén ra {unzipped_mb:tenths} MB (giới hạn {limit_mb:count} MB, mỗi phần nén không quá "
+                "{ratio} lần): tệp bất thường, có thể là tệp độc hại. " + _COPY,
+    "cell_too_long": "Một ô trong tệp dài hơn {limit:count} ký tự, giới hạn của chính Excel: tệp bất thường. " + _COPY,
+    "too_many_rows": "Trang tính có hơn {limit:count} dòng, quá giới hạn. Hãy xoá các dòng, cột trống hoặc không cần "
+                     "thiết, hoặc chia thành nhiều tệp.",
+    "xml_entities": "Tệp Excel có khai báo thực thể XML (DTD), thứ mà Excel không bao giờ ghi: tệp bất thường, có thể "
+                    "là tệp độc hại. " + _COPY,
     # the header and columns (analytics.intake.reading)
     "no_data": "Tệp không có dữ liệu; hãy chọn lại tệp có số liệu.",
     "no_header": "Không tìm thấy dòng tiêu đề trong {rows} dòng đầu. Cần cột {code_label} ({code_accepted}) hoặc "

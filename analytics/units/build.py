@@ -13,7 +13,7 @@ import pandas as pd
 from analytics.settings import Settings
 from analytics.storage import db
 from analytics.storage.db import Connection
-from analytics.units import confirmed_names
+from analytics.units import communes
 from analytics.units.groups import former_units
 from analytics.units.registry import Registry, load_registry
 from analytics.units.targets import read_appendix, read_overrides, reconcile
@@ -68,7 +68,7 @@ def matched(con: Connection, settings: Settings, appendix: pd.DataFrame, notes: 
     """The appendix matched against the stored registry and confirmations."""
     units = db.query(con, "SELECT code, name FROM communes ORDER BY code")
     aliases = db.query(con, "SELECT alias, code, source FROM commune_aliases ORDER BY alias")
-    overrides = {name: (code, "") for name, code in confirmed_names.confirmed(con).items()}
+    overrides = {name: (code, "") for name, code in communes.confirmed(con).items()}
     result = reconcile(appendix, units, aliases, overrides, settings)
     findings = pd.concat([result.findings, notes], ignore_index=True)
     findings.insert(0, "id", range(1, len(findings) + 1))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import analytics.intake.taxcode as taxcode
-from analytics.figures.periods import add_months, month_index, months_between
+from analytics.figures.spans import add_months, month_index, months_between
 from analytics.settings import Settings
 from analytics.storage import db, writes
 from analytics.storage.db import Connection

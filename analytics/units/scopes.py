@@ -1,10 +1,12 @@
 """The scopes a page can show: the whole province, a former province or district, or one commune, by label.
 
-A scope travels in the URL as its Vietnamese label; ``codes`` turns it back into the units it covers.
+A scope travels in the URL as its Vietnamese label; ``codes`` turns it back into the units it covers, and
+``among`` marks the rows of a frame that belong to them.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 ALL = "Toàn tỉnh"
@@ -30,3 +32,9 @@ def codes(units: pd.DataFrame, scope: str) -> list[str] | None:
     else:
         chosen = units["name"] == scope
     return units[chosen]["code"].tolist()
+
+
+def among(codes: pd.Series, wanted) -> np.ndarray:
+    """``codes.isin(wanted)``: pandas converts each wanted value to an Arrow scalar, slow for thousands."""
+    wanted = set(wanted)
+    return np.fromiter((c in wanted for c in codes.tolist()), bool, len(codes))

@@ -13,7 +13,7 @@ from analytics.access import audit
 from analytics.access.accounts import User
 from analytics.intake.pipeline import apply, prepare
 from analytics.storage import db, writes
-from analytics.units import confirmed_names
+from analytics.units import communes
 from analytics.units.targets import appendix_view
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def test_an_unknown_name_is_confirmed_on_the_page_and_the_same_file_then_passes(
     assert not [e for e in again.error]
     con = db.connect(db_file)
     try:
-        assert confirmed_names.confirmed(con)["Xã Bảo Khê"] == "12631"
+        assert communes.confirmed(con)["Xã Bảo Khê"] == "12631"
         prepared = prepare(con, UNKNOWN, "ten-moi.csv", today=dt.date(2026, 11, 27))
         assert prepared.errors == []
         row = prepared.checked.table.set_index("written_name").loc["Xã Bảo Khê"]

@@ -60,10 +60,10 @@ from analytics.errors import (
     WeakPassword,
 )
 from analytics.intake import prepare
+from analytics.intake.confined import reader as confined
+from analytics.intake.confined import sheet_names
 from analytics.intake.grid import Unreadable
 from analytics.intake.pipeline import SHOWN_PROBLEMS
-from analytics.intake.upload_checks import sheet_names
-from analytics.intake.upload_worker import confined
 from analytics.reports import exports
 from analytics.safety import console, sandbox
 from analytics.safety.console import open_console, run_query
@@ -241,54 +241,55 @@ def upload_bombs():
     return bombs.upload_bombs()
 
 
-UPLOAD_BOMBS = [  # issue 12's; (name, the refusal's gist)
-    ("shared_string_1gb", "giải nén ra 1.024,0 MB"),
-    ("whitespace_2_9mb", "giải nén ra 2.900,0 MB"),
-    ("csv_20mb", "quá giới hạn 20 MB"),
-    ("xlsx_1048576_rows", "hơn 250.000 dòng"),
-    ("billion_laughs", "khai báo thực thể XML"),
-    ("csv_field_200kib", "Tệp CSV có một ô dài quá"),
+UPLOAD_BOMBS = [  # issue 12's; (name, the refusal's code and the figures it quotes)
+    ("shared_string_1gb", "zip_bomb", {"unzipped_mb": 1024.0, "limit_mb": 200}),
+    ("whitespace_2_9mb", "zip_bomb", {"unzipped_mb": 2900.0, "limit_mb": 200}),
+    ("csv_20mb", "file_too_large", {"max_mb": 20}),
+    ("xlsx_1048576_rows", "too_many_rows", {"limit": 250_000}),
+    ("billion_laughs", "xml_entities", {}),
+    ("csv_field_200kib", "csv_cell_too_long", {"limit": 32_767}),
 ]
 
 
-@pytest.mark.parametrize(("name", "gist"), UPLOAD_BOMBS, ids=[u[0] for u in UPLOAD_BOMBS])
-def test_upload_bomb_is_refused_with_one_clear_message(con, prepared, upload_bombs, name, gist):
+@pytest.mark.parametrize(("name", "code", "params"), UPLOAD_BOMBS, ids=[u[0] for u in UPLOAD_BOMBS])
+def test_upload_bomb_is_refused_with_one_clear_message(con, prepared, upload_bombs, name, code, params):
     data, filename = upload_bombs[name]
     assert sheet_names(data, filename, 20) in ([], ["Số liệu"])  # listing sheets never opens a bomb
     checked = prepare(con, data, filename, today=TODAY)
-    assert [(p.row, p.column, p.severity) for p in checked.errors] == [(None, None, "error")]
-    assert gist in checked.errors[0].message
+    assert [(p.row, p.column, p.severity, p.code) for p in checked.errors] == [(None, None, "error", code)]
+    quoted = checked.errors[0].params
+    assert {k: quoted[k] for k in params} == pytest.approx(params, abs=0.05)
     assert len(checked.checked.table) == 0 and len(checked.problem_table()) == 1
     assert changed(con, prepared) == set()
 
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MORE_UPLOADS = [  # (id, bytes, file name, the refusal's gist)
+MORE_UPLOADS = [  # (id, bytes, file name, the refusal's code)
     ("password_protected_xlsx", OLE + bytes(500) + "EncryptionInfo".encode("utf-16-le") + bytes(500), "a.xlsx",
-     "đặt mật khẩu"),
-    ("xls_renamed_xlsx", OLE + bytes(1000), "a.xlsx", "Excel 97–2003 (.xls) được đổi tên"),
+     "encrypted_workbook"),
+    ("xls_renamed_xlsx", OLE + bytes(1000), "a.xlsx", "renamed_xls"),
     ("ods_renamed_xlsx", b"PK\x03\x04" + bytes(26) + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
-     "a.xlsx", "OpenDocument (.ods)"),
-    ("pdf_renamed_csv", b"%PDF-1.4\n%%EOF\n", "a.csv", "không phải văn bản CSV"),
-    ("xlsx_renamed_csv", bombs.xlsx(), "a.csv", "không phải văn bản CSV"),
+     "a.xlsx", "renamed_ods"),
+    ("pdf_renamed_csv", b"%PDF-1.4\n%%EOF\n", "a.csv", "csv_not_text"),
+    ("xlsx_renamed_csv", bombs.xlsx(), "a.csv", "csv_not_text"),
     ("xxe_external_entity", bombs.xlsx({"xl/sharedStrings.xml":
      '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-     f'<sst {bombs.NS}><si><t>&x;</t></si></sst>'}), "a.xlsx", "khai báo thực thể XML"),
+     f'<sst {bombs.NS}><si><t>&x;</t></si></sst>'}), "a.xlsx", "xml_entities"),
     ("cell_of_40000_characters", bombs.xlsx({"xl/sharedStrings.xml":
      f'<sst {bombs.NS}><si><t>Mã xã</t></si><si><t>{"x" * 40_000}</t></si></sst>'}), "a.xlsx",
-     "dài hơn 32.767 ký tự"),
+     "cell_too_long"),
     ("two_thousand_columns", bombs.xlsx({"xl/worksheets/sheet1.xml": bombs._sheet(
-        '<row r="1"><c r="A1"><v>1</v></c><c r="BXX1"><v>1</v></c></row>')}), "a.xlsx", "hơn 1.000 cột"),
+        '<row r="1"><c r="A1"><v>1</v></c><c r="BXX1"><v>1</v></c></row>')}), "a.xlsx", "too_many_columns"),
     ("five_thousand_parts", bombs.zipped({**{f"xl/media/{n}.xml": "<a/>" for n in range(5000)}}), "a.xlsx",
-     "tệp bất thường"),
-    ("csv_of_300000_lines", b"Ma xa;Tong so;Tu nguyen\n" + b"11953;1;1\n" * 300_000, "a.csv", "hơn 250.000 dòng"),
+     "zip_bomb"),
+    ("csv_of_300000_lines", b"Ma xa;Tong so;Tu nguyen\n" + b"11953;1;1\n" * 300_000, "a.csv", "too_many_lines"),
 ]
 
 
-@pytest.mark.parametrize(("data", "filename", "gist"), [u[1:] for u in MORE_UPLOADS], ids=[u[0] for u in MORE_UPLOADS])
-def test_disguised_or_swollen_upload_is_refused(con, prepared, data, filename, gist):
+@pytest.mark.parametrize(("data", "filename", "code"), [u[1:] for u in MORE_UPLOADS], ids=[u[0] for u in MORE_UPLOADS])
+def test_disguised_or_swollen_upload_is_refused(con, prepared, data, filename, code):
     checked = prepare(con, data, filename, today=TODAY)
-    assert len(checked.errors) == 1 and gist in checked.errors[0].message, checked.errors
+    assert [p.code for p in checked.errors] == [code], checked.errors
     assert changed(con, prepared) == set()
 
 

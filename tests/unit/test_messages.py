@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.intake import pipeline, prepare, reading, upload_worker
+from analytics.intake import confined, pipeline, prepare, reading
 from analytics.intake.arrears_checks import check_arrears, check_employers
 from analytics.intake.checks import check_annual, check_labour, check_monthly
 from analytics.intake.problem import BadValue, Problem, describe
@@ -22,7 +22,7 @@ ACCEPTED_CODE = "“Mã xã”, “Mã đơn vị”"
 ACCEPTED_NAME = "“Tên xã/phường”, “Đơn vị”"
 CHECKS = {"monthly": check_monthly, "annual": check_annual, "labour": check_labour, "arrears": check_arrears,
           "employers": check_employers}
-READERS = (reading.read, upload_worker.confined(20), pipeline.apply)
+READERS = (reading.read, confined.reader(20), pipeline.apply)
 
 # code -> (parameters, the message as a person reads it)
 RENDERED = {
@@ -46,7 +46,29 @@ RENDERED = {
     "read_memory": ({"memory_mb": 1024}, "Đọc tệp cần quá 1.024 MB bộ nhớ nên đã dừng: tệp quá lớn hoặc bất thường. "
                                          "Hãy chép riêng bảng số liệu sang một tệp mới, hoặc chia thành nhiều tệp."),
     "read_failed": ({}, "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng). Hãy mở bằng Excel và lưu lại."),
-    "file_refused": ({"reason": "Tệp có hơn 250.000 dòng, quá giới hạn."}, "Tệp có hơn 250.000 dòng, quá giới hạn."),
+    "file_too_large": ({"size_mb": 21.26, "max_mb": 20},
+                       "Tệp nặng 21,3 MB, quá giới hạn 20 MB. Hãy chỉ giữ bảng số liệu cần nộp (xoá các trang tính, "
+                       "hình ảnh khác) hoặc chia thành nhiều tệp."),
+    "csv_not_text": ({}, "Tệp có đuôi .csv nhưng không phải văn bản CSV (là tệp Excel, PDF hoặc tệp nén). Hãy mở tệp "
+                         "bằng Excel và lưu lại dạng .xlsx (Excel Workbook) hoặc CSV UTF-8."),
+    "too_many_lines": ({"limit": 250000}, "Tệp có hơn 250.000 dòng, quá giới hạn. Hãy chia thành nhiều tệp."),
+    "encrypted_workbook": ({}, "Tệp Excel được đặt mật khẩu nên không đọc được. Hãy bỏ mật khẩu (Tệp → Thông tin → "
+                               "Bảo vệ sổ làm việc → Mã hoá bằng mật khẩu, xoá mật khẩu) rồi lưu lại và tải lên lại."),
+    "renamed_xls": ({}, "Tệp là Excel 97–2003 (.xls) được đổi tên. Hãy mở tệp bằng Excel và lưu lại dạng .xlsx "
+                        "(Excel Workbook) hoặc CSV UTF-8."),
+    "renamed_pdf": ({}, "Tệp là PDF được đổi tên, không phải bảng số liệu. Hãy mở tệp bằng Excel và lưu lại dạng .xlsx "
+                        "(Excel Workbook) hoặc CSV UTF-8."),
+    "renamed_ods": ({}, "Tệp là bảng tính OpenDocument (.ods) được đổi tên. Hãy mở tệp bằng Excel và lưu lại dạng "
+                        ".xlsx (Excel Workbook) hoặc CSV UTF-8."),
+    "zip_bomb": ({"unzipped_mb": 1024.0, "limit_mb": 200, "ratio": 100},
+                 "Tệp Excel giải nén ra 1.024,0 MB (giới hạn 200 MB, mỗi phần nén không quá 100 lần): tệp bất thường, "
+                 "có thể là tệp độc hại. Hãy chép riêng bảng số liệu sang một tệp Excel mới rồi tải lên."),
+    "cell_too_long": ({"limit": 32767}, "Một ô trong tệp dài hơn 32.767 ký tự, giới hạn của chính Excel: tệp bất "
+                                        "thường. Hãy chép riêng bảng số liệu sang một tệp Excel mới rồi tải lên."),
+    "too_many_rows": ({"limit": 250000}, "Trang tính có hơn 250.000 dòng, quá giới hạn. Hãy xoá các dòng, cột trống "
+                                         "hoặc không cần thiết, hoặc chia thành nhiều tệp."),
+    "xml_entities": ({}, "Tệp Excel có khai báo thực thể XML (DTD), thứ mà Excel không bao giờ ghi: tệp bất thường, có "
+                         "thể là tệp độc hại. Hãy chép riêng bảng số liệu sang một tệp Excel mới rồi tải lên."),
     "no_data": ({}, "Tệp không có dữ liệu; hãy chọn lại tệp có số liệu."),
     "no_header": ({"rows": 20, "code_label": "Mã xã", "code_accepted": ACCEPTED_CODE, "commune_label": "Tên xã/phường",
                    "commune_accepted": ACCEPTED_NAME, "measure_accepted": "“Tổng số”"},
@@ -228,6 +250,6 @@ def _fixtures():
 def test_each_check_gives_only_the_codes_it_declares(con, folder, name, kind, options):
     prepared = prepare(con, (FIXTURES / folder / name).read_bytes(), name, kind=kind, today=TODAY, **options)
     read = {p.code for p in prepared.reading.problems}
-    assert read <= reading.read.raises | upload_worker.confined(20).raises
+    assert read <= reading.read.raises | confined.reader(20).raises
     checked = {p.code for p in prepared.checked.problems if p not in prepared.reading.problems}
     assert checked <= CHECKS[kind].raises

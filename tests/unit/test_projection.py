@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.errors import AnalyticsError, InsufficientHistory
-from analytics.figures.periods import add_months, from_index, month_index
 from analytics.figures.projection import (
     METHOD_VI,
     backtest,
@@ -17,6 +16,7 @@ from analytics.figures.projection import (
     project_many,
     required_monthly_increase,
 )
+from analytics.figures.spans import add_months, from_index, month_index
 
 
 def linear(start="2026-01", months=12, first=1000.0, step=10.0):

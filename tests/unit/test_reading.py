@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analytics.intake.confined import sheet_names
 from analytics.intake.fields import KINDS, MONTHLY
 from analytics.intake.problem import BadValue
 from analytics.intake.reading import read
 from analytics.intake.units import Units
-from analytics.intake.upload_checks import sheet_names
 from analytics.intake.values import parse_count, parse_period
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"

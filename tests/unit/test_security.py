@@ -12,7 +12,7 @@ from analytics.errors import NotAuthorised
 from analytics.intake import apply, prepare
 from analytics.reports import exports
 from analytics.storage import db, writes
-from analytics.units import confirmed_names, demo
+from analytics.units import communes, demo
 from tests.helpers import switch_page
 
 VIEWER = User("lanhdao", "Lãnh đạo", "viewer")
@@ -42,7 +42,7 @@ def test_only_analysts_write_even_when_calling_functions_directly(con, settings,
 
 def test_analyst_confirms_names_only_an_admin_deletes_layouts(con):
     writes.confirm_name(con, ANALYST, "Xã Mỹ Sở", "12049")
-    assert confirmed_names.confirmed(con)["Xã Mỹ Sở"] == "12049"
+    assert communes.confirmed(con)["Xã Mỹ Sở"] == "12049"
     with pytest.raises(NotAuthorised, match="chuyenvien"):
         writes.delete_layout(con, ANALYST, "1|ma xa")
 

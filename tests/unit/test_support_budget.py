@@ -77,6 +77,17 @@ def test_budget_with_a_top_up_for_the_poor(two_communes, tiny_settings):
     assert years.loc[2026, "total"] == pytest.approx(457751250 + 8137800)
 
 
+def test_a_trajectory_below_the_reported_stock_is_named(two_communes, tiny_settings):
+    """Through June the communes report 500, under July's trajectory 458 + 9 × 6 = 512: nothing to say. In July
+    they report 400 + 400 = 800, and August's trajectory is 458 + 9 × 7 = 521, below it: the later years would
+    count fewer people than already take part, and the budget says so with both months and stocks."""
+    assert support_budget.budget(two_communes, tiny_settings, "trajectory", None, NO_TOPUP).basis_below_reported() \
+        is None
+    record_monthly(two_communes, [("2026-07", "11977", 1000, 400), ("2026-07", "11980", 1000, 400)], sha="july")
+    below = support_budget.budget(two_communes, tiny_settings, "trajectory", None, NO_TOPUP).basis_below_reported()
+    assert below == support_budget.BasisBelow("2026-07", 800, "2026-08", pytest.approx(521))
+
+
 def test_projection_basis_and_sensitivity(two_communes, tiny_settings):
     """The trend of 458, 500, 500, 500, 500, 500 has a median pairwise slope of 0 (5 rising pairs from January,
     10 flat ones): 500 a month from July, so 2026 has 2 958 + 6 × 500 = 5 958 person-months.

@@ -1,4 +1,4 @@
-"""Names people tie to official units (analytics.units.confirmed_names): one table for the appendix and every
+"""Names people tie to official units (analytics.units.communes): one table for the appendix and every
 upload, so each change matches the appendix again at once."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from analytics.storage.db import Connection
 from analytics.storage.writes.catalogue import Done, write
 from analytics.storage.writes.plan import _put_name, _rematch
 from analytics.text import usertext
-from analytics.units import confirmed_names
+from analytics.units import communes
 from analytics.units.names import nfc
 
 
@@ -20,7 +20,7 @@ def confirm_name(con: Connection, user: User, written: str, code: str, note: str
     """A person ties a written unit name to an official unit (an alias code is taken to its primary code): stored
     once for every later upload and the appendix; the primary code."""
     written, note, now = nfc(usertext.clean(written)), usertext.clean(note), now or dt.datetime.now()
-    primary = confirmed_names.primary(con, str(code).strip())
+    primary = communes.resolve_code(con, str(code))
     _put_name(con, written, primary, note.strip(), user.username, now)
     _rematch(con)
     return Done((f"«{written}» -> {primary} {note}".strip(),), primary)

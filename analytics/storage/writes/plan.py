@@ -7,7 +7,7 @@ import pandas as pd
 from analytics.settings import Settings, load_settings
 from analytics.storage.db import Connection
 from analytics.storage.writes.catalogue import Done, Entry, write
-from analytics.units import build, confirmed_names
+from analytics.units import build, communes
 from analytics.units.names import nfc
 from analytics.units.registry import Registry
 
@@ -36,7 +36,7 @@ def build_database(con: Connection, ready: tuple[Settings, build.Sources]) -> Do
     _insert(con, "communes", found.registry.units)
     _insert(con, "commune_aliases", found.registry.aliases)
     _insert(con, "commune_groups", found.groups)
-    known = confirmed_names.confirmed(con)
+    known = communes.confirmed(con)
     for written, (code, note) in found.seeds.items():
         if nfc(written) not in known:
             _put_name(con, nfc(written), code, note, build.SEEDED_BY, None)

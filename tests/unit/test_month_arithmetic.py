@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.figures.periods import add_months, from_index, month_index, months_between
+from analytics.figures.spans import add_months, from_index, month_index, months_between
 
 
 def test_month_index_is_months_since_year_zero():
