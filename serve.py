@@ -1,22 +1,26 @@
 """The app's server: Streamlit's own (``st.App``) serving app.py, with the sign-in cookie's route, the download
-route, a Vietnamese page for unknown paths, unexpected errors logged under an incident number, and the daily backups.
+route, the public results as plain files (``/ket-qua/``), a Vietnamese page for unknown paths, unexpected errors
+logged under an incident number, and the daily backups.
 
 Run it with ``streamlit run serve.py`` (``make run`` does).
 """
 
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 
-from analytics.settings import db_path, plan_path
+from analytics.reports import public_site as public_files
+from analytics.settings import db_path, load_settings, plan_path
 from analytics.storage import backup_schedule
 from ui import downloads as page_downloads
 from ui.errors import incident
 from ui.requester import is_admin
 from ui.routes import PATHS
-from web import downloads, session_cookie
+from ui.state import connection
+from web import downloads, public_site, session_cookie
 from web.admin_only import AdminOnly
 from web.bounds import Bounds
 from web.unknown_paths import UnknownPaths
@@ -45,7 +49,18 @@ async def _daily_backups(_app):
         daily.stop()
 
 
-ROUTES = [*session_cookie.routes(), *downloads.routes(page_downloads.allowed, page_downloads.audited)]
-MIDDLEWARE = [Middleware(Bounds), Middleware(UnknownPaths, known=PATHS), Middleware(AdminOnly, allowed=is_admin)]
+def _public_folder() -> Path:
+    """The public results of the data in force, rendered once per data version."""
+    return public_files.publish(connection(), load_settings(), public_files.root_for(db_path()))
+
+
+def _public_name(name: str) -> bool:
+    return public_files.FILE_NAME.fullmatch(name) is not None
+
+
+ROUTES = [*session_cookie.routes(), *downloads.routes(page_downloads.allowed, page_downloads.audited),
+          *public_site.routes(_public_folder, _public_name)]
+MIDDLEWARE = [Middleware(Bounds), Middleware(UnknownPaths, known=PATHS | {public_site.PREFIX.strip("/")}),
+              Middleware(AdminOnly, allowed=is_admin)]
 
 app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=_unexpected, lifespan=_daily_backups)
