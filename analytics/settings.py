@@ -49,18 +49,17 @@ class Support:
     mix_pct: dict  # group -> percent of voluntary participants (an assumption until the province sets its own)
     mix_source: str
     sensitivity_topup_pct: tuple
+    poverty_line_by_year: dict  # every year from the first listed to the target year -> the line in force
+    contribution_by_year: dict  # the same years -> the monthly contribution at the minimum base (đồng)
 
-    def poverty_line_in(self, year: int) -> int:
-        """The rural poverty line in force in ``year``: that of the last listed year not after it."""
-        listed = [y for y in sorted(self.poverty_line) if y <= year]
-        if not listed:
-            raise SettingsError(f"[support] poverty_line không có chuẩn nghèo cho năm {year}; năm sớm nhất có là "
-                                f"{min(self.poverty_line)}.")
-        return self.poverty_line[listed[-1]]
 
-    def contribution(self, year: int) -> float:
-        """The monthly contribution at the minimum base in ``year`` (đồng)."""
-        return self.contribution_rate_pct / 100 * self.poverty_line_in(year)
+def _in_force(listed: dict, last_year: int) -> dict:
+    """Each year from the first listed one to ``last_year``: the value of the last listed year not after it."""
+    values, current = {}, None
+    for year in range(min(listed), last_year + 1):
+        current = listed.get(year, current)
+        values[year] = current
+    return values
 
 
 def check_shares(values: dict, name: str, total: float | None = None, error: type = SettingsError) -> dict:
@@ -100,13 +99,15 @@ def _support(raw: dict, target_year: int) -> Support | None:
     topups = tuple(float(v) for v in given["sensitivity_topup_pct"])
     if any(not 0 <= v <= 100 for v in topups):
         raise SettingsError("[support] sensitivity_topup_pct: mỗi mức phải từ 0 đến 100.")
+    by_year = _in_force(lines, target_year)
     return Support(
         contribution_rate_pct=rate, contribution_source=str(given["contribution_source"]),
         poverty_line=dict(sorted(lines.items())), poverty_line_source=str(given["poverty_line_source"]),
         rates_pct=check_shares(given["rates_pct"], "[support] rates_pct"), rates_source=str(given["rates_source"]),
         max_years=int(given["max_years"]), support_paid_by=given["support_paid_by"],
         mix_pct=check_shares(given["mix_pct"], "[support] mix_pct", 100), mix_source=str(given["mix_source"]),
-        sensitivity_topup_pct=topups)
+        sensitivity_topup_pct=topups, poverty_line_by_year=by_year,
+        contribution_by_year={year: rate / 100 * line for year, line in by_year.items()})
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,10 @@ def page() -> None:
     with st.expander("Cách tính và căn cứ"):
         for line in support_budget.method_lines(settings, plan):
             st.markdown(f"- {line}")
-        for row in plan.years.itertuples():
+        worded = support_budget.explained(settings, plan)
+        for row in worded.years.itertuples():
             st.markdown(f"**Năm {row.year}:** {row.formula}.")
-            mine = plan.groups[plan.groups["year"] == row.year]
+            mine = worded.groups[worded.groups["year"] == row.year]
             st.markdown("\n".join(f"- {labels.SUPPORT_GROUP[g]}: {f}." for g, f in zip(mine["group"], mine["formula"])))
 
     offer("Tải bảng kinh phí (Excel)", xlsx, budget_workbook.file_name(plan), XLSX)

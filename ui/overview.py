@@ -22,7 +22,7 @@ def page() -> None:
 
     st.caption(f"{view.scope} · {view.label} · số liệu cập nhật lần cuối "
                f"{fmt.date(freshness) if freshness else '—'}; tháng mới nhất có số liệu: "
-               f"{fmt.month(standing.latest_period(con))}. Lộ trình: {path}.")
+               f"{fmt.month(reads.latest_period(con))}. Lộ trình: {path}.")
     # Two rows of three, all of it first, then the voluntary part: no label is cut short on a 1280 px projector.
     c1, c2, c3 = st.columns(3)
     c1.metric("Số người tham gia", fmt.number(card.total), fmt.signed(card.net) if card.has_net else None,

@@ -18,7 +18,7 @@ def page() -> None:
     st.title("Công khai kết quả phát triển người tham gia BHXH")
     with shown_errors():
         con, settings = connection(), load_settings()
-        period = standing.latest_period(con)
+        period = reads.latest_period(con)
         results = standing.public_results(con, settings, period) if period is not None else None
         updated = reads.last_upload_time(con)
         published = publication.public_lists(con)

@@ -53,12 +53,6 @@ def reported_periods(con: Connection) -> list[str]:
     return [r[0] for r in db.rows(con, "SELECT DISTINCT period FROM monthly_in_force ORDER BY period")]
 
 
-@cache.shared(max_entries=1)
-def latest_period(con: Connection) -> str | None:
-    """The last month with figures in force; None before the first upload."""
-    return db.value(con, "SELECT max(period) FROM monthly_in_force")
-
-
 def span_state(con: Connection, span: str) -> dict:
     """The months of ``span`` that have figures, the last of them, and whether the span is complete."""
     reported = [p for p in reported_periods(con) if p in set(spans.months(span))]

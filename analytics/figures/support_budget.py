@@ -12,13 +12,13 @@ contribution: a scenario asking for more is refused, not capped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from analytics.errors import InsufficientHistory, SupportScenarioRefused
-from analytics.figures import outlook, standing, trajectory
+from analytics.figures import outlook, trajectory
 from analytics.figures.projection import calibrated
 from analytics.figures.spans import add_months, month_index
 from analytics.settings import SUPPORT_GROUPS, Settings, Support, check_shares
@@ -40,9 +40,9 @@ class Budget:
     mix_pct: dict  # group -> percent of voluntary participants
     topup_pct: dict  # group -> provincial top-up, percentage points of the contribution
     months: pd.DataFrame  # period, year, stock, source (MONTH_SOURCES)
-    groups: pd.DataFrame  # year, group, person_months, contribution, rate_pct, topup_pct, support, topup, formula
+    groups: pd.DataFrame  # year, group, person_months, contribution, rate_pct, topup_pct, support, topup
     years: pd.DataFrame  # year, person_months, reported_months, basis_months, poverty_line, contribution,
-    #                      support, topup, central, provincial, total, formula
+    #                      support, topup, central, provincial, total (``explained`` adds each one's formula)
 
     def basis_below_reported(self) -> BasisBelow | None:
         """Where the basis starts below what was last reported, as the trajectory to a minimum does for a
@@ -72,10 +72,9 @@ def support_of(settings: Settings) -> Support:
     return settings.support
 
 
-def checked_topups(support: Support, topup_pct: dict | None) -> dict:
-    """Each group's top-up (none: 0), refused where the State's rate and it would pass the whole contribution."""
-    topups = check_shares(topup_pct or dict.fromkeys(SUPPORT_GROUPS, 0), "Mức hỗ trợ thêm của tỉnh",
-                          error=SupportScenarioRefused)
+def checked_topups(support: Support, topup_pct: dict) -> dict:
+    """Each group's top-up, refused where the State's rate and it would pass the whole contribution."""
+    topups = check_shares(topup_pct, "Mức hỗ trợ thêm của tỉnh", error=SupportScenarioRefused)
     over = [f"{labels.SUPPORT_GROUP[g]}: {fmt.decimal(support.rates_pct[g])} % + {fmt.decimal(t)} %"
             for g, t in topups.items() if support.rates_pct[g] + t > 100]
     if over:
@@ -138,25 +137,15 @@ def monthly_stocks(con: Connection, settings: Settings, basis: str, codes: list[
                          "source": [*source, *["basis"] * (len(months) - len(reported))]})
 
 
-def _money(value: float) -> str:
-    return f"{fmt.number(value)} đ"
-
-
 def _group_rows(support: Support, year: int, person_months: float, mix: dict, topups: dict) -> list[dict]:
-    contribution = support.contribution(year)
+    contribution = support.contribution_by_year[year]
     rows = []
     for group in SUPPORT_GROUPS:
         months = person_months * mix[group] / 100
         rate, topup = support.rates_pct[group], topups[group]
-        paid = months * contribution * rate / 100
-        extra = months * contribution * topup / 100
-        formula = (f"{fmt.number(person_months, 1)} người-tháng × {fmt.decimal(mix[group])} % = "
-                   f"{fmt.number(months, 1)} người-tháng; × {_money(contribution)} × {fmt.decimal(rate)} % = "
-                   f"{_money(paid)} Nhà nước hỗ trợ")
-        if topup:
-            formula += f"; × {_money(contribution)} × {fmt.decimal(topup)} % = {_money(extra)} tỉnh hỗ trợ thêm"
         rows.append({"year": year, "group": group, "person_months": months, "contribution": contribution,
-                     "rate_pct": rate, "topup_pct": topup, "support": paid, "topup": extra, "formula": formula})
+                     "rate_pct": rate, "topup_pct": topup, "support": months * contribution * rate / 100,
+                     "topup": months * contribution * topup / 100})
     return rows
 
 
@@ -165,17 +154,10 @@ def _year_row(support: Support, year: int, stocks: pd.DataFrame, groups: pd.Data
     basis = int((mine["source"] == "basis").sum())
     paid, extra = float(groups["support"].sum()), float(groups["topup"].sum())
     central = paid if support.support_paid_by == "central" else 0.0
-    line = support.poverty_line_in(year)
-    person_months = float(mine["stock"].sum())
-    formula = (f"{fmt.number(person_months, 1)} người-tháng (tổng số người tham gia tự nguyện cuối "
-               f"{fmt.number(len(mine))} tháng: {fmt.number(len(mine) - basis)} tháng theo báo cáo, "
-               f"{fmt.number(basis)} tháng theo cơ sở tính); mức đóng {fmt.decimal(support.contribution_rate_pct)} % × "
-               f"{_money(line)} = {_money(support.contribution(year))}/tháng; Nhà nước hỗ trợ {_money(paid)} "
-               f"({labels.BUDGET[support.support_paid_by].lower()}), tỉnh hỗ trợ thêm {_money(extra)}")
-    return {"year": year, "person_months": person_months, "reported_months": len(mine) - basis,
-            "basis_months": basis, "poverty_line": line, "contribution": support.contribution(year),
-            "support": paid, "topup": extra, "central": central, "provincial": paid + extra - central,
-            "total": paid + extra, "formula": formula}
+    return {"year": year, "person_months": float(mine["stock"].sum()), "reported_months": len(mine) - basis,
+            "basis_months": basis, "poverty_line": support.poverty_line_by_year[year],
+            "contribution": support.contribution_by_year[year], "support": paid, "topup": extra, "central": central,
+            "provincial": paid + extra - central, "total": paid + extra}
 
 
 @cache.shared(max_entries=32)
@@ -184,9 +166,11 @@ def budget(con: Connection, settings: Settings, basis: str = "trajectory", mix_p
     """The budget of a scenario: basis, group mix (None: the settings'), top-up per group (None: none), scope
     (None: the province), the last month whose reports count (None: the latest)."""
     support = support_of(settings)
-    mix = check_shares(mix_pct or support.mix_pct, "Cơ cấu nhóm đối tượng", 100, SupportScenarioRefused)
-    topups = checked_topups(support, topup_pct)
-    until = until or standing.latest_period(con)
+    # The plan's own mix was checked when the plan was read; only a scenario's figures are checked here.
+    mix = support.mix_pct if mix_pct is None else check_shares(mix_pct, "Cơ cấu nhóm đối tượng", 100,
+                                                               SupportScenarioRefused)
+    topups = dict.fromkeys(SUPPORT_GROUPS, 0.0) if topup_pct is None else checked_topups(support, topup_pct)
+    until = until or reads.latest_period(con)
     if until is None:
         raise SupportScenarioRefused("Chưa có số liệu hằng tháng, nên chưa tính được kinh phí hỗ trợ.")
     stocks = monthly_stocks(con, settings, basis, codes, until)
@@ -216,6 +200,41 @@ def sensitivity(con: Connection, settings: Settings, basis: str = "trajectory", 
                                 + (" + phần Nhà nước hỗ trợ do ngân sách tỉnh chi"
                                    if support.support_paid_by == "provincial" else "")})
     return pd.DataFrame(rows)
+
+
+def _money(value: float) -> str:
+    return f"{fmt.number(value)} đ"
+
+
+def _year_formula(support: Support, year) -> str:
+    months = year.reported_months + year.basis_months
+    return (f"{fmt.number(year.person_months, 1)} người-tháng (tổng số người tham gia tự nguyện cuối "
+            f"{fmt.number(months)} tháng: {fmt.number(year.reported_months)} tháng theo báo cáo, "
+            f"{fmt.number(year.basis_months)} tháng theo cơ sở tính); mức đóng "
+            f"{fmt.decimal(support.contribution_rate_pct)} % × {_money(year.poverty_line)} = "
+            f"{_money(year.contribution)}/tháng; Nhà nước hỗ trợ {_money(year.support)} "
+            f"({labels.BUDGET[support.support_paid_by].lower()}), tỉnh hỗ trợ thêm {_money(year.topup)}")
+
+
+def _group_formula(group, year_months: float, share: float) -> str:
+    formula = (f"{fmt.number(year_months, 1)} người-tháng × {fmt.decimal(share)} % = "
+               f"{fmt.number(group.person_months, 1)} người-tháng; × {_money(group.contribution)} × "
+               f"{fmt.decimal(group.rate_pct)} % = {_money(group.support)} Nhà nước hỗ trợ")
+    if group.topup_pct:
+        formula += (f"; × {_money(group.contribution)} × {fmt.decimal(group.topup_pct)} % = {_money(group.topup)} "
+                    "tỉnh hỗ trợ thêm")
+    return formula
+
+
+def explained(settings: Settings, plan: Budget) -> Budget:
+    """``plan`` with a ``formula`` beside each year's and each group's figures, in the reader's words: the page and
+    the workbook show how every figure was worked out, while the figures themselves are computed without words."""
+    support = support_of(settings)
+    totals = plan.years.set_index("year")["person_months"]
+    groups = plan.groups.assign(formula=[_group_formula(g, totals[g.year], plan.mix_pct[g.group])
+                                         for g in plan.groups.itertuples()])
+    years = plan.years.assign(formula=[_year_formula(support, y) for y in plan.years.itertuples()])
+    return replace(plan, groups=groups, years=years)
 
 
 def method_lines(settings: Settings, plan: Budget) -> list[str]:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.figures.support_budget import Budget, method_lines, support_of
+from analytics.figures.support_budget import Budget, explained, method_lines, support_of
 from analytics.reports import blocks
 from analytics.reports.blocks import DEMO_NOTICE, Workbook
 from analytics.settings import Settings
@@ -61,10 +61,10 @@ def assumptions(settings: Settings, plan: Budget, scope: str, demo: bool) -> lis
 
 def workbook(settings: Settings, plan: Budget, sensitivity: pd.DataFrame, scope: str, demo: bool) -> bytes:
     book = Workbook("Kinh phí hỗ trợ đóng BHXH tự nguyện")
-    years = plan.years.assign(year=plan.years["year"].astype(str))
-    book.sheet("Theo năm", years, YEAR_COLUMNS, KINDS, 1)
-    book.sheet("Theo nhóm", plan.groups.assign(year=plan.groups["year"].astype(str),
-                                               group=plan.groups["group"].map(labels.SUPPORT_GROUP)),
+    worded = explained(settings, plan)
+    book.sheet("Theo năm", worded.years.assign(year=worded.years["year"].astype(str)), YEAR_COLUMNS, KINDS, 1)
+    book.sheet("Theo nhóm", worded.groups.assign(year=worded.groups["year"].astype(str),
+                                                 group=worded.groups["group"].map(labels.SUPPORT_GROUP)),
                GROUP_COLUMNS, KINDS, 2)
     year_names = [c for c in sensitivity.columns if c.isdigit()]
     book.sheet("Độ nhạy", sensitivity, {"topup_pct": "Tỉnh hỗ trợ thêm mọi nhóm (%)",

@@ -79,7 +79,7 @@ def _totals(card: standing.Summary, settings: Settings) -> str:
 
 def render(con: Connection, settings: Settings) -> dict[str, bytes]:
     """File name -> bytes of the public site for the figures in force now."""
-    period = standing.latest_period(con)
+    period = reads.latest_period(con)
     updated = reads.last_upload_time(con)
     title = "Công khai kết quả phát triển người tham gia BHXH"
     parts = [f"<h1>{html.escape(title)}</h1>"]

@@ -93,6 +93,12 @@ def applied_with_hash(con: Connection, sha256: str) -> int | None:
                     [sha256])
 
 
+@cache.shared(max_entries=1)
+def latest_period(con: Connection) -> str | None:
+    """The last month with figures in force; None before the first upload."""
+    return db.value(con, "SELECT max(period) FROM monthly_in_force")
+
+
 def has_demo(con: Connection) -> bool:
     demo = db.value(con, "SELECT count(*) FROM uploads WHERE is_demo")
     assert demo is not None  # count(*) always has its row

@@ -148,7 +148,7 @@ class Server:
     def expected(self) -> Expected:
         con = db.connect(self.model, read_only=True)
         try:
-            period, settings = standing.latest_period(con), load_settings()
+            period, settings = reads.latest_period(con), load_settings()
             covered = coverage.of_scope(con, settings, period)
             return Expected(period, standing.summary(con, settings, period), reads.has_demo(con),
                             (covered.coverage, covered.voluntary_coverage))

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from analytics.access import accounts
-from analytics.figures import commune_reports, standing
+from analytics.figures import commune_reports
 from analytics.settings import load_settings
-from analytics.storage import db, writes
+from analytics.storage import db, reads, writes
 from analytics.text import fmt
 from tests.e2e.conftest import (
     ADMIN,
@@ -69,7 +69,7 @@ def expected_returns(model, year: int) -> dict[str, str]:
 def test_completeness_page_counts_an_uploaded_commune_report(admin_page, server, tmp_path):
     page = admin_page
     con = db.connect(server.model, read_only=True)
-    year = int(standing.latest_period(con)[:4])
+    year = int(reads.latest_period(con)[:4])
     con.close()
     open_page(page, server.url, BY_PATH["tien-do-bao-cao"])
     before = {k: v for k, v in read_cards(page).items() if k.startswith("Báo cáo năm")}

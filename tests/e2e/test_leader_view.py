@@ -15,6 +15,7 @@ import re
 
 import pytest
 from PIL import Image, ImageChops
+from playwright.sync_api import expect
 
 from analytics.settings import load_settings
 from analytics.storage import db
@@ -147,12 +148,14 @@ def assert_rate_in_sight(page) -> None:
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 20, box["y"] + 55)  # the first row's rank
-    for _ in range(2):
-        page.keyboard.press("ArrowRight")
     cell = grid.locator('td[aria-selected="true"]')
     cell.wait_for(state="attached")
-    column = cell.get_attribute("aria-colindex")
-    assert grid.locator(f'th[aria-colindex="{column}"]').inner_text() == "Tỷ lệ đạt"
+    column = int(cell.get_attribute("aria-colindex"))
+    assert grid.locator(f'th[aria-colindex="{column}"]').inner_text() == "Hạng"
+    for step in (1, 2):  # each key waits for the cursor to land: a key pressed too early is lost
+        page.keyboard.press("ArrowRight")
+        expect(cell).to_have_attribute("aria-colindex", str(column + step))
+    assert grid.locator(f'th[aria-colindex="{column + 2}"]').inner_text() == "Tỷ lệ đạt"
     scrolled = grid.locator(".dvn-scroller").first.evaluate("s => s.scrollLeft")
     assert scrolled == 0, f"the rate is off-screen on a phone: the grid scrolled {scrolled} px to show it"
 

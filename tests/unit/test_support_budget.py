@@ -59,6 +59,8 @@ def test_budget_without_top_up_worked_by_hand(two_communes, tiny_settings):
     poor = plan.groups[(plan.groups["year"] == 2026) & (plan.groups["group"] == "poor")].iloc[0]
     assert poor["person_months"] == pytest.approx(246.6)
     assert poor["support"] == pytest.approx(40689000)
+    worded = support_budget.explained(tiny_settings, plan)
+    poor, years = worded.groups.loc[poor.name], worded.years.set_index("year")
     assert poor["formula"] == ("6.165,0 người-tháng × 4 % = 246,6 người-tháng; × 330.000 đ × 50 % = 40.689.000 đ "
                                "Nhà nước hỗ trợ")
     assert years.loc[2026, "formula"].startswith(
@@ -121,9 +123,9 @@ def test_without_voluntary_figures_there_is_no_budget(tiny, tiny_settings):
 
 def test_poverty_line_of_a_later_year_is_the_last_listed(tiny_settings):
     support = tiny_settings.support
-    assert [support.contribution(y) for y in (2026, 2027, 2031)] == [330000, 484000, 484000]
-    with pytest.raises(SettingsError, match="không có chuẩn nghèo cho năm 2025"):
-        support.poverty_line_in(2025)
+    assert support.poverty_line_by_year == {2026: 1500000, 2027: 2200000, 2028: 2200000, 2029: 2200000,
+                                            2030: 2200000}
+    assert support.contribution_by_year == {2026: 330000, 2027: 484000, 2028: 484000, 2029: 484000, 2030: 484000}
 
 
 def test_a_monitoring_begun_before_the_rates_budgets_from_their_first_year(tiny_plan, tmp_path):
