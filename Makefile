@@ -19,7 +19,7 @@ db: $(VENV)/.installed
 	$(PY) -m analytics build --demo
 
 run: db
-	$(PY) -m streamlit run serve.py --server.port $(PORT)
+	$(PY) -m web.stack --port $(PORT)
 
 test: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from analytics.reports import public_site as public_files
-from analytics.settings import db_path, load_settings, plan_path
+from analytics.settings import db_path, load_settings, plan_path, reads_snapshots
 from analytics.storage import backup_schedule
 from ui import downloads as page_downloads
 from ui.errors import incident
@@ -41,7 +41,11 @@ def _unexpected(exc: Exception) -> bool:
 
 @asynccontextmanager
 async def _daily_backups(_app):
-    """The server backs its database up once a day for as long as it runs (analytics.storage.backup_schedule)."""
+    """The server backs its database up once a day for as long as it runs (analytics.storage.backup_schedule); a
+    replica leaves that to the writer, which holds the database."""
+    if reads_snapshots():
+        yield None
+        return
     daily = backup_schedule.Daily(db_path(), plan_path()).start()
     try:
         yield None

@@ -18,8 +18,8 @@ from analytics.intake import Prepared, apply, confirm_mapping, describe, prepare
 from analytics.intake.checks import CHECKERS
 from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.words import words
-from analytics.settings import db_path, load_settings
-from analytics.storage import backup, db, writes
+from analytics.settings import db_path, load_settings, plan_path
+from analytics.storage import backup, backup_schedule, db, snapshots, writer, writes
 from analytics.storage.schema import MIGRATIONS
 from analytics.text import labels
 from analytics.units import demo, targets
@@ -31,7 +31,12 @@ SERVER = accounts.User("cli", "Dòng lệnh trên máy chủ", "admin")
 
 
 def _built():
-    """The app's database, built from data/ when it never was."""
+    """The app's database, built from data/ when it never was. While the server's writer owns it, the newest
+    snapshot instead, every write sent to the writer."""
+    database = db_path()
+    if writer.running(database):
+        writer.send_writes_to(database)
+        return snapshots.Reader(database).cursor()
     con = db.connect()
     writes.build_database(con, load_settings(), only_new=True)
     return con
@@ -53,6 +58,27 @@ def build(force: bool, with_demo: bool) -> int:
         click.echo("Đã thêm dữ liệu minh hoạ.")
     units = db.value(con, "SELECT count(*) FROM communes")
     click.echo(f"Cơ sở dữ liệu {db_path()}: {units} đơn vị hành chính.")
+    return 0
+
+
+@commands.command("writer", help="Chạy tiến trình ghi dữ liệu của máy chủ nhiều tiến trình: giữ cơ sở dữ liệu, thực "
+                                  "hiện mọi thao tác ghi và công bố bản dữ liệu cho các tiến trình đọc.")
+@click.option("--demo", "with_demo", is_flag=True, help="thêm dữ liệu minh hoạ khi chưa có số liệu nào")
+def run_writer(with_demo: bool) -> int:
+    database = db_path()
+    con = db.connect(database)
+    settings = load_settings()
+    writes.build_database(con, settings, only_new=True)
+    if with_demo:
+        demo.install(con, settings)
+    server = writer.Writer(database, con)
+    daily = backup_schedule.Daily(database, plan_path()).start()
+    click.echo(f"Tiến trình ghi dữ liệu sẵn sàng: {writer.socket_for(database)}")
+    try:
+        server.serve_forever()
+    finally:
+        daily.stop()
+        server.close()
     return 0
 
 

@@ -33,6 +33,10 @@ class WriteConflict(DatabaseError):
     """Another write changed the same rows at the same moment; the write was rolled back."""
 
 
+class WriterUnavailable(DatabaseError):
+    """The server's writer process could not be reached; nothing was written."""
+
+
 class SchemaMismatch(DatabaseError):
     """A table or column the program needs is missing: the database is older or newer than the program."""
 

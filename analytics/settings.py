@@ -141,6 +141,7 @@ class Settings:
     backup_folder: str  # where backups go; a relative path is beside the database file
     backup_daily_at: str  # "HH:MM" the server makes its daily backup; "" = no daily backups
     backup_keep: int  # daily backups kept; older ones are deleted
+    server_replicas: int  # Streamlit processes behind the proxy; 0 = one per core, 1 = one process, no proxy
     labour_force: dict  # year -> the province's working-age labour force, when no commune figures exist
     labour_force_source: str  # where those figures come from ("" when there are none)
 
@@ -162,6 +163,7 @@ DEFAULTS = {
     ("backup", "folder"): "sao-luu",
     ("backup", "daily_at"): "02:00",
     ("backup", "keep"): 14,
+    ("server", "replicas"): 0,
 }
 
 
@@ -222,6 +224,12 @@ def plan_path() -> Path:
     return Path(os.environ.get("BHXH_PLAN", DATA_DIR / "plan.toml"))
 
 
+def reads_snapshots() -> bool:
+    """This process is one of the server's replicas: it reads the writer's snapshots and sends it every write
+    (``python -m analytics serve`` sets BHXH_READ_SNAPSHOTS for each replica)."""
+    return os.environ.get("BHXH_READ_SNAPSHOTS") == "1"
+
+
 def db_path() -> Path:
     """The DuckDB file; one environment variable decides it."""
     return Path(os.environ.get("BHXH_DB", DATA_DIR / "bhxh.duckdb"))
@@ -273,6 +281,7 @@ def _load(path: Path, mtime: float) -> Settings:
             backup_folder=str(_optional(raw, "backup", "folder")),
             backup_daily_at=_clock(_optional(raw, "backup", "daily_at")),
             backup_keep=int(_optional(raw, "backup", "keep")),
+            server_replicas=int(_optional(raw, "server", "replicas")),
             **_labour_force_fields(raw),
         )
     except FileNotFoundError as exc:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from analytics.figures import indicators, spans, standing
-from analytics.settings import db_path, load_settings
-from analytics.storage import db, writes
+from analytics.settings import db_path, load_settings, reads_snapshots
+from analytics.storage import db, snapshots, writer, writes
 from analytics.text import labels, usertext
 from analytics.units import scopes
 
@@ -22,8 +23,18 @@ def _opened_or_built(path: str):
     return con
 
 
+@st.cache_resource(show_spinner=False)
+def _snapshots(path: str) -> snapshots.Reader:
+    """A replica's reader of the writer's snapshots; from now on its writes go to the writer."""
+    writer.send_writes_to(Path(path))
+    return snapshots.Reader(Path(path))
+
+
 def connection():
-    """A cursor of the process-wide connection: one per rerun, safe across sessions."""
+    """A cursor of the process-wide connection (a replica's: of the newest snapshot): one per rerun, safe across
+    sessions."""
+    if reads_snapshots():
+        return _snapshots(str(db_path())).cursor()
     return _opened_or_built(str(db_path())).cursor()
 
 

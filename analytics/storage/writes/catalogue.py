@@ -126,34 +126,65 @@ def write(action: str, *, needs: str | None, figures: bool = False,
             user = bound.arguments.get("user")
             if needs is not None:
                 require(user, needs)
-            body = functools.partial(fn, con, *args, **kwargs)
+            body_args, body_kwargs = args, kwargs
             if prepare is not None:
                 ready = prepare(con, *args, **kwargs)
                 if isinstance(ready, Done):
                     return _settled(ready)
-                body = functools.partial(fn, con, ready)
-            if getattr(_INSIDE, "running", False):
-                raise RuntimeError(f"{fn.__name__}: a write inside another write; call its undecorated helper")
-            with WRITE_LOCK:
-                _INSIDE.running = True
-                try:
-                    with transaction(con):
-                        done = body()
-                        done = Done((done,)) if isinstance(done, str) else done
-                        if not isinstance(done, Done):
-                            raise TypeError(f"{fn.__name__} must return its audit detail or a Done")
-                        now = bound.arguments.get("now") or dt.datetime.now()
-                        for row in done.audit:
-                            _audit(con, entry, row, user, now)
-                        if figures:
-                            _renew_version(con)
-                finally:
-                    _INSIDE.running = False
-            return _settled(done)
+                body_args, body_kwargs = (ready,), {}
+            now = bound.arguments.get("now")
+            if _FORWARD:
+                return _settled(_FORWARD[0](fn.__name__, body_args, body_kwargs, user, now))
+            return _settled(committed(con, fn.__name__, body_args, body_kwargs, user, now))
 
+        _BODIES[fn.__name__] = fn
         run.__dict__["__signature__"] = signature  # what inspect.signature reads: prepare's, when there is one
         return run
     return decorate
+
+
+_BODIES: dict[str, Callable[..., Done[Any] | str]] = {}  # name -> the transaction's body (after ``prepare``)
+_FORWARD: list[Callable[..., Done[Any]]] = []  # set in a process that reads snapshots: sends writes to the writer
+
+
+def forward_to(send: Callable[..., Done[Any]] | None) -> None:
+    """From now on this process sends each write's transaction to ``send`` (analytics.storage.writer.Remote)
+    instead of running it; None: it runs its own again."""
+    _FORWARD[:] = [send] if send is not None else []
+
+
+def committed(con: Connection, name: str, args: tuple, kwargs: dict, user, now: dt.datetime | None) -> Done[Any]:
+    """The transaction of the write ``name`` on ``con``: role, one lock, one transaction, audit rows, version."""
+    entry, fn = CATALOGUE[name], _BODIES[name]
+    if entry.needs is not None:
+        require(user, entry.needs)
+    if getattr(_INSIDE, "running", False):
+        raise RuntimeError(f"{name}: a write inside another write; call its undecorated helper")
+    with WRITE_LOCK:
+        _INSIDE.running = True
+        try:
+            with transaction(con):
+                done = fn(con, *args, **kwargs)
+                done = Done((done,)) if isinstance(done, str) else done
+                if not isinstance(done, Done):
+                    raise TypeError(f"{name} must return its audit detail or a Done")
+                for row in done.audit:
+                    _audit(con, entry, row, user, now or dt.datetime.now())
+                if entry.figures:
+                    _renew_version(con)
+            for publish in _PUBLISH:
+                publish(con)
+        finally:
+            _INSIDE.running = False
+    return done
+
+
+_PUBLISH: list[Callable[[Connection], object]] = []  # the writer process's snapshot, made after every commit
+
+
+def publish_after_commit(publish: Callable[[Connection], object] | None) -> None:
+    """From now on every write of this process, still under the lock, ends with ``publish(con)``."""
+    _PUBLISH[:] = [publish] if publish is not None else []
 
 
 def _settled(done: Done[R]) -> R:
