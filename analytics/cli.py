@@ -18,6 +18,7 @@ from analytics.intake import Prepared, apply, confirm_mapping, describe, prepare
 from analytics.intake.checks import CHECKERS
 from analytics.intake.fields import KINDS, SKIP
 from analytics.intake.words import words
+from analytics.reports import public_site
 from analytics.settings import db_path, load_settings, plan_path
 from analytics.storage import backup, backup_schedule, db, snapshots, writer, writes
 from analytics.storage.schema import MIGRATIONS
@@ -71,7 +72,8 @@ def run_writer(with_demo: bool) -> int:
     writes.build_database(con, settings, only_new=True)
     if with_demo:
         demo.install(con, settings)
-    server = writer.Writer(database, con)
+    pages = public_site.Background(snapshots.Reader(database).cursor, load_settings, public_site.root_for(database))
+    server = writer.Writer(database, con, pages.due)
     daily = backup_schedule.Daily(database, plan_path()).start()
     click.echo(f"Tiến trình ghi dữ liệu sẵn sàng: {writer.socket_for(database)}")
     try:

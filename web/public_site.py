@@ -20,10 +20,10 @@ from starlette.routing import Route
 PREFIX = "/ket-qua"
 _LOG = logging.getLogger("bhxh")
 _NAME_OK = Callable[[str], bool]
-_HEADERS = {"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff",
+HEADERS = {"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
                                        "form-action 'none'", "Referrer-Policy": "no-referrer"}
-_TYPES = {".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8"}
+TYPES = {".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8"}
 
 
 def _plain(text: str, status: int) -> Response:
@@ -45,10 +45,10 @@ def routes(fresh: Callable[[], Path], allowed_name: _NAME_OK) -> list[Route]:
         path = folder / name
         if not allowed_name(name) or not path.is_file():
             return _plain("Không có tệp này trong trang công khai kết quả.", 404)
-        headers = dict(_HEADERS)
+        headers = dict(HEADERS)
         if path.suffix == ".csv":
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(path.read_bytes(), media_type=_TYPES[path.suffix], headers=headers)
+        return Response(path.read_bytes(), media_type=TYPES[path.suffix], headers=headers)
 
     async def to_folder(request: Request) -> Response:
         return RedirectResponse(f"{request.scope.get('root_path', '')}{PREFIX}/", status_code=308)

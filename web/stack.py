@@ -16,7 +16,10 @@ import socket
 import sys
 from pathlib import Path
 
+from analytics.reports import public_site
+from analytics.reports.public_site import CURRENT, FILE_NAME
 from analytics.settings import db_path, load_settings
+from web.public_site import HEADERS, PREFIX, TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "bhxh_may"  # which replica holds the browser's session
@@ -43,11 +46,15 @@ def upstreams_of(caddyfile_text: str) -> list[str]:
     return re.findall(r"127\.0\.0\.1:\d+", caddyfile_text.split("reverse_proxy", 1)[1].split("{", 1)[0])
 
 
-def caddyfile(port: int, upstreams: list[int], cookie_secret: str, address: str = "127.0.0.1") -> str:
+def caddyfile(port: int, upstreams: list[int], cookie_secret: str, public: Path, address: str = "127.0.0.1") -> str:
     """The proxy on ``address``: websockets pass through as they are; a new browser goes to the replica with the
     fewest connections, and its cookie (signed with ``cookie_secret``) brings it back there; a replica that stops
     answering, or fails its health check, is skipped until it answers again. The province's HTTPS proxy on this
-    machine is trusted, so its X-Forwarded-Proto reaches the app (which then makes its sign-in cookie Secure)."""
+    machine is trusted, so its X-Forwarded-Proto reaches the app (which then makes its sign-in cookie Secure).
+
+    The public results (``/ket-qua/``) are the files the writer renders into ``public``, served by Caddy itself:
+    a thousand readers of the portal's link cost the Python processes nothing. Only the names a version holds are
+    served, with the headers the app's own route gives them (web.public_site)."""
     targets = " ".join(f"127.0.0.1:{p}" for p in upstreams)
     return f"""{{
 	admin off
@@ -60,6 +67,22 @@ def caddyfile(port: int, upstreams: list[int], cookie_secret: str, address: str 
 
 :{port} {{
 	bind {address}
+	redir {PREFIX} {PREFIX}/ 308
+	handle_path {PREFIX}/* {{
+		root * {public / CURRENT}
+		@unknown not path_regexp ^/({FILE_NAME.pattern})?$
+		respond @unknown "Không có tệp này trong trang công khai kết quả." 404
+		header {{
+			Cache-Control "{HEADERS['Cache-Control']}"
+			X-Content-Type-Options "{HEADERS['X-Content-Type-Options']}"
+			Content-Security-Policy "{HEADERS['Content-Security-Policy']}"
+			Referrer-Policy "{HEADERS['Referrer-Policy']}"
+		}}
+		@csv path *.csv
+		header @csv Content-Type "{TYPES['.csv']}"
+		header @csv Content-Disposition attachment
+		file_server
+	}}
 	reverse_proxy {targets} {{
 		lb_policy cookie {COOKIE} {cookie_secret} {{
 			fallback least_conn
@@ -124,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     run_dir.mkdir(exist_ok=True)
     upstreams = free_ports(count)
     address = os.environ.get("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")  # as for a single process (README)
-    (run_dir / "Caddyfile").write_text(caddyfile(given.port, upstreams, secrets.token_hex(16), address))
+    (run_dir / "Caddyfile").write_text(caddyfile(given.port, upstreams, secrets.token_hex(16),
+                                                 public_site.root_for(database), address))
     conf = run_dir / "supervisord.conf"
     conf.write_text(supervisor_conf(run_dir, upstreams, python, caddy_binary()))
     print(f"Máy chủ: http://localhost:{given.port} — 1 tiến trình ghi, {count} tiến trình phục vụ, proxy Caddy.",

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import os
 import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +32,7 @@ from analytics.text import fmt, labels, usertext
 CURRENT = "current"
 FILE_NAME = re.compile(r"[a-z0-9-]{1,60}\.(html|csv)")  # every file a version holds, and nothing else is served
 RESULTS_CSV = "ket-qua.csv"
+_LOG = logging.getLogger("bhxh")
 _LOCK = threading.Lock()
 _STYLE = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0 auto;
 max-width:72rem;padding:1rem;line-height:1.45;color:#1b1b1b}h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
@@ -135,8 +138,11 @@ def _version_name(con: Connection, settings: Settings) -> str:
     found = cache.version(con)
     assert found is not None  # every built database has its data version
     _, number, token = found
-    rendering = hashlib.sha256(Path(__file__).read_bytes() + repr(settings).encode()).hexdigest()[:8]
+    rendering = hashlib.sha256(_SOURCE + repr(settings).encode()).hexdigest()[:8]
     return f"v{number}-{token[:12]}-{rendering}"
+
+
+_SOURCE = Path(__file__).read_bytes()  # how this release renders, read once
 
 
 def current(root: Path) -> Path | None:
@@ -169,3 +175,26 @@ def publish(con: Connection, settings: Settings, root: Path) -> Path:
             if old.is_dir() and not old.is_symlink() and old not in (target, previous):
                 shutil.rmtree(old, ignore_errors=True)
         return target
+
+
+class Background:
+    """The site published again after each write, on a thread of its own, so no write waits for it (the writer
+    process of a replicated server, whose proxy serves the files): ``due`` after a write; a burst of writes is
+    rendered once, from the newest data."""
+
+    def __init__(self, opened: Callable[[], Connection], settings: Callable[[], Settings], root: Path):
+        self._opened, self._settings, self.root = opened, settings, root
+        self._due = threading.Event()
+        threading.Thread(target=self._loop, daemon=True, name="public-site").start()
+
+    def due(self) -> None:
+        self._due.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            try:
+                publish(self._opened(), self._settings(), self.root)
+            except Exception:  # noqa: BLE001 - the last version stays served; the next write tries again
+                _LOG.exception("Không cập nhật được trang công khai kết quả")

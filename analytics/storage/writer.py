@@ -17,6 +17,7 @@ import pickle
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Listener
 from multiprocessing.connection import Connection as Channel
@@ -51,11 +52,17 @@ def _new_key(path: Path) -> bytes:
 class Writer:
     """The writer's side: the database opened for writing, a snapshot published, the socket listening."""
 
-    def __init__(self, database: Path, con: db.Connection):
+    def __init__(self, database: Path, con: db.Connection, published: Callable[[], None] = lambda: None):
+        """``published``: told after each snapshot is made current (the public site renders it again)."""
         self.database, self.con = database, con
         self._closed = threading.Event()
-        snapshots.publish(con, database)
-        catalogue.publish_after_commit(lambda committed: snapshots.publish(committed, database))
+
+        def publish(committed: db.Connection) -> None:
+            snapshots.publish(committed, database)
+            published()
+
+        publish(con)
+        catalogue.publish_after_commit(publish)
         path = socket_for(database)
         path.unlink(missing_ok=True)
         self.listener = Listener(str(path), "AF_UNIX", authkey=_new_key(key_for(database)))

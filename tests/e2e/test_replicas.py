@@ -15,12 +15,15 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics.text import fmt
 from tests.e2e.conftest import (
+    _DIRECT,
     ADMIN,
     ANALYST,
     BY_PATH,
@@ -35,7 +38,7 @@ from tests.e2e.conftest import (
     build_demo,
     demo_banner,
     login,
-    read_cards,
+    shot,
     wait_rendered,
 )
 from tests.e2e.test_browser import upload_template
@@ -107,9 +110,11 @@ def test_an_upload_on_one_replica_shows_on_the_other(replicated, chromium_browse
         reader.goto(server.url)
         wait_rendered(reader, BY_PATH["tong-quan"].heading)
         assert_clean(reader, "replica-2-overview")
+        shot(reader, "replica-2-overview")
         after = server.expected()
         assert after.summary.total != before.summary.total
-        assert read_cards(reader)["Số người tham gia"] == fmt.number(after.summary.total)
+        total = reader.locator('[data-testid="stMetric"]').filter(has_text="Số người tham gia")
+        expect(total.locator('[data-testid="stMetricValue"]')).to_have_text(fmt.number(after.summary.total))
         assert demo_banner(reader).count() == 0
         assert proxy_cookie(second) == replica_cookie(run_dir, 1)
     finally:
@@ -151,3 +156,40 @@ def test_a_replica_that_dies_is_started_again(replicated):
         assert time.monotonic() < deadline, _control(run_dir, "status")
         time.sleep(0.5)
     assert _healthy(server.url)
+
+
+def _get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with _DIRECT.open(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_public_page_is_files_the_proxy_serves_with_every_replica_down(replicated):
+    """The writer renders «Công khai kết quả» after each write; Caddy serves it, Python or not."""
+    server, run_dir = replicated
+    total = fmt.number(server.expected().summary.total)
+    deadline = time.monotonic() + SERVER_START_S
+    while total not in _get(f"{server.url}/ket-qua/")[2].decode():
+        assert time.monotonic() < deadline, f"the public page never showed the total {total}"
+        time.sleep(0.5)
+    _control(run_dir, "stop", "replica1", "replica2")
+    try:
+        status, headers, body = _get(f"{server.url}/ket-qua/")
+        assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+        assert total in body.decode() and "<script" not in body.decode()
+        assert headers["X-Content-Type-Options"] == "nosniff" and "default-src 'none'" in \
+            headers["Content-Security-Policy"]
+        status, headers, body = _get(f"{server.url}/ket-qua/ket-qua.csv")
+        assert (status, headers["Content-Type"]) == (200, "text/csv; charset=utf-8")
+        assert headers["Content-Disposition"] == "attachment"
+        key = (run_dir.parent / "bhxh.duckdb.writer.key").read_bytes()
+        for crafted in ("../bhxh.duckdb", "%2e%2e/bhxh.duckdb", "..%2fbhxh.duckdb.writer.key", ".rendering-x",
+                        "ket-qua.csv/", "KET-QUA.CSV", "index.html%00.csv", "../bhxh.duckdb.writer.key"):
+            status, _, body = _get(f"{server.url}/ket-qua/{crafted}")
+            # 404 from the public files, or a path cleaned out of /ket-qua/ that goes to the (stopped) pages
+            assert status in (404, 502, 503) and key not in body, crafted
+        assert _get(f"{server.url}/")[0] in (502, 503)  # the pages themselves are down
+    finally:
+        _control(run_dir, "start", "replica1", "replica2")

@@ -12,7 +12,7 @@ from web import stack
 
 def test_the_caddyfile_is_one_caddy_accepts(tmp_path):
     path = tmp_path / "Caddyfile"
-    path.write_text(stack.caddyfile(8501, [40001, 40002], "khoa-bi-mat"))
+    path.write_text(stack.caddyfile(8501, [40001, 40002], "khoa-bi-mat", tmp_path))
     done = subprocess.run([stack.caddy_binary(), "validate", "--adapter", "caddyfile", "--config", str(path)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -21,7 +21,7 @@ def test_the_caddyfile_is_one_caddy_accepts(tmp_path):
 
 
 def test_a_browser_stays_on_its_replica_by_the_proxys_own_cookie_not_its_address(tmp_path):
-    written = stack.caddyfile(8501, [40001, 40002], "khoa-bi-mat")
+    written = stack.caddyfile(8501, [40001, 40002], "khoa-bi-mat", tmp_path)
     assert f"lb_policy cookie {stack.COOKIE} khoa-bi-mat" in written
     assert "ip_hash" not in written and "client_ip_hash" not in written
     assert "bind 127.0.0.1" in written
