@@ -31,14 +31,19 @@ PROG = "python -m analytics"
 SERVER = accounts.User("cli", "Dòng lệnh trên máy chủ", "admin")
 
 
-def _built():
-    """The app's database, built from data/ when it never was. While the server's writer owns it, the newest
-    snapshot instead, every write sent to the writer."""
+def _opened():
+    """The app's database; while the server's writer holds it, its newest snapshot, every write sent to the
+    writer (which then builds, ingests, creates accounts while the server runs)."""
     database = db_path()
     if writer.running(database):
         writer.send_writes_to(database)
         return snapshots.Reader(database).cursor()
-    con = db.connect()
+    return db.connect(database)
+
+
+def _built():
+    """The app's database, built from data/ when it never was."""
+    con = _opened()
     writes.build_database(con, load_settings(), only_new=True)
     return con
 
@@ -52,7 +57,7 @@ def commands() -> None:
 @click.option("--force", is_flag=True, help="dựng lại kể cả khi đã có")
 @click.option("--demo", "with_demo", is_flag=True, help="thêm dữ liệu minh hoạ khi chưa có số liệu nào")
 def build(force: bool, with_demo: bool) -> int:
-    con = db.connect()
+    con = _opened()
     settings = load_settings()
     writes.build_database(con, settings, only_new=not force)
     if with_demo and demo.install(con, settings):
@@ -206,7 +211,8 @@ DATABASE = click.option("--db", "database", type=click.Path(path_type=Path, dir_
 @DATABASE
 def export(directory: Path, database: Path | None) -> int:
     target = database or db_path()
-    con = db.connect(target, read_only=True)
+    # While the server's writer holds the file, its newest snapshot is the same data, and free to read.
+    con = snapshots.Reader(target).cursor() if writer.running(target) else db.connect(target, read_only=True)
     try:
         manifest = backup.export(con, directory)
     finally:

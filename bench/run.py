@@ -25,7 +25,7 @@ import streamlit
 from analytics.safety import console
 from analytics.settings import load_settings
 from analytics.storage import db, writes
-from bench import backups, browser, concurrency, hostile, loadgen, national, pages, sandbox
+from bench import backups, browser, concurrency, hostile, loadgen, national, pages, replicas, sandbox
 
 BENCH = Path(__file__).resolve().parent
 REPS, CSV_REPS, RERUNS = 5, 3, 2
@@ -81,6 +81,8 @@ def _national(workdir: Path, today: dt.date) -> tuple[list[dict], dict]:
         figure(section, "`reads.monthly` (values in force)", group_by, queries["monthly"]),
         figure(section, "`standing.commune_table`, latest month", group_by, queries["commune_table"]),
         figure(section, "`standing.province_series`", group_by, queries["province_series"]),
+        figure(section, "A write published to the replicas: `snapshots.publish` (checkpoint, copy, link)",
+               "bare copy of the database file", replicas.publish_times(full, REPS)),
     ]
     scale = {"units": units, "rows": rows, "csv_mb": ingest["csv_mb"], "csv_refused": ingest["csv_refused"]}
     return figures, scale, nation
@@ -197,6 +199,7 @@ def table(results: dict) -> str:
     for scale, raw in results["pages"].items():
         lines += _pages_table(scale, raw)
     lines += _load_table(results["load"])
+    lines += replicas.table(results["replicas"])
     if "hostile" in results:
         lines += hostile.table(results["hostile"]) + hostile.bodies_table(results["hostile"]["bodies"])
     if "failed" in results["concurrency"]:
@@ -265,6 +268,7 @@ def main() -> int:
     hostile_figures, attacked = _hostile(workdir)
     page_results = _pages(workdir, nation)
     load = _load(workdir)
+    replicated = replicas.measure(workdir, _say)
     _say("Trình duyệt: năm người dùng cùng lúc so với một người")
     try:
         together = concurrency.measure(workdir)
@@ -277,7 +281,7 @@ def main() -> int:
         "repetitions": {"national": REPS, "csv": CSV_REPS, "reruns_per_page": RERUNS},
         "scale": scale, "figures": national_figures + backup_figures + confined_figures + hostile_figures,
         "pages": page_results, "load": load, "backups": saved, "confinement": confined, "hostile": attacked,
-        "concurrency": together,
+        "concurrency": together, "replicas": replicated,
     }
     (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str) + "\n",
                                         encoding="utf-8")

@@ -137,10 +137,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web.stack")
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--replicas", type=int, help="thay cho [server] replicas của tệp kế hoạch")
+    parser.add_argument("--proxy", action="store_true",
+                        help="cả khi chỉ có một tiến trình phục vụ: vẫn qua proxy và tiến trình ghi (để so sánh)")
     given = parser.parse_args(argv)
     count = replicas_wanted(given.replicas if given.replicas is not None else load_settings().server_replicas)
     python = sys.executable
-    if count == 1:
+    if count == 1 and not given.proxy:
         os.execv(python, [python, "-m", "streamlit", "run", "serve.py", "--server.port", str(given.port)])
     database = db_path()
     run_dir = database.with_name(f"{database.name}.run")

@@ -30,8 +30,9 @@ from analytics.storage.schema import MIGRATIONS
 Connection = duckdb.DuckDBPyConnection
 
 
-def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database and bring its schema up to date."""
+def connect(path: str | Path | None = None, read_only: bool = False, verify: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database and bring its schema up to date. ``verify``: read every table first
+    (a damaged file fails here); a replica's snapshot, copied by the writer from a file it verified, skips it."""
     path = str(path or db_path())
     if path != ":memory:":
         _check_folder(Path(path), read_only)
@@ -46,7 +47,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         raise DatabaseUnavailable(_restore_hint(path, exc)) from exc
     except duckdb.Error as exc:
         raise DatabaseUnavailable(_restore_hint(path, exc)) from exc
-    _read_everything(con, path)
+    if verify:
+        _read_everything(con, path)
     if not read_only:
         migrate(con)
     return con

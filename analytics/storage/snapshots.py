@@ -15,7 +15,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from analytics.errors import WriterUnavailable
+from analytics.errors import DatabaseUnavailable, WriterUnavailable
 from analytics.storage import db
 from analytics.storage.db import Connection
 
@@ -71,11 +71,16 @@ class Reader:
         self._opened: tuple[Path, Connection] | None = None
 
     def cursor(self) -> Connection:
-        newest = current(self.database)
-        if newest is None:
-            raise WriterUnavailable("Tiến trình ghi dữ liệu chưa công bố bản dữ liệu nào để đọc. Hãy tải lại trang "
-                                    "sau giây lát; nếu vẫn lỗi, báo quản trị hệ thống khởi động lại ứng dụng.")
-        with self._lock:
-            if self._opened is None or self._opened[0] != newest:
-                self._opened = newest, db.connect(newest, read_only=True)
-            return self._opened[1].cursor()
+        for _ in range(KEEP):  # a snapshot pruned between reading the link and opening it: read the link again
+            newest = current(self.database)
+            if newest is None:
+                break
+            with self._lock:
+                if self._opened is None or self._opened[0] != newest:
+                    try:
+                        self._opened = newest, db.connect(newest, read_only=True, verify=False)
+                    except DatabaseUnavailable:
+                        continue
+                return self._opened[1].cursor()
+        raise WriterUnavailable("Tiến trình ghi dữ liệu chưa công bố bản dữ liệu nào để đọc. Hãy tải lại trang "
+                                "sau giây lát; nếu vẫn lỗi, báo quản trị hệ thống khởi động lại ứng dụng.")

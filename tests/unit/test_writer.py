@@ -130,3 +130,12 @@ def test_a_snapshot_is_a_whole_database(tiny_db, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(published, copy)
     assert db.checksums(db.connect(copy, read_only=True)) == expected
+
+
+def test_the_command_line_backs_up_while_the_writer_holds_the_file(served, monkeypatch, tmp_path, capsys):
+    """`backup export` reads the newest snapshot: no «Could not set lock on file» while the server runs."""
+    monkeypatch.setenv("BHXH_DB", str(served))
+    catalogue.forward_to(None)
+    assert main(["backup", "export", str(tmp_path / "sao-luu")]) == 0
+    assert f"Đã sao lưu {served} vào" in capsys.readouterr().out
+    assert (tmp_path / "sao-luu" / "manifest.json").is_file()
