@@ -114,7 +114,8 @@ def test_an_upload_on_one_replica_shows_on_the_other(replicated, chromium_browse
         after = server.expected()
         assert after.summary.total != before.summary.total
         total = reader.locator('[data-testid="stMetric"]').filter(has_text="Số người tham gia")
-        expect(total.locator('[data-testid="stMetricValue"]')).to_have_text(fmt.number(after.summary.total))
+        expect(total.locator('[data-testid="stMetricValue"]')).to_have_text(fmt.number(after.summary.total),
+                                                                      timeout=TIMEOUT_MS)
         assert demo_banner(reader).count() == 0
         assert proxy_cookie(second) == replica_cookie(run_dir, 1)
     finally:
