@@ -39,7 +39,7 @@ import pandas as pd
 
 from analytics.errors import BackupBusy, BackupError, DatabaseError, DatabaseUnavailable, SchemaTooNew
 from analytics.settings import Settings, db_path
-from analytics.storage import db
+from analytics.storage import db, snapshots
 from analytics.storage.db import Connection
 from analytics.storage.restore import ACCOUNTS, KEY_TABLES, MANIFEST, USERS, load, member
 from analytics.storage.schema import MIGRATIONS
@@ -112,7 +112,7 @@ def folder(settings: Settings, database: str | Path | None = None) -> Path:
 def _database_file(con: Connection) -> Path:
     path = db.value(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
     assert path is not None  # the current database is always listed
-    return Path(path)
+    return snapshots.database_of(Path(path))  # a replica's backup goes beside the database, not its snapshot
 
 
 def online(con: Connection, settings: Settings, kind: str = ON_DEMAND, now: dt.datetime | None = None) -> Made:

@@ -28,6 +28,13 @@ def folder_for(database: Path) -> Path:
     return database.with_name(f"{database.name}.snapshots")
 
 
+def database_of(path: Path) -> Path:
+    """The database file a snapshot at ``path`` was copied from (what a replica's connection names); any other
+    path as it is."""
+    folder = path.parent
+    return folder.with_name(folder.name.removesuffix(".snapshots")) if folder.name.endswith(".snapshots") else path
+
+
 def current(database: Path) -> Path | None:
     """The snapshot readers open now; None before the writer has published one."""
     link = folder_for(database) / LINK

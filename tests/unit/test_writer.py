@@ -139,3 +139,14 @@ def test_the_command_line_backs_up_while_the_writer_holds_the_file(served, monke
     assert main(["backup", "export", str(tmp_path / "sao-luu")]) == 0
     assert f"Đã sao lưu {served} vào" in capsys.readouterr().out
     assert (tmp_path / "sao-luu" / "manifest.json").is_file()
+
+
+def test_a_backup_made_on_a_replica_goes_beside_the_database(served, tiny_settings):
+    """The administrator's button on a replica: exported from the snapshot, kept where the server's backups are,
+    audited by the writer."""
+    admin = User("quan-tri", "Quản trị", "admin")
+    made = writes.make_backup(snapshots.Reader(served).cursor(), admin, tiny_settings, now=T0)
+    assert made.directory.parent == served.parent / tiny_settings.backup_folder
+    assert (made.directory / "manifest.json").is_file()
+    assert db.rows(snapshots.Reader(served).cursor(), "SELECT actor, action FROM audit_log WHERE action = 'backup'") \
+        == [("quan-tri", "backup")]
