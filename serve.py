@@ -54,8 +54,15 @@ async def _daily_backups(_app):
 
 
 def _public_folder() -> Path:
-    """The public results of the data in force, rendered once per data version."""
-    return public_files.publish(connection(), load_settings(), public_files.root_for(db_path()))
+    """The public results of the data in force, rendered once per data version; on a replica, what the writer
+    last rendered (only the writer renders, and the proxy serves the files before a replica sees the request)."""
+    root = public_files.root_for(db_path())
+    if not reads_snapshots():
+        return public_files.publish(connection(), load_settings(), root)
+    folder = public_files.current(root)
+    if folder is None:
+        raise FileNotFoundError(f"{root} has no published version yet")
+    return folder
 
 
 def _public_name(name: str) -> bool:

@@ -141,3 +141,16 @@ def test_when_publishing_fails_the_reader_is_told_in_vietnamese():
     client = TestClient(Starlette(routes=route.routes(broken, lambda name: True)))
     answer = client.get("/ket-qua/")
     assert answer.status_code == 503 and answer.text.startswith("Trang công khai kết quả tạm thời chưa xem được")
+
+
+def test_a_replica_serves_what_the_writer_rendered_and_renders_nothing(january, tiny_settings, tmp_path, monkeypatch):
+    import serve
+
+    database = tmp_path / "bhxh.duckdb"
+    monkeypatch.setenv("BHXH_DB", str(database))
+    monkeypatch.setenv("BHXH_READ_SNAPSHOTS", "1")
+    with pytest.raises(FileNotFoundError):
+        serve._public_folder()
+    assert not public_site.root_for(database).exists()
+    rendered = public_site.publish(january, tiny_settings, public_site.root_for(database))
+    assert serve._public_folder() == rendered
