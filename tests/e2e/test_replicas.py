@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,12 @@ def replicated(chromium_path, tmp_path_factory):
             assert process.poll() is None, f"the stack exited with {process.returncode}:\n{running.log_tail()}"
             assert time.monotonic() < deadline, f"the stack did not answer:\n{running.log_tail()}"
             time.sleep(0.3)
-        yield running, db_file.with_name(f"{db_file.name}.run")
+        run_dir = db_file.with_name(f"{db_file.name}.run")
+        for replica in (0, 1):  # the proxy answers as soon as one replica does: wait until it routes to each
+            while not _routed_to(running.url, run_dir, replica):
+                assert time.monotonic() < deadline, f"replica {replica + 1} never answered:\n{running.log_tail()}"
+                time.sleep(0.3)
+        yield running, run_dir
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
@@ -91,6 +97,18 @@ def on_replica(browser, url: str, run_dir: Path, replica: int):
     context.set_default_timeout(TIMEOUT_MS)
     context.add_cookies([{"name": stack.COOKIE, "url": url, "value": replica_cookie(run_dir, replica)}])
     return context
+
+
+def _routed_to(url: str, run_dir: Path, replica: int) -> bool:
+    """A request carrying replica ``replica``'s cookie reaches it: the proxy keeps the cookie as it is."""
+    request = urllib.request.Request(f"{url}/_stcore/health",
+                                     headers={"Cookie": f"{stack.COOKIE}={replica_cookie(run_dir, replica)}"})
+    try:
+        with _DIRECT.open(request, timeout=5) as response:
+            set_cookies = response.headers.get_all("Set-Cookie") or []
+            return response.status == 200 and not any(c.startswith(f"{stack.COOKIE}=") for c in set_cookies)
+    except OSError:
+        return False
 
 
 def proxy_cookie(context) -> str:
