@@ -226,7 +226,7 @@ def plan_path() -> Path:
 
 def reads_snapshots() -> bool:
     """This process is one of the server's replicas: it reads the writer's snapshots and sends it every write
-    (``python -m analytics serve`` sets BHXH_READ_SNAPSHOTS for each replica)."""
+    (``python -m web.stack`` sets BHXH_READ_SNAPSHOTS for each replica)."""
     return os.environ.get("BHXH_READ_SNAPSHOTS") == "1"
 
 

@@ -43,6 +43,7 @@ SCRIPT = [("", ""), ("ban-do", ""), ("xa-cham-tien-do", ""), ("bang-diem", ""), 
 BURSTS = (10, 30, 60)
 PUBLIC_PER_MINUTE, PUBLIC_S = 1000, 60
 LIMIT_S = 900
+TOUR = ["" if p == "tong-quan" else p for p in browser.PUBLIC_PAGES if p != "dang-nhap"]  # the monitoring pages
 
 
 class Stack:
@@ -164,10 +165,9 @@ async def meeting(stack: Stack, sessions: int = MEETING_SESSIONS, length_s: floa
 
 
 async def burst(stack: Stack, sessions: int) -> dict:
-    tour = ["" if p == "tong-quan" else p for p in browser.PUBLIC_PAGES if p != "dang-nhap"]
     deadline = time.monotonic() + LIMIT_S
     async with Sampled(stack.processes()) as sampled:
-        results = await asyncio.gather(*[loadgen.walk(stack.port, tour, 1, seed, deadline)
+        results = await asyncio.gather(*[loadgen.walk(stack.port, TOUR, 1, seed, deadline)
                                          for seed in range(sessions)])
     runs = [r for session in results for r in session]
     errors = [e for r in runs for e in r.errors]
@@ -228,9 +228,8 @@ def publish_times(database: Path, reps: int) -> tuple[list[float], list[float]]:
 
 def _warm(stack: Stack) -> None:
     """One session tours the pages first: caches warm, as after the day's first visitor."""
-    tour = ["" if p == "tong-quan" else p for p in browser.PUBLIC_PAGES if p != "dang-nhap"]
     for _ in range(stack.replicas):  # least_conn sends each new session to the idlest replica: warm every one
-        asyncio.run(loadgen.walk(stack.port, tour, 1, 0, time.monotonic() + LIMIT_S, think=(0, 0)))
+        asyncio.run(loadgen.walk(stack.port, TOUR, 1, 0, time.monotonic() + LIMIT_S, think=(0, 0)))
 
 
 def measure(workdir: Path, say=print) -> dict:

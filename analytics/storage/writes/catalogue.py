@@ -168,8 +168,9 @@ def committed(con: Connection, name: str, args: tuple, kwargs: dict, user, now: 
                 done = Done((done,)) if isinstance(done, str) else done
                 if not isinstance(done, Done):
                     raise TypeError(f"{name} must return its audit detail or a Done")
+                at = now or dt.datetime.now()
                 for row in done.audit:
-                    _audit(con, entry, row, user, now or dt.datetime.now())
+                    _audit(con, entry, row, user, at)
                 if entry.figures:
                     _renew_version(con)
             for publish in _PUBLISH:
